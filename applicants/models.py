@@ -1,0 +1,340 @@
+"""People and their path through selection: applicant, application, welfare-register evidence, interviews.
+
+Everything here is personal data (UU PDP 27/2022): access goes through the admin permissions.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Intake, Kelurahan, Program
+
+from . import identity
+from .enums import ApplicationStatus, DtksSelfReport, Eligibility, Register, Sex, Source
+
+digits16 = RegexValidator(r"^\d{16}$", _("Harus 16 angka."))
+
+
+class ConsentVersion(models.Model):
+    """A version of the privacy/consent text shown on the interest form; applications record which."""
+
+    version = models.CharField(_("versi"), max_length=20, unique=True)
+    text = models.TextField(_("teks persetujuan"))
+    published_at = models.DateTimeField(_("berlaku sejak"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at"]
+        verbose_name = _("versi persetujuan")
+        verbose_name_plural = _("versi persetujuan")
+
+    def __str__(self) -> str:
+        return self.version
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(published_at__lte=timezone.now()).order_by("-published_at").first()
+
+
+class Applicant(models.Model):
+    """One person, unique by NIK. Birth date and sex always agree with the NIK."""
+
+    nik = models.CharField(_("NIK"), max_length=16, unique=True, validators=[digits16])
+    kk_number = models.CharField(_("nomor KK"), max_length=16, db_index=True, validators=[digits16])
+    full_name = models.CharField(_("nama lengkap"), max_length=150)
+    birth_date = models.DateField(_("tanggal lahir"))
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
+    phone = models.CharField(_("nomor HP"), max_length=16, help_text=_("Format E.164, mis. +6281234567890"))
+    address = models.CharField(_("alamat"), max_length=255)
+    rt = models.CharField(_("RT"), max_length=3)
+    rw = models.CharField(_("RW"), max_length=3)
+    kelurahan = models.ForeignKey(
+        Kelurahan, on_delete=models.PROTECT, related_name="applicants", verbose_name=_("kelurahan")
+    )
+    household_size = models.PositiveSmallIntegerField(
+        _("jumlah anggota keluarga"), validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    occupation = models.CharField(_("pekerjaan saat ini"), max_length=100, blank=True)
+    processing_restricted = models.BooleanField(
+        _("pemrosesan dibatasi"), default=False, help_text=_("Hak subjek data (UU PDP): data dibekukan.")
+    )
+    anonymised_at = models.DateTimeField(_("dianonimkan pada"), null=True, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("pendaftar")
+        verbose_name_plural = _("pendaftar")
+        indexes = [models.Index(fields=["phone"]), models.Index(fields=["full_name"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(sex__in=["L", "P"]), name="applicant_sex_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self):
+        errors = {}
+        if self.anonymised_at:
+            return
+        try:
+            info = identity.parse_nik(self.nik)
+            self.nik = info.nik
+            if self.birth_date and self.birth_date != info.birth_date:
+                errors["birth_date"] = _("Tanggal lahir tidak sesuai dengan NIK.")
+            self.sex = info.sex
+        except ValidationError as exc:
+            errors["nik"] = exc.messages
+        try:
+            self.kk_number = identity.parse_kk(self.kk_number)
+        except ValidationError as exc:
+            errors["kk_number"] = exc.messages
+        try:
+            self.phone = identity.parse_mobile(self.phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+
+    def age_on(self, day: datetime.date) -> int:
+        return identity.age_on(self.birth_date, day)
+
+
+class Application(models.Model):
+    """One applicant's application to one intake. The reference number is what the resident sees."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="applications")
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="applications")
+    reference = models.CharField(_("nomor pendaftaran"), max_length=20, unique=True, null=True, blank=True)
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="first_choice_applications",
+        verbose_name=_("program pilihan 1"),
+    )
+    program_alt = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="second_choice_applications",
+        null=True, blank=True, verbose_name=_("program pilihan 2"),
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+    )
+    source = models.CharField(_("sumber"), max_length=10, choices=Source.choices, default=Source.ONLINE)
+    dtks_self_report = models.CharField(
+        _("status DTKS menurut pendaftar"), max_length=16, choices=DtksSelfReport.choices
+    )
+    motivation = models.TextField(_("motivasi"), blank=True)
+    consent_version = models.ForeignKey(
+        ConsentVersion, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("versi persetujuan")
+    )
+    consent_at = models.DateTimeField(_("persetujuan diberikan"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("tanggal daftar"), default=timezone.now, db_index=True)
+
+    # Eligibility against the welfare register: evidence, not a yes/no flag.
+    eligibility = models.CharField(
+        _("kelayakan"), max_length=16, choices=Eligibility.choices, default=Eligibility.PENDING
+    )
+    eligibility_record = models.ForeignKey(
+        "WelfareRecord", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("bukti register"),
+    )
+    eligibility_checked_at = models.DateTimeField(_("dicek pada"), null=True, blank=True)
+    eligibility_override = models.BooleanField(_("dikecualikan petugas"), default=False)
+    eligibility_override_reason = models.TextField(_("alasan pengecualian"), blank=True)
+    eligibility_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    eligibility_override_at = models.DateTimeField(null=True, blank=True)
+
+    decision_reason = models.CharField(_("alasan keputusan"), max_length=40, blank=True)
+    status_changed_at = models.DateTimeField(_("status diubah"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("pendaftaran")
+        verbose_name_plural = _("pendaftaran")
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "intake"], name="application_one_per_intake"),
+            models.CheckConstraint(
+                condition=Q(program_alt__isnull=True) | ~Q(program_alt=models.F("program")),
+                name="application_alt_differs",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["intake", "status"]),
+            models.Index(fields=["intake", "program"]),
+            models.Index(fields=["eligibility"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or f"#{self.pk}"
+
+    def assign_reference(self) -> None:
+        """SK-<intake year>-<6-digit id>: unique because the id is, readable on the phone."""
+        self.reference = f"SK-{self.intake.year}-{self.pk:06d}"
+        type(self).objects.filter(pk=self.pk).update(reference=self.reference)
+
+
+class WelfareImportBatch(models.Model):
+    """One uploaded register extract. Only a batch marked current is used for eligibility checks."""
+
+    class State(models.TextChoices):
+        PROCESSING = "processing", _("Sedang diproses")
+        CURRENT = "current", _("Berlaku")
+        SUPERSEDED = "superseded", _("Digantikan")
+        FAILED = "failed", _("Gagal")
+        DRY_RUN = "dry_run", _("Uji coba")
+
+    register = models.CharField(_("register"), max_length=5, choices=Register.choices, default=Register.DTSEN)
+    as_of = models.DateField(_("data per tanggal"))
+    file_name = models.CharField(_("nama berkas"), max_length=255)
+    file_sha256 = models.CharField(_("SHA-256 berkas"), max_length=64)
+    state = models.CharField(_("status"), max_length=12, choices=State.choices, default=State.PROCESSING)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("diunggah oleh"),
+    )
+    created_at = models.DateTimeField(_("diunggah pada"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    rows_read = models.PositiveIntegerField(_("baris dibaca"), default=0)
+    rows_accepted = models.PositiveIntegerField(_("diterima"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("ditolak"), default=0)
+    rows_duplicate = models.PositiveIntegerField(_("duplikat"), default=0)
+    error = models.TextField(_("galat"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("impor register")
+        verbose_name_plural = _("impor register")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register"], condition=Q(state="current"), name="welfare_one_current_per_register"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_register_display()} {self.as_of} ({self.file_name})"
+
+
+class WelfareRecord(models.Model):
+    """One person's row in a register extract."""
+
+    batch = models.ForeignKey(WelfareImportBatch, on_delete=models.CASCADE, related_name="records")
+    row_number = models.PositiveIntegerField(_("baris"))
+    nik = models.CharField(_("NIK"), max_length=16)
+    kk_number = models.CharField(_("nomor KK"), max_length=16)
+    full_name = models.CharField(_("nama"), max_length=150)
+    birth_date = models.DateField(_("tanggal lahir"), null=True, blank=True)
+    sex = models.CharField(_("jenis kelamin"), max_length=1, blank=True)
+    address = models.CharField(_("alamat"), max_length=255, blank=True)
+    rt = models.CharField(_("RT"), max_length=3, blank=True)
+    rw = models.CharField(_("RW"), max_length=3, blank=True)
+    kelurahan = models.ForeignKey(Kelurahan, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    desil = models.PositiveSmallIntegerField(_("desil"), null=True, blank=True)
+    bansos = models.CharField(_("bansos diterima"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["batch", "row_number"]
+        verbose_name = _("data register")
+        verbose_name_plural = _("data register")
+        constraints = [models.UniqueConstraint(fields=["batch", "nik"], name="welfare_record_nik_once")]
+        indexes = [models.Index(fields=["nik"]), models.Index(fields=["kk_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.batch})"
+
+
+class WelfareRejection(models.Model):
+    """A row of an extract that was not imported, with the reason, for the downloadable report."""
+
+    batch = models.ForeignKey(WelfareImportBatch, on_delete=models.CASCADE, related_name="rejections")
+    row_number = models.PositiveIntegerField(_("baris"))
+    reason = models.CharField(_("alasan"), max_length=255)
+    raw = models.JSONField(_("isi baris"), default=dict)
+
+    class Meta:
+        ordering = ["batch", "row_number"]
+        verbose_name = _("baris ditolak")
+        verbose_name_plural = _("baris ditolak")
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row_number} {self.reason}"
+
+
+class Interview(models.Model):
+    """A scheduled interview and, once held, its outcome (rubric, recommendation, decision)."""
+
+    class Attendance(models.TextChoices):
+        SCHEDULED = "scheduled", _("Terjadwal")
+        CAME = "came", _("Hadir")
+        NO_SHOW = "no_show", _("Tidak hadir")
+        RESCHEDULED = "rescheduled", _("Dijadwal ulang")
+
+    class Decision(models.TextChoices):
+        ACCEPT = "accept", _("Diterima")
+        WAITLIST = "waitlist", _("Daftar tunggu")
+        REJECT = "reject", _("Tidak diterima")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="interviews")
+    scheduled_at = models.DateTimeField(_("waktu wawancara"), db_index=True)
+    place = models.CharField(_("tempat"), max_length=200)
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interviews",
+        verbose_name=_("pewawancara"),
+    )
+    attendance = models.CharField(
+        _("kehadiran"), max_length=12, choices=Attendance.choices, default=Attendance.SCHEDULED
+    )
+    score_motivation = models.PositiveSmallIntegerField(
+        _("motivasi"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    score_readiness = models.PositiveSmallIntegerField(
+        _("kesiapan dan waktu"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    score_business_potential = models.PositiveSmallIntegerField(
+        _("potensi usaha"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    score_household_need = models.PositiveSmallIntegerField(
+        _("kebutuhan keluarga"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    recommended_program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("program yang direkomendasikan"),
+    )
+    decision = models.CharField(_("keputusan"), max_length=10, choices=Decision.choices, blank=True)
+    reason_code = models.CharField(_("kode alasan"), max_length=40, blank=True)
+    note = models.TextField(_("catatan"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("dicatat pada"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["scheduled_at"]
+        verbose_name = _("wawancara")
+        verbose_name_plural = _("wawancara")
+        indexes = [models.Index(fields=["interviewer", "scheduled_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    (Q(score_motivation__isnull=True) | Q(score_motivation__gte=1, score_motivation__lte=5))
+                    & (Q(score_readiness__isnull=True) | Q(score_readiness__gte=1, score_readiness__lte=5))
+                    & (
+                        Q(score_business_potential__isnull=True)
+                        | Q(score_business_potential__gte=1, score_business_potential__lte=5)
+                    )
+                    & (
+                        Q(score_household_need__isnull=True)
+                        | Q(score_household_need__gte=1, score_household_need__lte=5)
+                    )
+                ),
+                name="interview_scores_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} @ {timezone.localtime(self.scheduled_at):%d-%m-%Y %H:%M}"

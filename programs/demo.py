@@ -1,0 +1,5 @@
+"""Demo programs and intakes (filled in by the public-site work)."""
+
+
+def seed() -> None:
+    return None

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicPagesConfig(AppConfig):
+    name = "public_pages"
+    verbose_name = _("Halaman publik")

@@ -1,0 +1,5 @@
+"""Demo pages (filled in by the public-site work)."""
+
+
+def seed() -> None:
+    return None

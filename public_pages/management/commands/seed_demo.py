@@ -1,0 +1,76 @@
+"""Build the demo portal: users, programs and intakes, pages, and optionally synthetic applicants.
+
+Idempotent: running it twice gives the same site. Refuses to run with production settings.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+DEMO_PASSWORD = "sigap-demo"  # noqa: S105 - documented demo credential, development only
+
+
+class Command(BaseCommand):
+    help = "Isi portal dengan konten demo (idempoten). Hanya untuk pengembangan."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--applicants", type=int, default=0, help="Tambahkan N pendaftar sintetis (mis. 100000)."
+        )
+
+    def handle(self, *args, applicants=0, **options):
+        if settings.SETTINGS_MODULE.endswith(".production") or not (settings.DEBUG or _is_test()):
+            raise CommandError("seed_demo menolak berjalan di produksi (DJANGO_ENV=production).")
+        from applicants import demo as applicants_demo
+        from programs import demo as programs_demo
+        from public_pages import demo as pages_demo
+
+        with transaction.atomic():
+            users = create_demo_users()
+            programs_demo.seed()
+            pages_demo.seed()
+        if applicants:
+            created = applicants_demo.seed_applicants(applicants, stdout=self.stdout)
+            self.stdout.write(f"{created} pendaftar sintetis ditambahkan.")
+        self.stdout.write(self.style.SUCCESS("Konten demo siap."))
+        for username, role in users:
+            self.stdout.write(f"  {username:<12} {role:<16} kata sandi: {DEMO_PASSWORD}")
+
+
+def _is_test() -> bool:
+    return settings.SETTINGS_MODULE.endswith(".test")
+
+
+def create_demo_users():
+    """admin (superuser), editor, pewawancara, humas, auditor, each in its role group."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from applicants import roles
+
+    roles.sync_roles()
+    User = get_user_model()
+    spec = [
+        ("admin", "Admin Sigap", None, True),
+        ("editor", "Editor Dinsos", roles.EDITOR, False),
+        ("pewawancara", "Pewawancara Dinsos", roles.INTERVIEWER, False),
+        ("humas", "Humas Dinsos", roles.COMMS, False),
+        ("auditor", "Auditor Inspektorat", roles.AUDITOR, False),
+    ]
+    result = []
+    for username, full_name, group_name, is_super in spec:
+        first, _space, last = full_name.partition(" ")
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@sigap.example"},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+        user.is_superuser = is_super
+        user.is_staff = is_super
+        user.is_active = True
+        user.save()
+        if group_name:
+            user.groups.set([Group.objects.get(name=group_name)])
+        result.append((username, group_name or "superuser"))
+    return result
