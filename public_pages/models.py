@@ -1,14 +1,375 @@
-"""Public Wagtail pages residents read."""
+"""Public Wagtail pages residents read: program announcements, news, success stories.
 
+Tree: HomePage -> ProgramIndexPage (/pelatihan/) -> ProgramPage
+               -> NewsIndexPage (/berita/)       -> NewsPage
+               -> StoryIndexPage (/kisah-sukses/) -> SuccessStoryPage
+Facts about a program round (window dates, ages) come from `programs.Intake`, never retyped on a page.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import PARAGRAPH_FEATURES, BodyBlock
+
+NEWS_PER_PAGE = 10
 
 
 class HomePage(Page):
-    """The portal's front page."""
+    """The portal's front page: open programs first, then news, stories and figures."""
+
+    intro = models.TextField(_("pengantar"), blank=True)
 
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "public_pages.ProgramIndexPage",
+        "public_pages.NewsIndexPage",
+        "public_pages.StoryIndexPage",
+        # InterestFormPage added at merge
+    ]
+    content_panels = Page.content_panels + [FieldPanel("intro")]
 
     class Meta:
         verbose_name = _("beranda")
+
+    def get_context(self, request, *args, **kwargs):
+        from .figures import home_figures
+
+        context = super().get_context(request, *args, **kwargs)
+        context["open_programs"] = ProgramPage.open_now()[:6]
+        context["latest_news"] = (
+            NewsPage.objects.live().public().select_related("image").order_by("-date", "-pk")[:3]
+        )
+        context["stories"] = (
+            SuccessStoryPage.objects.live()
+            .public()
+            .select_related("photo", "program", "kecamatan")
+            .order_by("-first_published_at")[:3]
+        )
+        context["figures"] = home_figures()
+        return context
+
+
+class ProgramIndexPage(Page):
+    """/pelatihan/: every announced program, open ones first."""
+
+    intro = models.TextField(_("pengantar"), blank=True)
+
+    max_count = 1
+    parent_page_types = ["public_pages.HomePage"]
+    subpage_types = ["public_pages.ProgramPage"]
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("indeks pelatihan")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        pages = list(
+            ProgramPage.objects.child_of(self).live().public().select_related("intake", "program", "image")
+        )
+        today = timezone.localdate()
+        order = {"open": 0, "upcoming": 1, "closed": 2}
+        pages.sort(
+            key=lambda p: (order[p.intake.registration_state(today)], -p.intake.registration_opens.toordinal())
+        )
+        context["program_pages"] = pages
+        return context
+
+
+class ProgramPage(Page):
+    """One training program announced for one intake (round)."""
+
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.PROTECT, related_name="+", verbose_name=_("program keterampilan")
+    )
+    intake = models.ForeignKey(
+        "programs.Intake", on_delete=models.PROTECT, related_name="+", verbose_name=_("gelombang pendaftaran")
+    )
+    image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("gambar"),
+    )
+    skill_summary = models.TextField(
+        _("ringkasan keterampilan"), help_text=_("Satu-dua kalimat untuk kartu dan pratinjau.")
+    )
+    learning_outcomes = RichTextField(_("yang dipelajari peserta"), features=PARAGRAPH_FEATURES)
+    eligibility_note = models.TextField(
+        _("catatan persyaratan tambahan"), blank=True,
+        help_text=_("Persyaratan dasar (DTSEN/DTKS, warga Kota Tangerang, rentang usia) tampil otomatis."),
+    )
+    schedule = models.CharField(_("jadwal pelatihan"), max_length=200)
+    venue = models.CharField(_("tempat"), max_length=200)
+    places = models.PositiveIntegerField(_("jumlah tempat"))
+    capital_package = models.TextField(
+        _("paket modal usaha untuk peserta terbaik"),
+        help_text=_("Apa yang diterima tiga peserta terbaik tiap kelas."),
+    )
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("isi"))
+
+    parent_page_types = ["public_pages.ProgramIndexPage"]
+    subpage_types: list[str] = []
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel([FieldPanel("program"), FieldPanel("intake")], heading=_("Program dan gelombang")),
+        FieldPanel("image"),
+        FieldPanel("skill_summary"),
+        FieldPanel("learning_outcomes"),
+        MultiFieldPanel(
+            [
+                FieldPanel("eligibility_note"),
+                FieldPanel("schedule"),
+                FieldPanel("venue"),
+                FieldPanel("places"),
+                FieldPanel("capital_package"),
+            ],
+            heading=_("Rincian pelatihan"),
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("skill_summary"),
+        index.SearchField("learning_outcomes"),
+        index.SearchField("body"),
+    ]
+
+    class Meta:
+        verbose_name = _("pengumuman pelatihan")
+        verbose_name_plural = _("pengumuman pelatihan")
+
+    def clean(self):
+        super().clean()
+        if self.program_id and self.intake_id and not self.intake.programs.filter(pk=self.program_id).exists():
+            raise ValidationError({"program": _("Program ini tidak termasuk dalam gelombang yang dipilih.")})
+
+    @classmethod
+    def open_now(cls, today=None):
+        """Live program pages whose intake takes registrations today (Asia/Jakarta)."""
+        today = today or timezone.localdate()
+        return (
+            cls.objects.live()
+            .public()
+            .filter(intake__registration_opens__lte=today, intake__registration_closes__gte=today)
+            .select_related("intake", "program", "image")
+            .order_by("intake__registration_closes", "title")
+        )
+
+    @property
+    def registration_state(self) -> str:
+        """'upcoming', 'open' or 'closed', from the intake's window on today's Jakarta date."""
+        return self.intake.registration_state(timezone.localdate())
+
+    @property
+    def is_open(self) -> bool:
+        return self.registration_state == "open"
+
+    @property
+    def register_url(self) -> str:
+        return f"/daftar/?program={self.program.slug}"
+
+
+class NewsPageTag(TaggedItemBase):
+    content_object = ParentalKey("public_pages.NewsPage", on_delete=models.CASCADE, related_name="tagged_items")
+
+
+class NewsIndexPage(RoutablePageMixin, Page):
+    """/berita/: news newest first, filterable by tag, with RSS (/berita/rss/) and Atom (/berita/atom/) feeds."""
+
+    intro = models.TextField(_("pengantar"), blank=True)
+
+    max_count = 1
+    parent_page_types = ["public_pages.HomePage"]
+    subpage_types = ["public_pages.NewsPage"]
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("indeks berita")
+
+    def news(self):
+        return NewsPage.objects.child_of(self).live().public().select_related("image").order_by("-date", "-pk")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        news = self.news()
+        tag = request.GET.get("tag", "").strip()
+        if tag:
+            news = news.filter(tags__slug=tag).distinct()
+        paginator = Paginator(news, NEWS_PER_PAGE)
+        try:
+            page_obj = paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            page_obj = paginator.page(1)
+        except EmptyPage:
+            page_obj = paginator.page(paginator.num_pages)
+        context.update(
+            news_page=page_obj,
+            tag=tag,
+            rss_url=self.url + self.reverse_subpage("rss"),
+            atom_url=self.url + self.reverse_subpage("atom"),
+        )
+        return context
+
+    @path("")
+    def index(self, request):
+        return self.render(request)
+
+    @path("rss/", name="rss")
+    def rss(self, request):
+        from .feeds import NewsRssFeed
+
+        return NewsRssFeed(self)(request)
+
+    @path("atom/", name="atom")
+    def atom(self, request):
+        from .feeds import NewsAtomFeed
+
+        return NewsAtomFeed(self)(request)
+
+
+class NewsPage(Page):
+    date = models.DateField(_("tanggal"), default=timezone.localdate)
+    lead = models.TextField(_("ringkasan"), help_text=_("Satu paragraf pendek yang tampil di daftar berita."))
+    image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("gambar utama"),
+    )
+    image_alt = models.CharField(_("teks alternatif gambar"), max_length=200, blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("isi"))
+    tags = ClusterTaggableManager(through=NewsPageTag, blank=True, verbose_name=_("tag"))
+
+    parent_page_types = ["public_pages.NewsIndexPage"]
+    subpage_types: list[str] = []
+    content_panels = Page.content_panels + [
+        FieldPanel("date"),
+        FieldPanel("lead"),
+        MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("Gambar")),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("lead"), index.SearchField("body")]
+
+    class Meta:
+        verbose_name = _("berita")
+        verbose_name_plural = _("berita")
+
+
+class StoryIndexPage(Page):
+    """/kisah-sukses/: alumni stories as cards."""
+
+    intro = models.TextField(_("pengantar"), blank=True)
+
+    max_count = 1
+    parent_page_types = ["public_pages.HomePage"]
+    subpage_types = ["public_pages.SuccessStoryPage"]
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("indeks kisah sukses")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["stories"] = (
+            SuccessStoryPage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("photo", "program", "kecamatan")
+            .order_by("-first_published_at")
+        )
+        return context
+
+
+class SuccessStoryPage(Page):
+    """An alumnus' story. First name only: the public site never shows a full name."""
+
+    alumnus_first_name = models.CharField(
+        _("nama depan alumni"), max_length=40, help_text=_("Hanya nama depan, jangan nama lengkap.")
+    )
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.PROTECT, related_name="+", verbose_name=_("program keterampilan")
+    )
+    business_type = models.CharField(_("jenis usaha"), max_length=120)
+    kecamatan = models.ForeignKey(
+        "programs.Kecamatan", on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan")
+    )
+    photo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("foto"),
+    )
+    photo_alt = models.CharField(_("teks alternatif foto"), max_length=200, blank=True)
+    quote = models.TextField(_("kutipan"))
+    story = RichTextField(_("kisah"), features=PARAGRAPH_FEATURES)
+
+    parent_page_types = ["public_pages.StoryIndexPage"]
+    subpage_types: list[str] = []
+    content_panels = Page.content_panels + [
+        FieldPanel("alumnus_first_name"),
+        FieldPanel("program"),
+        FieldPanel("business_type"),
+        FieldPanel("kecamatan"),
+        MultiFieldPanel([FieldPanel("photo"), FieldPanel("photo_alt")], heading=_("Foto")),
+        FieldPanel("quote"),
+        FieldPanel("story"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("quote"),
+        index.SearchField("story"),
+        index.SearchField("business_type"),
+    ]
+
+    class Meta:
+        verbose_name = _("kisah sukses")
+        verbose_name_plural = _("kisah sukses")
+
+    def clean(self):
+        super().clean()
+        if self.alumnus_first_name and " " in self.alumnus_first_name.strip():
+            raise ValidationError({"alumnus_first_name": _("Tulis nama depan saja, tanpa nama lengkap.")})
+
+
+@register_setting(icon="mail")
+class ContactSettings(BaseSiteSetting):
+    """Dinsos contact details shown in the footer of every page; editable by comms staff."""
+
+    office_name = models.CharField(_("nama kantor"), max_length=150, default="Dinas Sosial Kota Tangerang")
+    address = models.TextField(
+        _("alamat"), default="Pusat Pemerintahan Kota Tangerang, Jl. Satria-Sudirman No. 1, Kota Tangerang, Banten"
+    )
+    phone = models.CharField(_("telepon"), max_length=40, blank=True)
+    whatsapp = models.CharField(
+        _("WhatsApp"), max_length=20, blank=True, help_text=_("Nomor dalam format internasional, mis. 6281234567890.")
+    )
+    email = models.EmailField(_("email"), blank=True)
+    opening_hours = models.CharField(
+        _("jam layanan"), max_length=150, blank=True, default="Senin-Jumat, 08.00-16.00 WIB"
+    )
+
+    panels = [
+        FieldPanel("office_name"),
+        FieldPanel("address"),
+        FieldPanel("phone"),
+        FieldPanel("whatsapp"),
+        FieldPanel("email"),
+        FieldPanel("opening_hours"),
+    ]
+
+    class Meta:
+        verbose_name = _("kontak Dinsos")
+
+    @property
+    def whatsapp_url(self) -> str:
+        digits = "".join(ch for ch in self.whatsapp if ch.isdigit())
+        return f"https://wa.me/{digits}" if digits else ""

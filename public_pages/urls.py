@@ -1,2 +1,9 @@
+"""Public URLs served outside the page tree."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("cari/", views.search, name="search"),
+]
