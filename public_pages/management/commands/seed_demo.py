@@ -3,6 +3,8 @@
 Idempotent: running it twice gives the same site. Refuses to run with production settings.
 """
 
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -19,7 +21,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, applicants=0, **options):
-        if settings.SETTINGS_MODULE.endswith(".production") or not (settings.DEBUG or _is_test()):
+        if _settings_module().endswith(".production") or not (settings.DEBUG or _is_test()):
             raise CommandError("seed_demo menolak berjalan di produksi (DJANGO_ENV=production).")
         from applicants import demo as applicants_demo
         from programs import demo as programs_demo
@@ -37,8 +39,14 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<12} {role:<16} kata sandi: {DEMO_PASSWORD}")
 
 
+def _settings_module() -> str:
+    # Under override_settings (and pytest-django's `settings` fixture) SETTINGS_MODULE reads None:
+    # fall back to the environment variable that chose the module.
+    return settings.SETTINGS_MODULE or os.environ.get("DJANGO_SETTINGS_MODULE", "")
+
+
 def _is_test() -> bool:
-    return settings.SETTINGS_MODULE.endswith(".test")
+    return _settings_module().endswith(".test")
 
 
 def create_demo_users():
