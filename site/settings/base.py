@@ -112,6 +112,13 @@ else:
             "LOCATION": "sigap_cache",
         }
     }
+# Wagtail writes every image rendition it looks up to the "renditions" cache on every page view;
+# on the database cache that is one write transaction per image per request (SQLite write lock).
+# Renditions also live in the database, so a small per-process memory cache is enough.
+CACHES["renditions"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 # --- Passwords and sessions -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
