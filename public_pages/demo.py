@@ -294,6 +294,6 @@ def seed() -> None:
                     f"<p>{first_name} mengikuti pelatihan {program.name} dari Dinas Sosial Kota Tangerang. "
                     f"Sebelumnya ia tidak memiliki penghasilan tetap.</p><p>Kini {first_name} menjalankan usaha "
                     f"{business.lower()} dari rumahnya di Kecamatan {kec.name} dan rutin mengikuti pertemuan "
-                    "kelompok usaha bersama bersama alumni lain.</p>"
+                    "kelompok usaha bersama (KUB) dengan alumni lain.</p>"
                 ),
             )

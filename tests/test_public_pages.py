@@ -84,6 +84,31 @@ class TestPageTreeRules(WagtailPageTestCase):
         self.assertCanNotCreateAt(HomePage, ProgramPage)
 
 
+class TestEditorsCanEditEveryPageType(WagtailPageTestCase):
+    """The admin edit and create forms load for each page type (panels and fields fit together)."""
+
+    def test_edit_and_create_forms_load_for_every_page_type(self):
+        root = Page.get_first_root_node()
+        home = f.HomePageFactory(parent=root)
+        program_page = f.ProgramPageFactory(parent=f.ProgramIndexPageFactory(parent=home))
+        news = f.NewsPageFactory(parent=f.NewsIndexPageFactory(parent=home))
+        story = f.SuccessStoryPageFactory(parent=f.StoryIndexPageFactory(parent=home))
+        self.login()
+        for page in (home, program_page, news, story):
+            self.assertEqual(self.client.get(f"/admin/pages/{page.pk}/edit/").status_code, 200, page)
+            parent = page.get_parent()
+            add_url = f"/admin/pages/add/public_pages/{page.specific_class._meta.model_name}/{parent.pk}/"
+            if page is not home:
+                self.assertEqual(self.client.get(add_url).status_code, 200, add_url)
+
+    def test_contact_settings_form_loads_in_the_admin(self):
+        self.login()
+        response = self.client.get(
+            f"/admin/settings/public_pages/contactsettings/{Site.objects.get(is_default_site=True).pk}/"
+        )
+        self.assertEqual(response.status_code, 200)
+
+
 # --- rendering -----------------------------------------------------------------------------------
 
 
