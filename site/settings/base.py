@@ -185,3 +185,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Joint business groups (KUB): member bounds (issue 5).
+KUB_MIN_MEMBERS = env_int("KUB_MIN_MEMBERS", 5)
+KUB_MAX_MEMBERS = env_int("KUB_MAX_MEMBERS", 10)
