@@ -157,7 +157,8 @@ def test_withdrawal_offers_the_seat_to_the_longest_waiting_waitlisted_applicant(
     offered = services.withdraw(enrolment, editor, "pindah kota")
 
     assert offered == older
-    older.refresh_from_db(); newer.refresh_from_db(); enrolment.refresh_from_db()
+    for obj in (older, newer, enrolment):
+        obj.refresh_from_db()
     assert older.status == ApplicationStatus.ACCEPTED and newer.status == ApplicationStatus.WAITLISTED
     assert enrolment.status == Enrolment.Status.WITHDRAWN
     assert enrolment.application.status == ApplicationStatus.WITHDRAWN
@@ -210,7 +211,8 @@ def test_completion_applies_attendance_and_score_rule(editor):
         }, editor)
     counts = services.complete_cohort(cohort, editor)
     assert counts == {"completed": 1, "not_completed": 2}
-    good.refresh_from_db(); absent.refresh_from_db(); low_score.refresh_from_db()
+    for obj in (good, absent, low_score):
+        obj.refresh_from_db()
     assert good.status == Enrolment.Status.COMPLETED and good.attendance_pct == Decimal("100.00")
     assert absent.status == Enrolment.Status.NOT_COMPLETED and absent.attendance_pct == Decimal("60.00")
     assert low_score.status == Enrolment.Status.NOT_COMPLETED
