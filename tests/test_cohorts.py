@@ -265,3 +265,35 @@ def test_screens_refuse_users_without_permission(client):
     client.force_login(UserFactory(username="nobody", is_staff=True))
     response = client.get(reverse("delivery:cohort_detail", args=[cohort.pk]))
     assert response.status_code in (302, 403)
+
+
+def test_demo_seed_builds_classes_awards_groups_and_follow_ups_once(editor):
+    from applicants import delivery_demo
+    from applicants.models import BusinessGroup, CapitalAward, FollowUp
+
+    cohort_program = ProgramFactory()
+    intake = ApplicationFactory(program=cohort_program).intake  # one accepted application
+    intake.programs.add(cohort_program)
+    for _ in range(11):
+        ApplicationFactory(intake=intake, program=cohort_program)
+    today = intake.registration_closes + datetime.timedelta(days=30 + 41 + 400)
+    first = delivery_demo.seed(today=today)
+    assert first["cohorts"] == 1 and first["enrolments"] == 12
+    assert CapitalAward.objects.filter(enrolment__isnull=False).count() == 3
+    assert BusinessGroup.objects.count() == 1
+    assert FollowUp.objects.count() == 3 * Enrolment.objects.filter(status="completed").count()
+    counts = (Enrolment.objects.count(), CapitalAward.objects.count(), FollowUp.objects.count())
+    assert delivery_demo.seed(today=today) == {"cohorts": 0, "enrolments": 0, "awards": 0, "groups": 0,
+                                               "followups": 0}
+    assert (Enrolment.objects.count(), CapitalAward.objects.count(), FollowUp.objects.count()) == counts
+
+
+def test_editor_role_gets_the_delivery_permissions():
+    from django.contrib.auth.models import Group
+
+    from applicants import roles
+
+    editor_perms = set(Group.objects.get(name=roles.EDITOR).permissions.values_list("codename", flat=True))
+    assert {"change_capitalaward", "add_cohort", "view_followup"} <= editor_perms
+    auditor_perms = set(Group.objects.get(name=roles.AUDITOR).permissions.values_list("codename", flat=True))
+    assert "view_capitalaward" in auditor_perms and "change_capitalaward" not in auditor_perms
