@@ -182,9 +182,25 @@ class GroupMembership(models.Model):
         return f"{self.applicant} · {self.group}"
 
 
-def _validate_handover_size(file) -> None:
+def validate_handover_size(file) -> None:
     if file and file.size > MAX_HANDOVER_DOCUMENT_BYTES:
         raise ValidationError(_("Berkas terlalu besar (maksimum 10 MB)."))
+
+
+_SIGNATURES = {"pdf": (b"%PDF",), "png": (b"\x89PNG",), "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",)}
+
+
+def validate_handover_content(file) -> None:
+    """The first bytes must match the extension: a renamed executable is not a scanned PDF."""
+    if not file:
+        return
+    extension = file.name.rsplit(".", 1)[-1].lower()
+    position = file.tell() if hasattr(file, "tell") else 0
+    file.seek(0)
+    head = file.read(8)
+    file.seek(position)
+    if not any(head.startswith(sig) for sig in _SIGNATURES.get(extension, ())):
+        raise ValidationError(_("Isi berkas bukan PDF, JPG atau PNG yang sah."))
 
 
 class CapitalAward(models.Model):
@@ -220,7 +236,10 @@ class CapitalAward(models.Model):
     handover_number = models.CharField(_("nomor berita acara"), max_length=80, blank=True)
     handover_document = models.FileField(
         _("berita acara bertanda tangan"), storage=private_storage, upload_to="handover/%Y/%m/", blank=True,
-        validators=[FileExtensionValidator(["pdf", "jpg", "jpeg", "png"]), _validate_handover_size],
+        validators=[
+            FileExtensionValidator(["pdf", "jpg", "jpeg", "png"]), validate_handover_size,
+            validate_handover_content,
+        ],
     )
     cancelled_reason = models.CharField(_("alasan pembatalan"), max_length=255, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)

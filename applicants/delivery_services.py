@@ -186,7 +186,9 @@ def attendance_pct(present: int, excused: int, held: int) -> Decimal:
 
 
 def complete_cohort(cohort: Cohort, user) -> dict[str, int]:
-    """Apply the completion rule to every active participant and close the class."""
+    """Apply the completion rule to every active participant and close the class (once: awards build on it)."""
+    if cohort.status == Cohort.Status.COMPLETED:
+        raise ValidationError(_("Kelas sudah diselesaikan."))
     held = cohort.sessions.filter(held=True).count()
     rows = (
         cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN)
@@ -275,10 +277,6 @@ class Ranking:
     def decided(self) -> list[RankRow]:
         """Places 1-3 that the rule decided on its own (excluding a tie that reaches place 3)."""
         return [r for r in self.rows[:3] if not r.tied]
-
-    @property
-    def open_places(self) -> int:
-        return 3 - len(self.decided) if len(self.rows) >= 3 else max(0, len(self.rows) - len(self.decided))
 
 
 def _reason(row: RankRow, other: RankRow | None, above: bool) -> str:

@@ -107,6 +107,8 @@ def cohort_detail(request, pk):
                 messages.success(request, _("Kelas diselesaikan: %(completed)s lulus, %(not_completed)s tidak lulus.")
                                  % counts)
             elif action == "propose":
+                if not request.user.has_perm(AWARD_CHANGE):
+                    raise PermissionDenied
                 package = get_object_or_404(CapitalPackage, pk=request.POST.get("package"))
                 awards = services.propose_top3(cohort, request.user, package, request.POST.getlist("tie_pick"))
                 messages.success(request, _("%(n)s usulan modal usaha dibuat.") % {"n": len(awards)})

@@ -146,7 +146,7 @@ def test_award_goes_through_handover_with_a_private_document_and_every_step_is_l
         award.cancel(approver, "terlambat")
 
 
-@pytest.mark.parametrize("name,content", [("ba.exe", b"MZ"), ("ba.svg", b"<svg/>")])
+@pytest.mark.parametrize("name,content", [("ba.exe", b"MZ"), ("ba.svg", b"<svg/>"), ("ba.pdf", b"MZ\x90renamed")])
 def test_handover_document_of_the_wrong_type_is_refused(completed_cohort, proposer, approver, name, content):
     award = CapitalAward.propose(user=proposer, package=CapitalPackageFactory(program=completed_cohort.program),
                                  enrolment=graduate(completed_cohort, 90, "100"))

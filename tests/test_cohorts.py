@@ -218,6 +218,8 @@ def test_completion_applies_attendance_and_score_rule(editor):
     assert low_score.status == Enrolment.Status.NOT_COMPLETED
     cohort.refresh_from_db()
     assert cohort.status == Cohort.Status.COMPLETED
+    with pytest.raises(ValidationError):
+        services.complete_cohort(cohort, editor)  # results stay fixed once awards may build on them
 
 
 def test_printable_attendance_sheet_lists_participants_with_signature_column(client, editor):

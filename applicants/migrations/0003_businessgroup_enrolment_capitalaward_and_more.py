@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
                 ('approved_at', models.DateTimeField(blank=True, null=True)),
                 ('handed_over_on', models.DateField(blank=True, null=True, verbose_name='tanggal serah terima')),
                 ('handover_number', models.CharField(blank=True, max_length=80, verbose_name='nomor berita acara')),
-                ('handover_document', models.FileField(blank=True, storage=applicants.private_storage.private_storage, upload_to='handover/%Y/%m/', validators=[django.core.validators.FileExtensionValidator(['pdf', 'jpg', 'jpeg', 'png']), applicants.delivery._validate_handover_size], verbose_name='berita acara bertanda tangan')),
+                ('handover_document', models.FileField(blank=True, storage=applicants.private_storage.private_storage, upload_to='handover/%Y/%m/', validators=[django.core.validators.FileExtensionValidator(['pdf', 'jpg', 'jpeg', 'png']), applicants.delivery.validate_handover_size, applicants.delivery.validate_handover_content], verbose_name='berita acara bertanda tangan')),
                 ('cancelled_reason', models.CharField(blank=True, max_length=255, verbose_name='alasan pembatalan')),
                 ('cancelled_at', models.DateTimeField(blank=True, null=True)),
                 ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
