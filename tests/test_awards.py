@@ -251,3 +251,18 @@ def test_award_list_exports_xlsx_with_rupiah_format_and_signature_column(client,
     value_cell = data[header.index("Nilai")]
     assert value_cell.value == 7_500_000 and "#,##0" in value_cell.number_format
     assert data[1].value == e.application.applicant.nik
+
+
+def test_class_page_shows_the_ranking_with_reasons_and_proposes_the_top3(client, completed_cohort, proposer):
+    c = completed_cohort
+    for i in range(4):
+        graduate(c, 70 + i, "90", minutes=i)
+    package = CapitalPackageFactory(program=c.program)
+    client.force_login(proposer)
+    url = reverse("delivery:cohort_detail", args=[c.pk])
+    html = client.get(url).content.decode()
+    assert "Peringkat lulusan" in html and "Nilai akhir 73" in html
+    client.post(url, {"action": "propose", "package": package.pk})
+    assert sorted(CapitalAward.objects.values_list("place", flat=True)) == [1, 2, 3]
+    award = CapitalAward.objects.get(place=1)
+    assert client.get(reverse("delivery:award_detail", args=[award.pk])).status_code == 200
