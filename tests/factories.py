@@ -1,6 +1,7 @@
-"""Shared factory_boy factories. Each engineer adds only their own; keep them small and valid."""
+"""Shared factory_boy factories. Each section belongs to the work that added it."""
 
 import datetime
+from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
@@ -10,8 +11,38 @@ from applicants.enums import ApplicationStatus, DtksSelfReport
 from applicants.models import Applicant, Application, Enrolment, Interview
 from programs.models import CapitalPackage, Cohort, CohortSession, Instructor, Intake, Kelurahan, Program
 
+# --- programs (public site) ----------------------------------------------------------------------
 
-# --- Delivery (issue 5) -----------------------------------------------------------------------
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Keterampilan {n}")
+    slug = factory.Sequence(lambda n: f"keterampilan-{n}")
+
+
+class IntakeFactory(factory.django.DjangoModelFactory):
+    """An intake whose registration window contains today (Asia/Jakarta) unless dates are given."""
+
+    class Meta:
+        model = Intake
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Pelatihan Keterampilan Gelombang {n}")
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    registration_opens = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=3))
+    registration_closes = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=10))
+
+    @factory.post_generation
+    def programs(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.programs.set(extracted)
+
+
+
+# --- delivery (issue 5): classes, awards, KUB, follow-ups ------------------------------------------
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -20,30 +51,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@sigap.example")
     is_active = True
-
-
-class ProgramFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Program
-
-    name = factory.Sequence(lambda n: f"Keterampilan {n}")
-    slug = factory.Sequence(lambda n: f"keterampilan-{n}")
-
-
-class IntakeFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Intake
-        skip_postgeneration_save = True
-
-    name = factory.Sequence(lambda n: f"Pelatihan 2026 Gelombang {n}")
-    year = 2026
-    registration_opens = datetime.date(2026, 1, 1)
-    registration_closes = datetime.date(2026, 1, 31)
-
-    @factory.post_generation
-    def programs(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.programs.add(*extracted)
 
 
 class ApplicantFactory(factory.django.DjangoModelFactory):
