@@ -338,3 +338,14 @@ class Interview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} @ {timezone.localtime(self.scheduled_at):%d-%m-%Y %H:%M}"
+
+
+# Delivery (issue 5): enrolments, attendance, awards, KUB, follow-ups. Kept in their own module.
+from .delivery import (  # noqa: E402, F401
+    Attendance,
+    BusinessGroup,
+    CapitalAward,
+    Enrolment,
+    FollowUp,
+    GroupMembership,
+)

@@ -13,8 +13,12 @@ AUDITOR = "Auditor"
 
 # (app_label, codename) pairs. Model permissions follow Django's add/change/delete/view names.
 _RECORD_MODELS = {
-    "applicants": ["applicant", "application", "welfareimportbatch", "welfarerecord", "interview"],
-    "programs": ["intake", "kelurahanquota", "program"],
+    "applicants": ["applicant", "application", "welfareimportbatch", "welfarerecord", "interview",
+                   # delivery (issue 5)
+                   "enrolment", "attendance", "capitalaward", "businessgroup", "groupmembership", "followup"],
+    "programs": ["intake", "kelurahanquota", "program",
+                 # delivery (issue 5)
+                 "instructor", "cohort", "cohortsession", "capitalpackage"],
 }
 
 

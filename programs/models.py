@@ -160,3 +160,116 @@ class KelurahanQuota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intake} · {self.kelurahan.name}: {self.quota}"
+
+
+# --- Delivery (issue 5): instructors, cohorts (kelas), sessions and capital packages --------------
+# No personal data here: participants, attendance and awards live in `applicants.delivery`.
+
+
+class Instructor(models.Model):
+    """A trainer for one skill. Contact data is staff data, not a resident's."""
+
+    name = models.CharField(_("nama"), max_length=150)
+    skill = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="instructors", verbose_name=_("keterampilan")
+    )
+    phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
+    active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("instruktur")
+        verbose_name_plural = _("instruktur")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.skill})"
+
+
+class Cohort(models.Model):
+    """A class (kelas) of one program in one intake, with its completion rule."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Direncanakan")
+        RUNNING = "running", _("Berjalan")
+        COMPLETED = "completed", _("Selesai")
+
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("gelombang"))
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("program"))
+    name = models.CharField(_("nama kelas"), max_length=150)
+    instructors = models.ManyToManyField(
+        Instructor, blank=True, related_name="cohorts", verbose_name=_("instruktur")
+    )
+    venue = models.CharField(_("tempat"), max_length=200)
+    start_date = models.DateField(_("tanggal mulai"))
+    end_date = models.DateField(_("tanggal selesai"))
+    capacity = models.PositiveSmallIntegerField(_("kapasitas"), default=20, validators=[MinValueValidator(1)])
+    min_attendance_pct = models.PositiveSmallIntegerField(
+        _("kehadiran minimum (%)"), default=80, validators=[MaxValueValidator(100)]
+    )
+    min_final_score = models.PositiveSmallIntegerField(
+        _("nilai akhir minimum"), default=60, validators=[MaxValueValidator(100)]
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        verbose_name = _("kelas")
+        verbose_name_plural = _("kelas")
+        constraints = [
+            models.UniqueConstraint(fields=["intake", "name"], name="cohort_name_unique_per_intake"),
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="cohort_dates_ordered"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="cohort_capacity_positive"),
+        ]
+        indexes = [models.Index(fields=["intake", "program"]), models.Index(fields=["end_date"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("Tanggal selesai tidak boleh sebelum tanggal mulai.")})
+        if self.intake_id and self.program_id and not self.intake.programs.filter(pk=self.program_id).exists():
+            raise ValidationError({"program": _("Program ini tidak dibuka pada gelombang tersebut.")})
+
+
+class CohortSession(models.Model):
+    """One meeting of a class. `held` turns true when its attendance is saved; only held sessions count."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField(_("pertemuan ke"))
+    date = models.DateField(_("tanggal"))
+    topic = models.CharField(_("materi"), max_length=200, blank=True)
+    held = models.BooleanField(_("terlaksana"), default=False)
+
+    class Meta:
+        ordering = ["cohort", "number"]
+        verbose_name = _("pertemuan")
+        verbose_name_plural = _("pertemuan")
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "number"], name="cohort_session_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort} · {_('Pertemuan')} {self.number} ({self.date:%d-%m-%Y})"
+
+
+class CapitalPackage(models.Model):
+    """A business-capital package (paket modal usaha) for a program, valued in whole Rupiah."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="capital_packages", verbose_name=_("program")
+    )
+    name = models.CharField(_("nama paket"), max_length=150)
+    contents = models.TextField(_("isi paket"))
+    value_rupiah = models.PositiveBigIntegerField(_("nilai (Rp)"))
+    for_groups = models.BooleanField(_("untuk KUB"), default=False)
+    active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        ordering = ["program__name", "name"]
+        verbose_name = _("paket modal usaha")
+        verbose_name_plural = _("paket modal usaha")
+        constraints = [models.UniqueConstraint(fields=["program", "name"], name="capital_package_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (Rp {self.value_rupiah:,})".replace(",", ".")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,23 +15,16 @@ class Figure:
 
 
 def home_figures() -> list[Figure]:
-    """Participants trained, capital packages awarded, skills offered; a figure that is zero is left out.
+    """Participants trained, capital packages handed over, businesses still running; zeros are left out.
 
-    Two aggregate queries. "Trained" counts applications with status ``enrolled`` until the cohort
-    model exists; capital packages are 0 until the awards model exists (then count awards here).
+    All three come from the delivery records (`applicants.dashboard.public_figures`), a few aggregate queries.
     """
-    from applicants.enums import ApplicationStatus
-    from applicants.models import Application
-    from programs.models import Program
+    from applicants.dashboard import public_figures
 
-    trained = Application.objects.aggregate(
-        n=Count("applicant", filter=Q(status=ApplicationStatus.ENROLLED), distinct=True)
-    )["n"]
-    capital_packages = 0  # replaced by an aggregate over the awards model when it exists
-    skills = Program.objects.filter(is_active=True).count()
+    numbers = public_figures()
     figures = [
-        Figure("trained", _("peserta telah dilatih"), trained),
-        Figure("capital_packages", _("paket modal usaha diserahkan"), capital_packages),
-        Figure("skills", _("jenis keterampilan"), skills),
+        Figure("trained", _("peserta telah dilatih"), numbers["participants_trained"]),
+        Figure("capital_packages", _("paket modal usaha diserahkan"), numbers["packages_awarded"]),
+        Figure("businesses", _("usaha alumni masih berjalan"), numbers["businesses_running"]),
     ]
     return [f for f in figures if f.value]

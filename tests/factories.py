@@ -1,12 +1,25 @@
 """Shared factory_boy factories. Each section belongs to the work that added it."""
 
+import datetime
 from datetime import timedelta
 
 import factory
 import wagtail_factories
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from programs.models import Intake, Kecamatan, Program
+from applicants.enums import ApplicationStatus, DtksSelfReport
+from applicants.models import Applicant, Application, Enrolment, Interview
+from programs.models import (
+    CapitalPackage,
+    Cohort,
+    CohortSession,
+    Instructor,
+    Intake,
+    Kecamatan,
+    Kelurahan,
+    Program,
+)
 from public_pages import models as pages
 
 # --- programs (public site) ----------------------------------------------------------------------
@@ -117,3 +130,113 @@ class SuccessStoryPageFactory(wagtail_factories.PageFactory):
     kecamatan = factory.LazyFunction(lambda: Kecamatan.objects.order_by("code").first())
     quote = "Sekarang saya punya penghasilan sendiri."
     story = "<p>Setelah pelatihan, Sri membuka usaha katering dari rumah.</p>"
+
+
+# --- delivery (issue 5): classes, awards, KUB, follow-ups ------------------------------------------
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@sigap.example")
+    is_active = True
+
+
+class ApplicantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Applicant
+
+    # Kota Tangerang region 367101, birth date 01-05-1990 (man), then a sequence number.
+    nik = factory.Sequence(lambda n: f"367101010590{n % 10000:04d}")
+    kk_number = factory.Sequence(lambda n: f"367101{n % 10**10:010d}")
+    full_name = factory.Sequence(lambda n: f"Warga {n}")
+    birth_date = datetime.date(1990, 5, 1)
+    sex = "L"
+    phone = "+6281234567890"
+    address = "Jl. Contoh 1"
+    rt = "001"
+    rw = "002"
+    kelurahan = factory.LazyFunction(lambda: Kelurahan.objects.order_by("code").first())
+    household_size = 4
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    applicant = factory.SubFactory(ApplicantFactory)
+    intake = factory.SubFactory(IntakeFactory)
+    program = factory.SubFactory(ProgramFactory)
+    status = ApplicationStatus.ACCEPTED
+    dtks_self_report = DtksSelfReport.REGISTERED
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class InterviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Interview
+
+    application = factory.SubFactory(ApplicationFactory)
+    scheduled_at = factory.LazyFunction(timezone.now)
+    place = "Kantor Dinsos"
+    interviewer = factory.SubFactory(UserFactory)
+    attendance = Interview.Attendance.CAME
+    decision = Interview.Decision.ACCEPT
+    score_motivation = 3
+    score_readiness = 3
+    score_business_potential = 3
+    score_household_need = 3
+
+
+class InstructorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Instructor
+
+    name = factory.Sequence(lambda n: f"Instruktur {n}")
+    skill = factory.SubFactory(ProgramFactory)
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cohort
+
+    intake = factory.SubFactory(IntakeFactory)
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Kelas {n}")
+    venue = "BLK Kota Tangerang"
+    start_date = datetime.date(2026, 3, 2)
+    end_date = datetime.date(2026, 3, 31)
+    capacity = 20
+
+
+class CohortSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CohortSession
+
+    cohort = factory.SubFactory(CohortFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    date = datetime.date(2026, 3, 2)
+
+
+class CapitalPackageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CapitalPackage
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Paket usaha {n}")
+    contents = "Kompor, wajan, bahan awal"
+    value_rupiah = 5_000_000
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    """A participant; the application is made in the cohort's intake and program."""
+
+    class Meta:
+        model = Enrolment
+
+    cohort = factory.SubFactory(CohortFactory)
+    application = factory.LazyAttribute(
+        lambda o: ApplicationFactory(intake=o.cohort.intake, program=o.cohort.program,
+                                     status=ApplicationStatus.ENROLLED)
+    )

@@ -12,7 +12,6 @@ from wagtail.images.models import Image
 from wagtail.models import Page, Site
 from wagtail.test.utils import WagtailPageTestCase
 
-from applicants.enums import ApplicationStatus
 from applicants.models import Applicant, Application
 from programs.models import Intake, Kelurahan, KelurahanQuota, Program
 from public_pages.figures import home_figures
@@ -323,17 +322,17 @@ def _application(intake, program, nik, status):
     )
 
 
-def test_home_figures_count_enrolled_participants_and_hide_zero_figures(db, django_assert_max_num_queries):
-    program = f.ProgramFactory()
-    intake = f.IntakeFactory(programs=[program])
+def test_home_figures_count_trained_participants_and_hide_zero_figures(db, django_assert_max_num_queries):
+    from applicants.models import Enrolment
+
     assert "trained" not in {fig.key for fig in home_figures()}
-    _application(intake, program, "3671014101900001", ApplicationStatus.ENROLLED)
-    _application(intake, program, "3671014101900002", ApplicationStatus.ENROLLED)
-    _application(intake, program, "3671014101900003", ApplicationStatus.SUBMITTED)
-    with django_assert_max_num_queries(2):
+    cohort = f.CohortFactory()
+    f.EnrolmentFactory.create_batch(2, cohort=cohort, status=Enrolment.Status.COMPLETED)
+    f.EnrolmentFactory(cohort=cohort, status=Enrolment.Status.ACTIVE)
+    with django_assert_max_num_queries(3):
         figures = {fig.key: fig.value for fig in home_figures()}
     assert figures["trained"] == 2
-    assert "capital_packages" not in figures  # zero until the awards model exists
+    assert "capital_packages" not in figures  # none handed over yet
 
 
 # --- seed_demo -----------------------------------------------------------------------------------

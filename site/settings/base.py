@@ -185,6 +185,9 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # --- Application settings ---------------------------------------------------------------------
 # Public-form rate limit per client ("10/m", "100/h", or "off").
 INTAKE_RATE_LIMIT = env_str("INTAKE_RATE_LIMIT", "10/m")
+# Joint business groups (KUB): member bounds (issue 5).
+KUB_MIN_MEMBERS = env_int("KUB_MIN_MEMBERS", 5)
+KUB_MAX_MEMBERS = env_int("KUB_MAX_MEMBERS", 10)
 
 LOGGING = {
     "version": 1,

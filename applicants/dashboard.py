@@ -1,0 +1,157 @@
+"""Programme figures from the records: the per-intake funnel, kelurahan quotas, follow-up outcomes,
+and the home-page figures. Aggregate queries only (a handful per panel, none per row)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Intake, KelurahanQuota
+
+from .delivery import CapitalAward, Enrolment, FollowUp
+from .enums import ApplicationStatus, Eligibility
+from .models import Application, Interview
+
+FUNNEL_STEPS = [
+    ("applied", _("Mendaftar")),
+    ("verified", _("Terverifikasi")),
+    ("interviewed", _("Diwawancara")),
+    ("accepted", _("Diterima")),
+    ("enrolled", _("Ikut kelas")),
+    ("completed", _("Lulus")),
+    ("awarded", _("Menerima modal")),
+]
+LIVE_AWARD_STATES = [CapitalAward.State.APPROVED, CapitalAward.State.HANDED_OVER]
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    total: int
+
+    @property
+    def pct(self) -> float:
+        return round(100 * self.value / self.total, 1) if self.total else 0.0
+
+    @property
+    def width(self) -> float:
+        """Bar length on a 0-100 scale, capped so an over-quota bar stays inside the chart."""
+        return min(self.pct, 100.0)
+
+
+def funnel_by_intake(intakes=None) -> list[dict]:
+    """One grouped query: each intake's counts for every funnel step."""
+    enrolments = Enrolment.objects.filter(application=OuterRef("pk"))
+    qs = (
+        Application.objects.alias(
+            _interviewed=Exists(Interview.objects.filter(application=OuterRef("pk"), attendance="came")),
+            _enrolled=Exists(enrolments),
+            _completed=Exists(enrolments.filter(status=Enrolment.Status.COMPLETED)),
+            _awarded=Exists(CapitalAward.objects.filter(enrolment__application=OuterRef("pk"),
+                                                        state__in=LIVE_AWARD_STATES)),
+        )
+        .values("intake")
+        .annotate(
+            applied=Count("pk"),
+            verified=Count("pk", filter=Q(eligibility=Eligibility.VERIFIED) | Q(eligibility_override=True)),
+            interviewed=Count("pk", filter=Q(_interviewed=True)),
+            accepted=Count("pk", filter=Q(status__in=[ApplicationStatus.ACCEPTED, ApplicationStatus.ENROLLED])
+                           | Q(_enrolled=True)),
+            enrolled=Count("pk", filter=Q(_enrolled=True)),
+            completed=Count("pk", filter=Q(_completed=True)),
+            awarded=Count("pk", filter=Q(_awarded=True)),
+        )
+        .order_by()
+    )
+    if intakes is not None:
+        qs = qs.filter(intake__in=intakes)
+    counts = {row["intake"]: row for row in qs}
+    intake_list = list(intakes) if intakes is not None else list(Intake.objects.filter(pk__in=counts))
+    result = []
+    for intake in intake_list:
+        row = counts.get(intake.pk, {})
+        total = row.get("applied", 0)
+        result.append({
+            "intake": intake,
+            "bars": [Bar(str(label), row.get(key, 0), total) for key, label in FUNNEL_STEPS],
+        })
+    return result
+
+
+def kelurahan_progress(intake: Intake) -> list[dict]:
+    """Applications and enrolments per targeted kelurahan against its quota (two queries)."""
+    quotas = list(KelurahanQuota.objects.filter(intake=intake).select_related("kelurahan__kecamatan"))
+    rows = (
+        Application.objects.filter(intake=intake, applicant__kelurahan__in=[q.kelurahan_id for q in quotas])
+        .alias(_enrolled=Exists(Enrolment.objects.filter(application=OuterRef("pk"))))
+        .values("applicant__kelurahan")
+        .annotate(applied=Count("pk"), enrolled=Count("pk", filter=Q(_enrolled=True)))
+        .order_by()
+    )
+    by_kel = {r["applicant__kelurahan"]: r for r in rows}
+    return [
+        {
+            "kelurahan": q.kelurahan,
+            "quota": q.quota,
+            "bars": [
+                Bar(str(_("Pendaftar")), by_kel.get(q.kelurahan_id, {}).get("applied", 0), q.quota),
+                Bar(str(_("Peserta")), by_kel.get(q.kelurahan_id, {}).get("enrolled", 0), q.quota),
+            ],
+        }
+        for q in quotas
+    ]
+
+
+def followup_outcomes() -> list[dict]:
+    """Per milestone: share working, share with a running business, share no longer on bansos (one query)."""
+    rows = (
+        FollowUp.objects.values("milestone")
+        .annotate(
+            n=Count("pk"),
+            working=Count("pk", filter=~Q(working_status=FollowUp.Working.NOT_WORKING)),
+            running=Count("pk", filter=Q(business_running=True)),
+            off_bansos=Count("pk", filter=Q(receiving_bansos=False)),
+        )
+        .order_by("milestone")
+    )
+    return [
+        {
+            "milestone": FollowUp.Milestone(r["milestone"]).label,
+            "n": r["n"],
+            "bars": [
+                Bar(str(_("Bekerja / berusaha")), r["working"], r["n"]),
+                Bar(str(_("Usaha berjalan")), r["running"], r["n"]),
+                Bar(str(_("Tidak lagi menerima bansos")), r["off_bansos"], r["n"]),
+            ],
+        }
+        for r in rows
+    ]
+
+
+def public_figures() -> dict[str, int]:
+    """Home-page figures: participants trained, packages awarded (handed over), businesses running.
+
+    'Businesses running' = graduates whose latest follow-up reports a running business."""
+    latest = FollowUp.objects.filter(enrolment=OuterRef("pk")).order_by("-milestone")
+    trained = Enrolment.objects.filter(status=Enrolment.Status.COMPLETED)
+    return {
+        "participants_trained": trained.count(),
+        "packages_awarded": CapitalAward.objects.filter(state=CapitalAward.State.HANDED_OVER).count(),
+        "businesses_running": trained.alias(
+            _running=Subquery(latest.values("business_running")[:1])
+        ).filter(_running=True).count(),
+    }
+
+
+def dashboard_context(max_intakes: int = 3) -> dict:
+    """Everything the home-page panel shows, for the latest intakes."""
+    intakes = list(Intake.objects.order_by("-registration_opens")[:max_intakes])
+    return {
+        "funnels": funnel_by_intake(intakes),
+        "kelurahan_intake": intakes[0] if intakes else None,
+        "kelurahan_rows": kelurahan_progress(intakes[0]) if intakes else [],
+        "followups": followup_outcomes(),
+    }

@@ -1,0 +1,1 @@
+from . import delivery_hooks  # noqa: F401
