@@ -1,0 +1,1 @@
+from . import interview_hooks  # noqa: F401
