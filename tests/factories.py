@@ -1,12 +1,18 @@
 """Shared factory_boy factories. Each section belongs to the work that added it."""
 
+import datetime
 from datetime import timedelta
 
 import factory
 import wagtail_factories
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from programs.models import Intake, Kecamatan, Program
+from applicants.enums import ApplicationStatus, DtksSelfReport
+from applicants.models import Applicant, Application, Interview
+from applicants.roles import EDITOR, INTERVIEWER
+from programs.models import Intake, Kecamatan, Kelurahan, Program
 from public_pages import models as pages
 
 # --- programs (public site) ----------------------------------------------------------------------
@@ -117,3 +123,87 @@ class SuccessStoryPageFactory(wagtail_factories.PageFactory):
     kecamatan = factory.LazyFunction(lambda: Kecamatan.objects.order_by("code").first())
     quote = "Sekarang saya punya penghasilan sendiri."
     story = "<p>Setelah pelatihan, Sri membuka usaha katering dari rumah.</p>"
+
+
+# --- Selection: workflow and interviews (issue 4) ------------------------------------------------
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@sigap.example")
+    is_active = True
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*Group.objects.filter(name__in=extracted))
+
+
+def _in_group(name):
+    def add(user, create, extracted, **kwargs):
+        if create:
+            user.groups.add(Group.objects.get(name=name))
+
+    return factory.PostGeneration(add)
+
+
+class InterviewerFactory(UserFactory):
+    """A member of the "Pewawancara" group (created by the roles migration)."""
+
+    first_name = factory.Sequence(lambda n: f"Pewawancara {n}")
+    groups = _in_group(INTERVIEWER)
+
+
+class EditorFactory(UserFactory):
+    groups = _in_group(EDITOR)
+
+
+class ApplicantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Applicant
+
+    # Kota Tangerang region 367101, a man born 1-5-1990, then a running serial (never 0000).
+    nik = factory.Sequence(lambda n: f"367101010590{n % 9999 + 1:04d}")
+    kk_number = factory.Sequence(lambda n: f"367101{n % 10**10:010d}")
+    full_name = factory.Sequence(lambda n: f"Warga Uji {n}")
+    birth_date = datetime.date(1990, 5, 1)
+    sex = "L"
+    phone = "+6281234567890"
+    address = "Jl. Contoh 1"
+    rt = "001"
+    rw = "002"
+    kelurahan = factory.LazyFunction(lambda: Kelurahan.objects.order_by("code").first())
+    household_size = 4
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A verified application with its reference number assigned."""
+
+    class Meta:
+        model = Application
+        skip_postgeneration_save = True
+
+    applicant = factory.SubFactory(ApplicantFactory)
+    intake = factory.SubFactory(IntakeFactory)
+    program = factory.SubFactory(ProgramFactory)
+    status = ApplicationStatus.VERIFIED
+    dtks_self_report = DtksSelfReport.REGISTERED
+
+    @factory.post_generation
+    def reference(self, create, extracted, **kwargs):
+        if create:
+            self.intake.programs.add(self.program)
+            self.assign_reference()
+
+
+class InterviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Interview
+
+    application = factory.SubFactory(ApplicationFactory, status=ApplicationStatus.INTERVIEW_SCHEDULED)
+    scheduled_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=2))
+    place = "Aula Kelurahan"
+    interviewer = factory.SubFactory(InterviewerFactory)
