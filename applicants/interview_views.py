@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.defaults import permission_denied
 from django.views.generic import View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -28,6 +29,12 @@ app_name = "sigap_interviews"
 _INTERVIEW_RELATED = ("application__applicant", "application__program", "application__intake", "interviewer")
 
 
+def forbidden(request):
+    """A real 403. (Raising PermissionDenied inside admin URLs makes Wagtail redirect to the dashboard,
+    which hides from an interviewer that someone else's interview is off limits.)"""
+    return permission_denied(request, PermissionDenied())
+
+
 class InterviewAdminView(WagtailAdminTemplateMixin, View):
     """Base: one model permission required; the header looks like the rest of the admin."""
 
@@ -37,7 +44,7 @@ class InterviewAdminView(WagtailAdminTemplateMixin, View):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(self.permission_required):
-            raise PermissionDenied
+            return forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
     def render(self, **context):
@@ -209,7 +216,7 @@ class OutcomeView(InterviewAdminView):
         if request.user.has_perm(self.permission_required) and not services.can_record_outcome(
             request.user, self.interview
         ):
-            raise PermissionDenied
+            return forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, pk):
