@@ -55,6 +55,17 @@ LOG_ACTIONS: dict[str, tuple[str, str]] = {
 RESCHEDULE_ACTION = ("sigap.application.reschedule_interview", gettext_lazy("Pendaftaran: wawancara dijadwal ulang"))
 
 
+# The reason a resident reads for each outcome of the register check (applicants.enums.Eligibility).
+ELIGIBILITY_REASONS: dict[str, str] = {
+    "not_found": DecisionReason.NOT_IN_REGISTER,
+    "kk_mismatch": DecisionReason.KK_MISMATCH,
+    "desil_too_high": DecisionReason.DESIL_TOO_HIGH,
+}
+
+# Targets whose preconditions depend on the status alone, so a whole queryset can move at once.
+BULK_TARGETS = frozenset({S.VERIFIED, S.NOT_ELIGIBLE})
+
+
 class TransitionError(ValidationError):
     """A refused status change; the message is Indonesian and meant for the staff member."""
 
@@ -66,6 +77,33 @@ def _label(status: str) -> str:
 class ApplicationWorkflowMixin:
     """Status state machine for `Application` (needs its `status`, `status_changed_at`, `decision_reason`,
     `eligibility_override` fields and the `interviews` relation)."""
+
+    # --- Guarding save() ------------------------------------------------------------------------
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_status = instance.__dict__.get("status")
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "status" in fields:
+            self._saved_status = self.__dict__.get("status")
+
+    def save(self, *args, **kwargs):
+        """Refuse a status changed by assignment: status moves only through `transition_to()`.
+
+        New rows may start in any status (imports, fixtures); `QuerySet.update()` is not guarded, so bulk
+        status changes must use `bulk_transition()`, which writes the audit entries too."""
+        saved = getattr(self, "_saved_status", None)
+        update_fields = kwargs.get("update_fields")
+        writes_status = update_fields is None or "status" in update_fields
+        if saved is not None and writes_status and self.status != saved:
+            raise TransitionError(
+                _("Status tidak boleh diubah langsung; gunakan tindakan alur pendaftaran."), code="direct_status"
+            )
+        super().save(*args, **kwargs)
+        self._saved_status = self.status
 
     # --- Reading the state ---------------------------------------------------------------------
     def allowed_transitions(self) -> frozenset[str]:
@@ -145,6 +183,7 @@ class ApplicationWorkflowMixin:
                     code="stale",
                 )
             self.status, self.status_changed_at, self.decision_reason = new_status, now, reason
+            self._saved_status = new_status
             action = RESCHEDULE_ACTION[0] if old_status == new_status else LOG_ACTIONS[new_status][0]
             log(
                 self, action, user=user,
@@ -253,9 +292,55 @@ class ApplicationWorkflowMixin:
         return _label(status)
 
     def _public_reason(self) -> str:
-        if self.decision_reason in DecisionReason.values:
-            return _("Alasan: %(reason)s.") % {"reason": DecisionReason(self.decision_reason).label}
+        reason = self.decision_reason
+        if not reason and self.status == S.NOT_ELIGIBLE:
+            reason = ELIGIBILITY_REASONS.get(self.eligibility, "")
+        if reason in DecisionReason.values:
+            return _("Alasan: %(reason)s.") % {"reason": DecisionReason(reason).label}
         return ""
+
+
+def bulk_transition(
+    queryset, new_status: str, user=None, reason: str = "", note: str = "", chunk_size: int = 2000
+) -> int:
+    """Move every application of `queryset` that may go to `new_status` (verified / not eligible), in
+    chunks, with one audit entry per application. For the eligibility check after a register import;
+    returns how many moved. Applications whose status does not allow the move are left alone."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ModelLogEntry
+
+    if new_status not in BULK_TARGETS:
+        raise ValueError(f"bulk_transition only supports {sorted(BULK_TARGETS)}")
+    if reason and reason not in DecisionReason.values:
+        raise TransitionError(_("Kode alasan «%(reason)s» tidak ada dalam daftar alasan.") % {"reason": reason})
+    model = queryset.model
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    action = LOG_ACTIONS[new_status][0]
+    sources = [old for old, targets in TRANSITIONS.items() if new_status in targets and old != new_status]
+    moved = 0
+    for old_status in sources:
+        while True:
+            # Each round takes the next chunk still in `old_status`; moved rows drop out of the filter.
+            # Read and write in one short transaction (SQLite IMMEDIATE: nobody changes them between).
+            with transaction.atomic():
+                rows = list(
+                    queryset.filter(status=old_status).order_by("pk").values_list("pk", "reference")[:chunk_size]
+                )
+                if not rows:
+                    break
+                now = timezone.now()
+                moved += model.objects.filter(pk__in=[pk for pk, _ref in rows], status=old_status).update(
+                    status=new_status, status_changed_at=now, decision_reason=reason
+                )
+                ModelLogEntry.objects.bulk_create(
+                    ModelLogEntry(
+                        content_type=content_type, object_id=str(pk), label=ref or f"#{pk}", action=action,
+                        timestamp=now, user=user,
+                        data={"from": old_status, "to": new_status, "reason": reason, "note": note},
+                    )
+                    for pk, ref in rows
+                )
+    return moved
 
 
 _MONTHS_ID = [

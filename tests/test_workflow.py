@@ -7,6 +7,7 @@ from django.utils import timezone
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
+from applicants import workflow
 from applicants.enums import ApplicationStatus as S
 from applicants.enums import DecisionReason
 from applicants.models import Application, Interview
@@ -233,3 +234,60 @@ def test_scheduled_resident_reads_date_time_and_place_in_jakarta_time():
         "Anda dijadwalkan wawancara pada Senin, 7 Januari 2030 pukul 09.30 WIB di Aula Kecamatan Cibodas. "
         "Bawa KTP dan Kartu Keluarga."
     )
+
+
+def test_status_cannot_be_changed_by_assignment_and_save():
+    application = Application.objects.get(pk=ApplicationFactory(status=S.VERIFIED).pk)
+    application.status = S.ACCEPTED
+    with pytest.raises(TransitionError, match="tidak boleh diubah langsung"):
+        application.save()
+    assert Application.objects.get(pk=application.pk).status == S.VERIFIED
+    # Saving other fields, or after a proper transition, still works.
+    application.status = S.VERIFIED
+    application.motivation = "Ingin buka usaha katering"
+    application.save()
+    application.withdraw(EditorFactory())
+    application.save()
+    assert Application.objects.get(pk=application.pk).status == S.WITHDRAWN
+
+
+def test_bulk_transition_moves_allowed_rows_in_chunks_with_one_audit_entry_each():
+    editor = EditorFactory()
+    submitted = [ApplicationFactory(status=S.SUBMITTED) for _ in range(5)]
+    already_verified = ApplicationFactory(status=S.VERIFIED)
+    accepted = ApplicationFactory(status=S.ACCEPTED)  # verified is not reachable from accepted
+    ids = [a.pk for a in [*submitted, already_verified, accepted]]
+
+    moved = workflow.bulk_transition(Application.objects.filter(pk__in=ids), S.VERIFIED, editor, chunk_size=2)
+
+    assert moved == 5
+    statuses = dict(Application.objects.filter(pk__in=ids).values_list("pk", "status"))
+    assert {statuses[a.pk] for a in submitted} == {S.VERIFIED}
+    assert statuses[accepted.pk] == S.ACCEPTED
+    entries = ModelLogEntry.objects.filter(action="sigap.application.verify")
+    assert sorted(int(e.object_id) for e in entries) == sorted(a.pk for a in submitted)
+    assert {(e.user_id, e.data["from"], e.data["to"]) for e in entries} == {(editor.pk, S.SUBMITTED, S.VERIFIED)}
+    assert ModelLogEntry.objects.for_instance(submitted[0]).get().label == submitted[0].reference
+
+
+def test_bulk_transition_refuses_targets_that_need_per_application_checks():
+    with pytest.raises(ValueError):
+        workflow.bulk_transition(Application.objects.all(), S.ACCEPTED)
+
+
+def test_not_eligible_resident_reads_the_register_result_in_plain_words():
+    application = ApplicationFactory(status=S.SUBMITTED, eligibility="kk_mismatch")
+    application.mark_not_eligible(EditorFactory())
+    assert application.public_status_text() == (
+        "Mohon maaf, Anda belum memenuhi syarat program ini. "
+        "Alasan: Nomor KK tidak sama dengan data DTSEN/DTKS."
+    )
+
+
+def test_a_refreshed_copy_can_be_saved_after_someone_else_moved_the_status():
+    application = Application.objects.get(pk=ApplicationFactory(status=S.VERIFIED).pk)
+    Application.objects.get(pk=application.pk).withdraw(EditorFactory())
+    application.refresh_from_db()
+    application.motivation = "Catatan baru"
+    application.save()
+    assert Application.objects.get(pk=application.pk).status == S.WITHDRAWN
