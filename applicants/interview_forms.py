@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.models import Intake, Kelurahan, Program
 
-from .enums import DecisionReason
+from .enums import ApplicationStatus, DecisionReason
 from .interviews import Outcome, interviewer_users
 from .models import Interview
 
@@ -140,3 +140,25 @@ class OutcomeForm(forms.Form):
             if field not in self.errors:
                 self.add_error(field, message)
         return cleaned
+
+
+class StatusChangeForm(forms.Form):
+    """An editor's manual move (e.g. waitlisted -> accepted, withdrawn); the workflow checks the rest."""
+
+    # Moves with their own screens: scheduling (schedule view) and interviewed (outcome form).
+    EXCLUDED = {"interview_scheduled", "interviewed"}
+
+    new_status = forms.ChoiceField(label=_("Status baru"))
+    reason = forms.ChoiceField(
+        label=_("Alasan"), required=False, choices=[("", "---------")] + list(DecisionReason.choices),
+        help_text=_("Wajib bila tidak diterima. Kalimat ini yang dibaca pendaftar."),
+    )
+    note = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_status"].choices = [
+            (status, ApplicationStatus(status).label)
+            for status in ApplicationStatus.values
+            if status in application.allowed_transitions() and status not in self.EXCLUDED
+        ]

@@ -21,7 +21,7 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import interviews as services
-from .interview_forms import BulkScheduleForm, OutcomeForm, ScheduleFilterForm, ScheduleForm
+from .interview_forms import BulkScheduleForm, OutcomeForm, ScheduleFilterForm, ScheduleForm, StatusChangeForm
 from .models import Application, Interview
 
 app_name = "sigap_interviews"
@@ -235,10 +235,51 @@ class OutcomeView(InterviewAdminView):
         return self.render(form=form, interview=self.interview)
 
 
+class StatusChangeView(InterviewAdminView):
+    """Editors move an application by hand along the workflow (accept from the waitlist, withdraw...)."""
+
+    permission_required = "applicants.change_application"
+    page_title = gettext_lazy("Ubah status pendaftaran")
+    template_name = "applicants/interviews/status_form.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.application = get_object_or_404(
+            Application.objects.select_related("applicant", "intake", "program"), pk=kwargs["application_id"]
+        )
+
+    def get(self, request, application_id):
+        return self.render(form=StatusChangeForm(application=self.application), **self._context())
+
+    def post(self, request, application_id):
+        form = StatusChangeForm(request.POST, application=self.application)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                self.application.transition_to(data["new_status"], request.user, data["reason"], data["note"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Status %(ref)s sekarang: %(status)s.")
+                    % {"ref": self.application, "status": self.application.get_status_display()},
+                )
+                return redirect(reverse("sigap_interviews:status", args=[self.application.pk]))
+        return self.render(form=form, **self._context())
+
+    def _context(self):
+        can_schedule = self.request.user.has_perm("applicants.add_interview") and self.application.can_transition_to(
+            "interview_scheduled"
+        )
+        return {"application": self.application, "can_schedule": can_schedule}
+
+
 urlpatterns = [
     path("", MyScheduleView.as_view(), name="mine"),
     path("semua/", AllInterviewsView.as_view(), name="all"),
     path("jadwalkan/<int:application_id>/", ScheduleView.as_view(), name="schedule"),
     path("jadwalkan-sekaligus/", BulkScheduleView.as_view(), name="bulk"),
     path("<int:pk>/hasil/", OutcomeView.as_view(), name="outcome"),
+    path("status/<int:application_id>/", StatusChangeView.as_view(), name="status"),
 ]

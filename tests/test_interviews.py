@@ -417,3 +417,38 @@ def test_admin_pages_render_for_their_users_and_the_menu_shows_only_what_the_rol
         reverse("sigap_interviews:mine"),
     ):
         assert client.get(url).status_code == 200, url
+
+
+# --- Manual status changes ---------------------------------------------------------------------
+def test_editor_offers_a_waitlisted_applicant_a_seat_from_the_status_page(client):
+    interview = InterviewFactory(attendance="came", recorded_at=timezone.now(), application__status=S.WAITLISTED)
+    application = interview.application
+    editor = EditorFactory()
+    client.force_login(editor)
+    url = reverse("sigap_interviews:status", args=[application.pk])
+    page = client.get(url)
+    assert [c for c, _label in page.context["form"].fields["new_status"].choices] == [
+        S.ACCEPTED, S.REJECTED, S.WITHDRAWN
+    ]
+    response = client.post(url, {"new_status": S.ACCEPTED, "note": "Ada kursi kosong"})
+    assert response.status_code == 302
+    assert Application.objects.get(pk=application.pk).status == S.ACCEPTED
+    entry = ModelLogEntry.objects.for_instance(application).get()
+    assert (entry.action, entry.user, entry.data["note"]) == ("sigap.application.accept", editor, "Ada kursi kosong")
+
+
+def test_status_page_shows_the_workflow_refusal_and_changes_nothing(client):
+    application = ApplicationFactory(status=S.WAITLISTED)
+    client.force_login(EditorFactory())
+    response = client.post(reverse("sigap_interviews:status", args=[application.pk]), {"new_status": S.REJECTED})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == ["Pilih alasan penolakan dari daftar."]
+    assert Application.objects.get(pk=application.pk).status == S.WAITLISTED
+
+
+def test_interviewer_cannot_change_application_status(client):
+    application = ApplicationFactory(status=S.VERIFIED)
+    client.force_login(InterviewerFactory())
+    response = client.post(reverse("sigap_interviews:status", args=[application.pk]), {"new_status": S.WITHDRAWN})
+    assert response.status_code == 403
+    assert Application.objects.get(pk=application.pk).status == S.VERIFIED
