@@ -26,7 +26,7 @@ from .models import Application, Interview
 
 app_name = "sigap_interviews"
 
-_INTERVIEW_RELATED = ("application__applicant", "application__program", "application__intake", "interviewer")
+_INTERVIEW_RELATED = ("application__applicant__kelurahan", "application__program", "application__intake", "interviewer")
 
 
 def forbidden(request):

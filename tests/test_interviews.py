@@ -452,3 +452,28 @@ def test_interviewer_cannot_change_application_status(client):
     response = client.post(reverse("sigap_interviews:status", args=[application.pk]), {"new_status": S.WITHDRAWN})
     assert response.status_code == 403
     assert Application.objects.get(pk=application.pk).status == S.VERIFIED
+
+
+def test_interview_lists_run_a_fixed_number_of_queries_whatever_the_row_count(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    interviewer = InterviewerFactory()
+    client.force_login(interviewer)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    InterviewFactory(interviewer=interviewer)
+    few = count(reverse("sigap_interviews:mine"))
+    for _ in range(4):
+        InterviewFactory(interviewer=interviewer)
+    assert count(reverse("sigap_interviews:mine")) == few
+
+    client.force_login(EditorFactory())
+    few = count(reverse("sigap_interviews:all"))
+    for _ in range(4):
+        InterviewFactory()
+    assert count(reverse("sigap_interviews:all")) == few
