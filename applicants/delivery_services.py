@@ -77,10 +77,7 @@ def enrol(application: Application, cohort: Cohort, user) -> Enrolment:
                 enrolment = Enrolment.objects.create(application=application, cohort=cohort, enrolled_by=user)
         except IntegrityError as exc:
             raise ValidationError(_("Pendaftar ini sudah terdaftar di kelas lain.")) from exc
-        # TODO(merge): use the workflow method (ApplicationWorkflowMixin.enrol) instead of setting status.
-        application.status = ApplicationStatus.ENROLLED
-        application.status_changed_at = timezone.now()
-        application.save(update_fields=["status", "status_changed_at"])
+        application.enrol(user, note=cohort.name)
         log(enrolment, "sigap.enrol", user=user, data={"cohort": cohort.name, "application": str(application)})
     return enrolment
 
@@ -125,16 +122,14 @@ def withdraw(enrolment: Enrolment, user, reason: str = "") -> Application | None
         )
         enrolment.save(update_fields=["status", "withdrawn_at", "withdrawal_reason"])
         application = enrolment.application
-        # TODO(merge): use the workflow method (withdraw) instead of setting status.
-        application.status, application.status_changed_at = ApplicationStatus.WITHDRAWN, now
-        application.save(update_fields=["status", "status_changed_at"])
+        application.withdraw(user, note=reason)
         log(enrolment, "sigap.withdraw", user=user, data={"reason": reason})
         offered = longest_waiting(enrolment.cohort.intake_id, enrolment.cohort.program_id)
         if offered is not None:
-            # TODO(merge): use the workflow method (accept from waitlist) instead of setting status.
-            offered.status, offered.status_changed_at = ApplicationStatus.ACCEPTED, now
-            offered.decision_reason = "seat_offered"
-            offered.save(update_fields=["status", "status_changed_at", "decision_reason"])
+            offered.transition_to(
+                ApplicationStatus.ACCEPTED, user, note=_("Kursi kosong ditawarkan"),
+                data={"cohort": enrolment.cohort.name},
+            )
             log(offered, "sigap.seat_offered", user=user,
                 data={"cohort": enrolment.cohort.name, "vacated_by": str(application)})
     return offered

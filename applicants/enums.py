@@ -45,3 +45,19 @@ class Eligibility(models.TextChoices):
 class Register(models.TextChoices):
     DTSEN = "dtsen", _("DTSEN")
     DTKS = "dtks", _("DTKS")
+
+
+class DecisionReason(models.TextChoices):
+    """Why an application was not (yet) accepted. The label is what the resident reads: plain words."""
+
+    NOT_IN_REGISTER = "not_in_register", _("Belum terdaftar di DTSEN/DTKS")
+    KK_MISMATCH = "kk_mismatch", _("Nomor KK tidak sama dengan data DTSEN/DTKS")
+    DESIL_TOO_HIGH = "desil_too_high", _("Tingkat kesejahteraan keluarga di atas batas program")
+    AGE_OUT_OF_RANGE = "age_out_of_range", _("Usia di luar ketentuan")
+    NO_SHOW = "no_show", _("Tidak hadir wawancara")
+    QUOTA_FULL = "quota_full", _("Kuota kelurahan sudah penuh")
+    OTHER_PROGRAM_FITS = "other_program_fits", _("Program lain lebih sesuai")
+    NOT_AVAILABLE = "not_available", _("Belum bisa mengikuti pelatihan sampai selesai")
+    FAMILY_ALREADY_ACCEPTED = "family_already_accepted", _("Anggota keluarga lain (satu KK) sudah diterima")
+    ALREADY_TRAINED = "already_trained", _("Sudah pernah mengikuti pelatihan Dinsos")
+    INCOMPLETE_DATA = "incomplete_data", _("Data pendaftaran tidak lengkap atau tidak benar")

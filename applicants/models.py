@@ -17,6 +17,7 @@ from programs.models import Intake, Kelurahan, Program
 
 from . import identity
 from .enums import ApplicationStatus, DtksSelfReport, Eligibility, Register, Sex, Source
+from .workflow import ApplicationWorkflowMixin
 
 digits16 = RegexValidator(r"^\d{16}$", _("Harus 16 angka."))
 
@@ -106,7 +107,7 @@ class Applicant(models.Model):
         return identity.age_on(self.birth_date, day)
 
 
-class Application(models.Model):
+class Application(ApplicationWorkflowMixin, models.Model):
     """One applicant's application to one intake. The reference number is what the resident sees."""
 
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="applications")
@@ -334,10 +335,28 @@ class Interview(models.Model):
                 ),
                 name="interview_scores_1_to_5",
             ),
+            # At most one interview waits to happen; a reschedule marks the old one "rescheduled".
+            models.UniqueConstraint(
+                fields=["application"], condition=Q(attendance="scheduled"), name="interview_one_active"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.application} @ {timezone.localtime(self.scheduled_at):%d-%m-%Y %H:%M}"
+
+    SCORE_FIELDS = ("motivation", "readiness", "business_potential", "household_need")
+
+    @property
+    def weighted_score(self) -> float | None:
+        """Rubric mean weighted by the intake's weights (1-5), or None until every score is filled in."""
+        intake = self.application.intake
+        pairs = [(getattr(self, f"score_{n}"), getattr(intake, f"weight_{n}")) for n in self.SCORE_FIELDS]
+        if any(score is None for score, _w in pairs):
+            return None
+        total_weight = sum(w for _s, w in pairs)
+        if not total_weight:
+            return None
+        return round(sum(s * w for s, w in pairs) / total_weight, 2)
 
 
 # Delivery (issue 5): enrolments, attendance, awards, KUB, follow-ups. Kept in their own module.

@@ -1,1 +1,3 @@
-from . import delivery_hooks  # noqa: F401
+"""Wagtail hooks of the applicants app, one module per area."""
+
+from . import delivery_hooks, interview_hooks  # noqa: F401

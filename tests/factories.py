@@ -6,20 +6,13 @@ from datetime import timedelta
 import factory
 import wagtail_factories
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from applicants.enums import ApplicationStatus, DtksSelfReport
 from applicants.models import Applicant, Application, Enrolment, Interview
-from programs.models import (
-    CapitalPackage,
-    Cohort,
-    CohortSession,
-    Instructor,
-    Intake,
-    Kecamatan,
-    Kelurahan,
-    Program,
-)
+from applicants.roles import EDITOR, INTERVIEWER
+from programs.models import CapitalPackage, Cohort, CohortSession, Instructor, Intake, Kecamatan, Kelurahan, Program
 from public_pages import models as pages
 
 # --- programs (public site) ----------------------------------------------------------------------
@@ -132,25 +125,50 @@ class SuccessStoryPageFactory(wagtail_factories.PageFactory):
     story = "<p>Setelah pelatihan, Sri membuka usaha katering dari rumah.</p>"
 
 
-# --- delivery (issue 5): classes, awards, KUB, follow-ups ------------------------------------------
+# --- Selection: workflow and interviews (issue 4) ------------------------------------------------
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
+        skip_postgeneration_save = True
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@sigap.example")
     is_active = True
 
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*Group.objects.filter(name__in=extracted))
+
+
+def _in_group(name):
+    def add(user, create, extracted, **kwargs):
+        if create:
+            user.groups.add(Group.objects.get(name=name))
+
+    return factory.PostGeneration(add)
+
+
+class InterviewerFactory(UserFactory):
+    """A member of the "Pewawancara" group (created by the roles migration)."""
+
+    first_name = factory.Sequence(lambda n: f"Pewawancara {n}")
+    groups = _in_group(INTERVIEWER)
+
+
+class EditorFactory(UserFactory):
+    groups = _in_group(EDITOR)
+
 
 class ApplicantFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Applicant
 
-    # Kota Tangerang region 367101, birth date 01-05-1990 (man), then a sequence number.
-    nik = factory.Sequence(lambda n: f"367101010590{n % 10000:04d}")
+    # Kota Tangerang region 367101, a man born 1-5-1990, then a running serial (never 0000).
+    nik = factory.Sequence(lambda n: f"367101010590{n % 9999 + 1:04d}")
     kk_number = factory.Sequence(lambda n: f"367101{n % 10**10:010d}")
-    full_name = factory.Sequence(lambda n: f"Warga {n}")
+    full_name = factory.Sequence(lambda n: f"Warga Uji {n}")
     birth_date = datetime.date(1990, 5, 1)
     sex = "L"
     phone = "+6281234567890"
@@ -162,27 +180,54 @@ class ApplicantFactory(factory.django.DjangoModelFactory):
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A verified application with its reference number assigned."""
+
     class Meta:
         model = Application
+        skip_postgeneration_save = True
 
     applicant = factory.SubFactory(ApplicantFactory)
     intake = factory.SubFactory(IntakeFactory)
     program = factory.SubFactory(ProgramFactory)
-    status = ApplicationStatus.ACCEPTED
+    status = ApplicationStatus.VERIFIED
     dtks_self_report = DtksSelfReport.REGISTERED
-    submitted_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def reference(self, create, extracted, **kwargs):
+        if create:
+            self.intake.programs.add(self.program)
+            self.assign_reference()
 
 
 class InterviewFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Interview
 
-    application = factory.SubFactory(ApplicationFactory)
+    application = factory.SubFactory(ApplicationFactory, status=ApplicationStatus.INTERVIEW_SCHEDULED)
+    scheduled_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=2))
+    place = "Aula Kelurahan"
+    interviewer = factory.SubFactory(InterviewerFactory)
+
+
+# --- delivery (issue 5): classes, awards, KUB, follow-ups ------------------------------------------
+
+
+class AcceptedApplicationFactory(ApplicationFactory):
+    """An application accepted after its interview, ready to enrol."""
+
+    status = ApplicationStatus.ACCEPTED
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class HeldInterviewFactory(InterviewFactory):
+    """An interview that took place with an accept decision and middle scores."""
+
+    application = factory.SubFactory(AcceptedApplicationFactory)
     scheduled_at = factory.LazyFunction(timezone.now)
     place = "Kantor Dinsos"
-    interviewer = factory.SubFactory(UserFactory)
     attendance = Interview.Attendance.CAME
     decision = Interview.Decision.ACCEPT
+    recorded_at = factory.LazyFunction(timezone.now)
     score_motivation = 3
     score_readiness = 3
     score_business_potential = 3
@@ -237,6 +282,6 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
 
     cohort = factory.SubFactory(CohortFactory)
     application = factory.LazyAttribute(
-        lambda o: ApplicationFactory(intake=o.cohort.intake, program=o.cohort.program,
+        lambda o: AcceptedApplicationFactory(intake=o.cohort.intake, program=o.cohort.program,
                                      status=ApplicationStatus.ENROLLED)
     )

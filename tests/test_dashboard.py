@@ -8,15 +8,15 @@ from django.urls import reverse
 
 from applicants import dashboard, roles
 from applicants.enums import ApplicationStatus, Eligibility
-from applicants.models import CapitalAward, Enrolment, FollowUp
+from applicants.models import Application, CapitalAward, Enrolment, FollowUp
 from programs.models import KelurahanQuota
 
 from .factories import (
-    ApplicationFactory,
+    AcceptedApplicationFactory,
     CapitalPackageFactory,
     CohortFactory,
+    HeldInterviewFactory,
     IntakeFactory,
-    InterviewFactory,
     UserFactory,
 )
 
@@ -29,17 +29,16 @@ def world():
     2 completed, 1 awarded (approved)."""
     intake = IntakeFactory()
     cohort = CohortFactory(intake=intake)
-    apps = [ApplicationFactory(intake=intake, program=cohort.program, status=ApplicationStatus.SUBMITTED)
+    apps = [AcceptedApplicationFactory(intake=intake, program=cohort.program, status=ApplicationStatus.SUBMITTED)
             for _ in range(6)]
     for a in apps[:5]:
         a.eligibility = Eligibility.VERIFIED
         a.save()
     for a in apps[:4]:
-        InterviewFactory(application=a)
+        HeldInterviewFactory(application=a)
     enrolments = []
     for i, a in enumerate(apps[:3]):
-        a.status = ApplicationStatus.ENROLLED
-        a.save()
+        Application.objects.filter(pk=a.pk).update(status=ApplicationStatus.ENROLLED)  # test set-up
         enrolments.append(Enrolment.objects.create(
             application=a, cohort=cohort, status=Enrolment.Status.COMPLETED if i < 2 else Enrolment.Status.ACTIVE))
     proposer, approver = UserFactory(username="p"), UserFactory(username="a")
@@ -59,7 +58,7 @@ def test_funnel_counts_match_the_records(world):
 
 def test_funnel_for_many_intakes_uses_one_query(world, django_assert_num_queries):
     other = IntakeFactory()
-    ApplicationFactory(intake=other)
+    AcceptedApplicationFactory(intake=other)
     with django_assert_num_queries(1):
         rows = dashboard.funnel_by_intake([world["intake"], other])
     assert [r["bars"][0].value for r in rows] == [6, 1]
