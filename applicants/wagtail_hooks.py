@@ -1,0 +1,1 @@
+from . import privacy_hooks  # noqa: F401
