@@ -11,9 +11,9 @@ import os
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
 
 ALLOWED_EXTENSIONS = {"pdf": "pdf", "jpg": "JPEG", "jpeg": "JPEG", "png": "PNG"}
@@ -92,15 +92,17 @@ def serve_private_file(
     *,
     allowed: Callable[[object], bool] | None = None,
     log_object=None,
-) -> FileResponse:
-    """Stream a private file as an attachment, after the permission (and optional scope) check.
+) -> HttpResponse:
+    """Stream a private file as an attachment, after the permission (and optional scope) check (else 403).
 
     `allowed(user)` adds a record-level check (e.g. `lambda u: can_access_applicant(u, applicant)`);
     `log_object` records the download in the audit log as a personal-data view.
     """
+    from .access import refuse
+
     user = request.user
     if not user.is_authenticated or not user.has_perm(permission) or (allowed and not allowed(user)):
-        raise PermissionDenied
+        return refuse(request)
     if not fieldfile or not fieldfile.storage.exists(fieldfile.name):
         raise Http404
     if log_object is not None:

@@ -5,14 +5,13 @@ Editors only (`applicants.change_applicant`), and only for applicants inside the
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from .access import can_access_applicant
+from .access import can_access_applicant, refuse
 from .models import Applicant
 from .privacy import display_identity
 from .subject_rights import export_subject_data, lift_restriction, restrict_processing
@@ -25,10 +24,10 @@ class _EditorApplicantMixin:
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(PERMISSION):
-            raise PermissionDenied
+            return refuse(request)
         self.applicant = get_object_or_404(Applicant, pk=kwargs["pk"])
         if not can_access_applicant(request.user, self.applicant):
-            raise PermissionDenied
+            return refuse(request)
         return super().dispatch(request, *args, **kwargs)
 
 
