@@ -6,8 +6,10 @@ Imported from applicants/wagtail_hooks.py so Wagtail finds it.
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import privacy, retention, subject_rights, views_privacy
+from .staff import StaffProfile
 
 
 @hooks.register("register_log_actions")
@@ -40,3 +42,20 @@ def register_privacy_admin_urls():
             name="sigap_subject_restriction",
         ),
     ]
+
+
+class StaffProfileViewSet(ModelViewSet):
+    """Settings > Profil petugas: limit an editor or interviewer to some kecamatan (admins only)."""
+
+    model = StaffProfile
+    form_fields = ["user", "kecamatan"]
+    list_display = ["user", "kecamatan_list"]
+    icon = "user"
+    add_to_settings_menu = True
+    menu_label = _("Profil petugas")
+    name = "profil_petugas"
+
+
+@hooks.register("register_admin_viewset")
+def register_staff_profile_viewset():
+    return StaffProfileViewSet()

@@ -26,10 +26,13 @@ LOCKED_MESSAGE = _(
 
 
 def client_ip(request) -> str:
-    """REMOTE_ADDR: set by the app server / trusted proxy, never taken from a client header."""
+    """REMOTE_ADDR, or the header named by LOGIN_CLIENT_IP_HEADER (e.g. "HTTP_X_REAL_IP") when a trusted
+    reverse proxy sets it; a client-supplied header is never trusted by default."""
     if request is None:
         return "-"
-    return request.META.get("REMOTE_ADDR") or "-"
+    header = getattr(settings, "LOGIN_CLIENT_IP_HEADER", "")
+    value = request.META.get(header, "") if header else ""
+    return value.split(",")[-1].strip() or request.META.get("REMOTE_ADDR") or "-"
 
 
 def _key(username: str | None, request) -> str:

@@ -5,6 +5,7 @@ some kecamatan sees only applicants living there (lists, exports and direct URLs
 """
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -31,3 +32,7 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    @admin.display(description=_("kecamatan"))
+    def kecamatan_list(self) -> str:
+        return ", ".join(k.name for k in self.kecamatan.all()) or str(_("Semua"))

@@ -137,7 +137,13 @@ def export_subject_data(applicant, user=None) -> bytes:
 
 
 def ensure_processing_allowed(applicant) -> None:
-    """Refuse any workflow or status change for a person whose processing is restricted."""
+    """Refuse any workflow or status change for a person whose processing is restricted or who was
+    anonymised by retention (their record only feeds the figures now)."""
+    if applicant.anonymised_at:
+        raise ValidationError(
+            _("Data pendaftar ini sudah dianonimkan karena melewati masa retensi dan tidak dapat diproses lagi."),
+            code="anonymised",
+        )
     if applicant.processing_restricted:
         raise ValidationError(
             _(

@@ -162,3 +162,24 @@ def test_site_history_report_shows_access_log_to_auditors_not_to_comms(client, w
     assert ("Data pribadi dilihat" in body) is sees_applicant_entries
     assert ("Data diekspor" in body) is sees_applicant_entries
     assert ("Ani" in body) is sees_applicant_entries
+
+
+def test_admin_limits_a_staff_member_to_kecamatan_in_settings(client, world):
+    from applicants.staff import StaffProfile
+
+    kec = Kecamatan.objects.order_by("code").first()
+    client.force_login(world["superuser"])
+    response = client.post(
+        "/admin/profil_petugas/new/", {"user": world["editor"].pk, "kecamatan": [kec.pk]}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(StaffProfile.objects.get(user=world["editor"]).kecamatan.all()) == [kec]
+    assert [a.full_name for a in access.scope_applicants(world["editor"], Applicant.objects.all())] == ["Ani"]
+
+
+@pytest.mark.parametrize("role", ["editor", "interviewer", "comms"])
+def test_staff_profiles_are_not_editable_by_staff(client, world, role):
+    client.force_login(world[role])
+    response = client.get("/admin/profil_petugas/new/")
+    assert response.status_code in (302, 403)
+    assert "/admin/profil_petugas/new/" not in response.get("Location", "")

@@ -108,3 +108,11 @@ def test_restriction_form_shows_masked_nik_and_lifts_with_empty_reason(client, r
     client.post(f"/admin/privasi/pendaftar/{resident.pk}/pembatasan/", {"reason": ""})
     assert Applicant.objects.get(pk=resident.pk).processing_restricted is False
 
+
+
+def test_anonymised_applicant_cannot_be_processed(resident):
+    Applicant.objects.filter(pk=resident.pk).update(anonymised_at="2026-01-01T00:00:00Z")
+    resident.refresh_from_db()
+    with pytest.raises(ValidationError) as excinfo:
+        ensure_processing_allowed(resident)
+    assert excinfo.value.code == "anonymised"

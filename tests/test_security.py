@@ -199,3 +199,13 @@ def test_private_file_download_respects_a_record_level_check(django_user_model):
     request.user = make_user(django_user_model, "editor", "ed")
     response = serve_private_file(request, _Holder(name).file, "applicants.change_applicant", allowed=lambda u: False)
     assert response.status_code == 403
+
+
+def test_client_ip_comes_from_remote_addr_unless_a_trusted_proxy_header_is_configured(settings):
+    from applicants.security import client_ip
+
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_REAL_IP="203.0.113.7")
+    settings.LOGIN_CLIENT_IP_HEADER = ""
+    assert client_ip(request) == "10.0.0.1"
+    settings.LOGIN_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    assert client_ip(request) == "203.0.113.7"

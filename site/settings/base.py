@@ -184,6 +184,7 @@ AUTHENTICATION_BACKENDS = ["applicants.security.ThrottledModelBackend"]
 WAGTAILADMIN_USER_LOGIN_FORM = "applicants.security.ThrottledLoginForm"
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+LOGIN_CLIENT_IP_HEADER = env_str("LOGIN_CLIENT_IP_HEADER", "")  # e.g. HTTP_X_REAL_IP behind a trusted proxy
 # Retention (`manage.py apply_retention`): years after the latest application.
 RETENTION_NOT_ENROLLED_YEARS = env_int("RETENTION_NOT_ENROLLED_YEARS", 2)
 RETENTION_ARCHIVE_YEARS = env_int("RETENTION_ARCHIVE_YEARS", 10)
