@@ -76,3 +76,14 @@ def test_first_consent_version_exists_after_migrations():
     consent = ConsentVersion.objects.get(version="2026-1")
     assert "Pelindungan Data Pribadi" in consent.text and "27 Tahun 2022" in consent.text
     assert ConsentVersion.current() is not None
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("comms", True), ("auditor", False), ("interviewer", False)])
+def test_only_comms_can_open_the_page_editor_and_upload_images(client, django_user_model, role, allowed):
+    from .privacy_support import make_user
+
+    home = Page.objects.filter(depth=2).first()
+    client.force_login(make_user(django_user_model, role, f"u-{role}"))
+    for url in (f"/admin/pages/{home.pk}/edit/", "/admin/images/multiple/add/", "/admin/documents/multiple/add/"):
+        response = client.get(url)
+        assert (response.status_code == 200) is allowed, url
