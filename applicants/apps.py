@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ApplicantsConfig(AppConfig):
     name = "applicants"
     verbose_name = _("Pendaftar")
+
+    def ready(self):
+        from . import security  # noqa: F401  (connects the login-throttling signal receivers)

@@ -20,6 +20,9 @@ from .enums import ApplicationStatus, DtksSelfReport, Eligibility, Register, Sex
 from .workflow import ApplicationWorkflowMixin
 
 digits16 = RegexValidator(r"^\d{16}$", _("Harus 16 angka."))
+# NIK/KK of a live record: 16 digits (clean() checks the rest). Retention replaces them with
+# "X" + 15 digits (see applicants/retention.py), which stays unique and can never be a real number.
+identity_or_anonymised = RegexValidator(r"^(\d{16}|X\d{15})$", _("Harus 16 angka."))
 
 
 class ConsentVersion(models.Model):
@@ -45,8 +48,10 @@ class ConsentVersion(models.Model):
 class Applicant(models.Model):
     """One person, unique by NIK. Birth date and sex always agree with the NIK."""
 
-    nik = models.CharField(_("NIK"), max_length=16, unique=True, validators=[digits16])
-    kk_number = models.CharField(_("nomor KK"), max_length=16, db_index=True, validators=[digits16])
+    nik = models.CharField(_("NIK"), max_length=16, unique=True, validators=[identity_or_anonymised])
+    kk_number = models.CharField(
+        _("nomor KK"), max_length=16, db_index=True, validators=[identity_or_anonymised]
+    )
     full_name = models.CharField(_("nama lengkap"), max_length=150)
     birth_date = models.DateField(_("tanggal lahir"))
     sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
@@ -76,6 +81,8 @@ class Applicant(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=["L", "P"]), name="applicant_sex_valid"),
         ]
+        # Without it, NIK and KK are masked everywhere (applicants/privacy.py).
+        permissions = [("view_full_identity", "Lihat NIK dan KK lengkap")]
 
     def __str__(self) -> str:
         return self.full_name
@@ -368,3 +375,4 @@ from .delivery import (  # noqa: E402, F401
     FollowUp,
     GroupMembership,
 )
+from .staff import StaffProfile  # noqa: E402, F401  (kept in its own module; registered with this app)

@@ -189,6 +189,19 @@ INTAKE_RATE_LIMIT = env_str("INTAKE_RATE_LIMIT", "10/m")
 KUB_MIN_MEMBERS = env_int("KUB_MIN_MEMBERS", 5)
 KUB_MAX_MEMBERS = env_int("KUB_MAX_MEMBERS", 10)
 
+# --- Personal data protection (docs/privacy.md) -----------------------------------------------
+# Admin login lock-out: this many failures for one username from one IP lock it for this long.
+AUTHENTICATION_BACKENDS = ["applicants.security.ThrottledModelBackend"]
+WAGTAILADMIN_USER_LOGIN_FORM = "applicants.security.ThrottledLoginForm"
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+LOGIN_CLIENT_IP_HEADER = env_str("LOGIN_CLIENT_IP_HEADER", "")  # e.g. HTTP_X_REAL_IP behind a trusted proxy
+# Retention (`manage.py apply_retention`): years after the latest application.
+RETENTION_NOT_ENROLLED_YEARS = env_int("RETENTION_NOT_ENROLLED_YEARS", 2)
+RETENTION_ARCHIVE_YEARS = env_int("RETENTION_ARCHIVE_YEARS", 10)
+RETENTION_REGISTER_YEARS = env_int("RETENTION_REGISTER_YEARS", 2)  # rows of superseded register extracts
+PRIVATE_UPLOAD_MAX_MB = env_int("PRIVATE_UPLOAD_MAX_MB", 10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,33 @@
+"""`python manage.py apply_retention [--dry-run]`: anonymise/delete personal data past retention."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from applicants.retention import apply_retention
+
+
+class Command(BaseCommand):
+    help = "Menganonimkan data pribadi yang melewati masa retensi (UU PDP). Aman dijalankan berulang."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Hanya hitung, tidak mengubah apa pun.")
+
+    def handle(self, *args, dry_run=False, **options):
+        report = apply_retention(dry_run=dry_run)
+        verb = "akan dianonimkan" if dry_run else "dianonimkan"
+        deleted = "akan dihapus" if dry_run else "dihapus"
+        prefix = "[UJI COBA] " if dry_run else ""
+        out = self.stdout.write
+        out(
+            f"{prefix}Pendaftar tidak mengikuti pelatihan > {settings.RETENTION_NOT_ENROLLED_YEARS} tahun: "
+            f"{report.not_enrolled} {verb}"
+        )
+        out(f"{prefix}Semua data > {settings.RETENTION_ARCHIVE_YEARS} tahun (arsip): {report.archived} {verb}")
+        out(f"{prefix}Dilewati karena pemrosesan dibatasi: {report.skipped_restricted}")
+        out(
+            f"{prefix}Data register lama (> {settings.RETENTION_REGISTER_YEARS} tahun digantikan): "
+            f"{report.register_batches} impor, {report.register_rows} baris dan "
+            f"{report.register_rejections} baris ditolak {deleted}"
+        )
+        if not dry_run and not (report.anonymised or report.register_rows or report.register_rejections):
+            out("Tidak ada yang perlu diubah.")
