@@ -173,10 +173,73 @@ class Application(models.Model):
     def __str__(self) -> str:
         return self.reference or f"#{self.pk}"
 
+    def clean(self):
+        """Rules of one intake: its programs only, two different choices, age within its bounds."""
+        errors = {}
+        intake = self.intake if self.intake_id else None
+        if intake is not None:
+            offered = set(intake.programs.values_list("pk", flat=True))
+            if self.program_id and self.program_id not in offered:
+                errors["program"] = _("Program ini tidak dibuka pada gelombang pendaftaran ini.")
+            if self.program_alt_id and self.program_alt_id not in offered:
+                errors["program_alt"] = _("Program ini tidak dibuka pada gelombang pendaftaran ini.")
+            applicant_field = self._meta.get_field("applicant")
+            has_applicant = self.applicant_id is not None or applicant_field.is_cached(self)
+            birth_date = self.applicant.birth_date if has_applicant else None
+            if birth_date:
+                age = identity.age_on(birth_date, timezone.localdate())
+                if not intake.min_age <= age <= intake.max_age:
+                    errors["applicant"] = _(
+                        "Program ini untuk warga berusia %(min)s sampai %(max)s tahun (usia Anda %(age)s tahun)."
+                    ) % {"min": intake.min_age, "max": intake.max_age, "age": age}
+        if self.program_id and self.program_alt_id and self.program_id == self.program_alt_id:
+            errors["program_alt"] = _("Pilihan kedua harus berbeda dari pilihan pertama.")
+        if errors:
+            raise ValidationError(errors)
+
+    def public_status_text(self) -> str:
+        """The status in plain words for the resident's status check (no internal details)."""
+        text = PUBLIC_STATUS_TEXT.get(self.status, PUBLIC_STATUS_TEXT[ApplicationStatus.SUBMITTED])
+        if self.status == ApplicationStatus.REJECTED and self.decision_reason:
+            reason = PUBLIC_DECISION_REASONS.get(self.decision_reason, self.decision_reason.replace("_", " "))
+            text = f"{text} {_('Alasan:')} {reason}."
+        return str(text)
+
     def assign_reference(self) -> None:
         """SK-<intake year>-<6-digit id>: unique because the id is, readable on the phone."""
         self.reference = f"SK-{self.intake.year}-{self.pk:06d}"
         type(self).objects.filter(pk=self.pk).update(reference=self.reference)
+
+
+# What a resident reads when checking the status: plain sentences, never internal jargon.
+PUBLIC_STATUS_TEXT = {
+    ApplicationStatus.SUBMITTED: _("Pendaftaran Anda sudah kami terima dan sedang menunggu pemeriksaan data."),
+    ApplicationStatus.VERIFIED: _("Data Anda sudah diperiksa. Tunggu undangan wawancara lewat telepon/WhatsApp."),
+    ApplicationStatus.NOT_ELIGIBLE: _(
+        "Maaf, data Anda tidak memenuhi syarat program ini (misalnya belum terdaftar di DTSEN/DTKS). "
+        "Silakan hubungi kantor kelurahan atau Dinas Sosial untuk penjelasan."
+    ),
+    ApplicationStatus.INTERVIEW_SCHEDULED: _(
+        "Anda diundang wawancara. Jadwal dan tempatnya dikirim lewat telepon/WhatsApp."
+    ),
+    ApplicationStatus.INTERVIEWED: _("Anda sudah diwawancara. Hasilnya sedang diputuskan."),
+    ApplicationStatus.ACCEPTED: _("Selamat, Anda diterima. Petugas akan menghubungi Anda tentang jadwal pelatihan."),
+    ApplicationStatus.WAITLISTED: _(
+        "Anda masuk daftar tunggu. Kami menghubungi Anda bila ada tempat kosong."
+    ),
+    ApplicationStatus.REJECTED: _("Maaf, Anda belum diterima pada gelombang ini."),
+    ApplicationStatus.ENROLLED: _("Anda sudah terdaftar di kelas pelatihan."),
+    ApplicationStatus.WITHDRAWN: _("Pendaftaran ini sudah dibatalkan (mengundurkan diri)."),
+}
+
+# Plain words for decision reason codes the selection work records; unknown codes are shown as words.
+PUBLIC_DECISION_REASONS = {
+    "quota_full": _("kuota kelurahan sudah penuh"),
+    "not_eligible": _("tidak memenuhi syarat"),
+    "no_show": _("tidak hadir saat wawancara"),
+    "age": _("usia di luar batas program"),
+    "duplicate_kk": _("anggota keluarga lain sudah terdaftar"),
+}
 
 
 class WelfareImportBatch(models.Model):

@@ -12,3 +12,4 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("beranda")
+from .interest import InterestFormPage  # noqa: E402,F401
