@@ -176,7 +176,10 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
 # --- Application settings ---------------------------------------------------------------------
 # Public-form rate limit per client ("10/m", "100/h", or "off").
+# A kelurahan office registering residents shares one address: raise it there (docs/intake.md).
 INTAKE_RATE_LIMIT = env_str("INTAKE_RATE_LIMIT", "10/m")
+# Take the client address for the rate limit from X-Forwarded-For (only behind a proxy that sets it).
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 LOGGING = {
     "version": 1,
