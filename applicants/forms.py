@@ -221,7 +221,9 @@ class InterestForm(forms.Form):
         data = super().clean()
         birth_date = data.get("birth_date")
         if self.nik_info and birth_date and birth_date != self.nik_info.birth_date:
-            self.add_error("birth_date", _("Tanggal lahir tidak sesuai dengan NIK. Periksa lagi NIK dan tanggal lahir."))
+            self.add_error(
+                "birth_date", _("Tanggal lahir tidak sesuai dengan NIK. Periksa lagi NIK dan tanggal lahir.")
+            )
         if self.nik_info:
             data["sex"] = self.nik_info.sex
         if self.intake is not None and not self.errors.keys() & {"program", "program_alt", "birth_date"}:

@@ -23,7 +23,10 @@ def build_site() -> InterestFormPage:
 
 
 def open_intake(**kwargs):
-    programs = [ProgramFactory(name="Tata Boga", slug="tata-boga"), ProgramFactory(name="Barbershop", slug="barbershop")]
+    programs = [
+        ProgramFactory(name="Tata Boga", slug="tata-boga"),
+        ProgramFactory(name="Barbershop", slug="barbershop"),
+    ]
     return IntakeFactory(programs=programs, **kwargs)
 
 
