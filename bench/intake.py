@@ -39,9 +39,10 @@ _CSRF_COOKIE = re.compile(r"csrftoken=([^;]+)")
 
 # --- server ---------------------------------------------------------------------------------------
 def server_env(workdir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env = dict(os.environ)
     env.update(
         DJANGO_ENV="development",
+        DJANGO_SETTINGS_MODULE="portal.settings.development",
         DEBUG="0",
         SECRET_KEY="bench-only-not-secret-" + "x" * 40,
         DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
