@@ -10,7 +10,10 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Intake, Kelurahan, Program
@@ -28,26 +31,59 @@ def _required(message) -> dict:
 
 
 class KelurahanByKecamatanIterator(ModelChoiceIterator):
-    """Yield kelurahan grouped by kecamatan, so the <select> shows one <optgroup> per kecamatan."""
+    """Yield kelurahan grouped by kecamatan, so the <select> shows one <optgroup> per kecamatan.
+
+    Reads plain (code, name) rows instead of model instances: this list renders on every form view.
+    """
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         groups: dict[str, list] = {}
-        for kelurahan in self.queryset.select_related("kecamatan").order_by("kecamatan__name", "name"):
-            groups.setdefault(kelurahan.kecamatan.name, []).append(self.choice(kelurahan))
+        rows = self.queryset.order_by("kecamatan__name", "name").values_list("code", "name", "kecamatan__name")
+        for code, name, kecamatan in rows:
+            groups.setdefault(kecamatan, []).append((code, name))
         for kecamatan, options in groups.items():
             yield (f"Kecamatan {kecamatan}", options)
 
 
+class FastSelect(forms.Select):
+    """A <select> rendered in Python: Django renders each <option> through a template, which made the
+    form page (104 kelurahan) cost several times a plain page view on a busy server."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        final_attrs["name"] = name
+        selected = {str(v) for v in self.format_value(value)}
+        parts = [format_html("<select{}>", flatatt(final_attrs))]
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):
+                parts.append(format_html('<optgroup label="{}">', option_value))
+                parts.extend(self._option(v, text, selected) for v, text in label)
+                parts.append("</optgroup>")
+            else:
+                parts.append(self._option(option_value, label, selected))
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part is built with format_html
+
+    @staticmethod
+    def _option(value, label, selected: set[str]) -> str:
+        value = "" if value is None else str(value)
+        marker = mark_safe(" selected") if value in selected else ""
+        return format_html('<option value="{}"{}>{}</option>', value, marker, label)
+
+
 class KelurahanField(forms.ModelChoiceField):
     iterator = KelurahanByKecamatanIterator
+    widget = FastSelect
 
     def label_from_instance(self, obj) -> str:
         return obj.name
 
 
 class ProgramField(forms.ModelChoiceField):
+    widget = FastSelect
+
     def label_from_instance(self, obj) -> str:
         return obj.name
 

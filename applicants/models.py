@@ -178,7 +178,7 @@ class Application(models.Model):
         errors = {}
         intake = self.intake if self.intake_id else None
         if intake is not None:
-            offered = set(intake.programs.values_list("pk", flat=True))
+            offered = {program.pk for program in intake.programs.all()}  # uses a prefetch when present
             if self.program_id and self.program_id not in offered:
                 errors["program"] = _("Program ini tidak dibuka pada gelombang pendaftaran ini.")
             if self.program_alt_id and self.program_alt_id not in offered:

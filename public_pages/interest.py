@@ -22,7 +22,11 @@ from applicants.services import KkLimitReached, current_consent_version, submit_
 from programs.models import Intake, Program
 
 MAX_POST_BYTES = 64 * 1024  # the form is a few hundred bytes; anything bigger is not a resident
-SESSION_REFERENCE_KEY = "sigap_intake_reference"
+# The reference travels to the thank-you page in a short-lived signed cookie: no personal data in the
+# URL, and no second database write (a session row) per submission on the one SQLite write lock.
+REFERENCE_COOKIE = "sigap_ref"
+REFERENCE_COOKIE_SALT = "sigap.intake.reference"
+REFERENCE_COOKIE_AGE = 15 * 60
 _NO_MATCH_NIK = "0" * 16
 
 
@@ -121,12 +125,18 @@ class InterestFormPage(RoutablePageMixin, Page):
                 "Cek status pendaftaran dengan nomor pendaftaran dan NIK di halaman Cek Status."
             ))
             return self._respond_form(request, intake, form, duplicate=True)
-        request.session[SESSION_REFERENCE_KEY] = application.reference
-        return HttpResponseRedirect(self.get_url(request) + self.reverse_subpage("thanks_view"))
+        response = HttpResponseRedirect(self.get_url(request) + self.reverse_subpage("thanks_view"))
+        response.set_signed_cookie(
+            REFERENCE_COOKIE, application.reference, salt=REFERENCE_COOKIE_SALT, max_age=REFERENCE_COOKIE_AGE,
+            path=self.get_url(request), secure=request.is_secure(), httponly=True, samesite="Lax",
+        )
+        return response
 
     @path("terima-kasih/")
     def thanks_view(self, request):
-        reference = request.session.get(SESSION_REFERENCE_KEY)
+        reference = request.get_signed_cookie(
+            REFERENCE_COOKIE, default=None, salt=REFERENCE_COOKIE_SALT, max_age=REFERENCE_COOKIE_AGE
+        )
         if not reference:
             return HttpResponseRedirect(self.get_url(request))
         return self._respond(request, template="public_pages/interest_form_page_thanks.html", reference=reference)
