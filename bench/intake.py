@@ -3,8 +3,9 @@
 Starts gunicorn (2 workers) on a temporary SQLite file database (migrated first), creates the home page,
 the /daftar/ page and an open intake, then drives concurrent residents: each fetches the form (and its
 CSRF token, as a browser does) and POSTs valid, unique data. At 1, 8 and 32 concurrent clients it prints
-submissions/s, p50/p95 POST latency, errors, lost records (successful submissions minus stored rows),
-and the p50 of a plain page view (GET /) measured at the same concurrency, with the ratio.
+submissions/s, p50/p95 POST latency (ms), errors, lost records (successful submissions minus stored rows),
+the p50 of a plain page view (GET /, each resident views one after submitting, so page views and POSTs
+share the same load), the ratio POST p50 / page p50, and the p50 of the form GET.
 
     .venv/bin/python bench/intake.py               # full run (a few minutes on 2 cores)
     .venv/bin/python bench/intake.py --smoke       # a few requests; run by tests/test_intake_concurrency.py
@@ -192,6 +193,7 @@ class LevelResult:
     seconds: float = 0.0
     post_latencies: list[float] = field(default_factory=list)
     page_latencies: list[float] = field(default_factory=list)
+    form_latencies: list[float] = field(default_factory=list)
 
     @staticmethod
     def pct(values: list[float], q: float) -> float:
@@ -202,53 +204,52 @@ class LevelResult:
 
     def line(self) -> str:
         p50, p95 = self.pct(self.post_latencies, 0.5), self.pct(self.post_latencies, 0.95)
-        page = self.pct(self.page_latencies, 0.5)
+        page, form = self.pct(self.page_latencies, 0.5), self.pct(self.form_latencies, 0.5)
         rate = self.submitted / self.seconds if self.seconds else 0.0
         return (f"{self.clients:>7} {rate:>10.1f} {p50:>9.1f} {p95:>9.1f} {self.errors:>6} {self.lost:>5} "
-                f"{page:>10.1f} {p50 / page if page else float('nan'):>6.2f}")
+                f"{page:>11.1f} {p50 / page if page else float('nan'):>6.2f} {form:>11.1f}")
 
 
 def run_level(server: Server, clients: int, submissions: int, start_n: int) -> LevelResult:
-    """`submissions` residents, `clients` at a time; then as many page views at the same concurrency."""
+    """`submissions` residents, `clients` at a time. Each resident GETs the form, POSTs it, then views a
+    plain page: POSTs and page views are timed under the same load (same queue, same workers)."""
     result = LevelResult(clients)
     lock = threading.Lock()
     before = server.stored_applications()
 
     def resident(n: int) -> None:
         try:
+            started = time.perf_counter()
             cookie, token = fetch_form(server.port)
+            form_elapsed = time.perf_counter() - started
             started = time.perf_counter()
             status = post_form(server.port, cookie, token, resident_data(n))
-            elapsed = time.perf_counter() - started
+            post_elapsed = time.perf_counter() - started
+            started = time.perf_counter()
+            page_status, _body, _headers = request("GET", server.port, PAGE_PATH)
+            page_elapsed = time.perf_counter() - started
         except Exception:  # noqa: BLE001 - any failure counts as an error
             with lock:
                 result.errors += 1
             return
         with lock:
+            result.form_latencies.append(form_elapsed)
             if status == 302:
                 result.submitted += 1
-                result.post_latencies.append(elapsed)
+                result.post_latencies.append(post_elapsed)
             else:
                 result.errors += 1
                 result.server_errors += status >= 500
+            if page_status == 200:
+                result.page_latencies.append(page_elapsed)
+            else:
+                result.errors += 1
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(resident, range(start_n, start_n + submissions)))
     result.seconds = time.perf_counter() - started
     result.lost = result.submitted - (server.stored_applications() - before)
-
-    def page_view(_i: int) -> None:
-        started = time.perf_counter()
-        status, _body, _headers = request("GET", server.port, PAGE_PATH)
-        with lock:
-            if status == 200:
-                result.page_latencies.append(time.perf_counter() - started)
-            else:
-                result.errors += 1
-
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        list(pool.map(page_view, range(submissions)))
     return result
 
 
@@ -272,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"database migrated and prepared in {time.perf_counter() - t0:.1f} s ({workdir})")
         print(f"gunicorn --workers {args.workers} --threads {args.threads}, SQLite WAL, {submissions} "
               "submissions per level")
-        print("clients  submits/s  p50 ms   p95 ms   errors  lost  page p50 ms  ratio")
+        print("clients  submits/s  POST p50  POST p95  errors  lost  page p50 ms  ratio  form GET p50")
         failed = False
         with Server(workdir, workers=args.workers, threads=args.threads) as server:
             next_n = 0
