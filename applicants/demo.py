@@ -86,7 +86,10 @@ def seed_applicants(count: int, stdout=None) -> int:
     today = timezone.localdate()
     created = 0
     batch: list[Applicant] = []
-    for person in _people(rng, count, kelurahan, today):
+    # Ages that every intake accepts, so no seeded application breaks its intake's age rule.
+    min_age = max([info.intake.min_age for info in intakes] + [18])
+    max_age = max(min([info.intake.max_age for info in intakes] + [59]), min_age)
+    for person in _people(rng, count, kelurahan, today, (min_age, max_age)):
         batch.append(person)
         if len(batch) >= CHUNK:
             created += _store(batch, rng, intakes, consent, today)
@@ -128,14 +131,17 @@ def _minimal_demo_intake() -> Intake:
     return intake
 
 
-def _people(rng: random.Random, count: int, kelurahan, today: datetime.date) -> Iterator[Applicant]:
+def _people(rng: random.Random, count: int, kelurahan, today: datetime.date, ages: tuple[int, int]
+            ) -> Iterator[Applicant]:
     serials: dict[str, int] = {}
     for _i in range(count):
         kel_pk, kel_code = rng.choice(kelurahan)
         city_region = kel_code.replace(".", "")[:6]
         sex = "P" if rng.random() < 0.62 else "L"  # most trainees of these programs are women
-        age_days = rng.randint(18 * 366, 58 * 365)
-        birth = today - datetime.timedelta(days=age_days)
+        years = rng.randint(*ages)
+        leap_day = (today.month, today.day) == (2, 29)
+        anniversary = today.replace(year=today.year - years, day=28 if leap_day else today.day)
+        birth = anniversary - datetime.timedelta(days=rng.randint(1, 360))  # still `years` old today
         region = city_region if rng.random() < 0.85 else rng.choice(OTHER_REGIONS)
         day = birth.day + (40 if sex == "P" else 0)
         stem = f"{region}{day:02d}{birth.month:02d}{birth.year % 100:02d}"

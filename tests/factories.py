@@ -1,17 +1,13 @@
-"""Shared factory_boy factories. Each engineer adds their own; keep them small and valid by default."""
+"""Shared factory_boy factories. Each section belongs to the work that added it."""
 
-import datetime
+from datetime import timedelta
 
 import factory
 from django.utils import timezone
 
 from programs.models import Intake, Program
 
-
-def make_nik(birth_date: datetime.date, sex: str = "L", region: str = "367101", serial: int = 1) -> str:
-    """A valid NIK: region, birth date (day + 40 for women) and a non-zero serial."""
-    day = birth_date.day + (40 if sex == "P" else 0)
-    return f"{region}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{serial:04d}"
+# --- programs (public site) ----------------------------------------------------------------------
 
 
 class ProgramFactory(factory.django.DjangoModelFactory):
@@ -19,21 +15,21 @@ class ProgramFactory(factory.django.DjangoModelFactory):
         model = Program
         django_get_or_create = ("slug",)
 
-    name = factory.Sequence(lambda n: f"Program Uji {n}")
-    slug = factory.Sequence(lambda n: f"program-uji-{n}")
+    name = factory.Sequence(lambda n: f"Keterampilan {n}")
+    slug = factory.Sequence(lambda n: f"keterampilan-{n}")
 
 
 class IntakeFactory(factory.django.DjangoModelFactory):
-    """An intake whose registration window is open today (Asia/Jakarta)."""
+    """An intake whose registration window contains today (Asia/Jakarta) unless dates are given."""
 
     class Meta:
         model = Intake
         skip_postgeneration_save = True
 
-    name = factory.Sequence(lambda n: f"Pelatihan Keterampilan Uji Gelombang {n}")
+    name = factory.Sequence(lambda n: f"Pelatihan Keterampilan Gelombang {n}")
     year = factory.LazyFunction(lambda: timezone.localdate().year)
-    registration_opens = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=7))
-    registration_closes = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=21))
+    registration_opens = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=3))
+    registration_closes = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=10))
 
     @factory.post_generation
     def programs(self, create, extracted, **kwargs):

@@ -6,9 +6,15 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 
 from public_pages.models import HomePage, InterestFormPage
-from tests.factories import IntakeFactory, ProgramFactory, make_nik
+from tests.factories import IntakeFactory, ProgramFactory
 
 KELURAHAN_CODE = "36.71.01.1001"  # Sukarasa, Kecamatan Tangerang
+
+
+def make_nik(birth_date: datetime.date, sex: str = "L", region: str = "367101", serial: int = 1) -> str:
+    """A valid NIK: region, birth date (day + 40 for women) and a non-zero serial."""
+    day = birth_date.day + (40 if sex == "P" else 0)
+    return f"{region}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{serial:04d}"
 
 
 def build_site() -> InterestFormPage:

@@ -11,8 +11,7 @@ from django.utils import timezone
 from applicants.enums import ApplicationStatus, Source
 from applicants.models import Applicant, Application, ConsentVersion
 from applicants.services import DEFAULT_CONSENT_VERSION
-from tests.factories import make_nik
-from tests.intake_helpers import build_site, open_intake, valid_data
+from tests.intake_helpers import build_site, make_nik, open_intake, valid_data
 
 pytestmark = pytest.mark.django_db
 
