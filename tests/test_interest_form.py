@@ -354,3 +354,11 @@ def test_application_model_refuses_a_program_outside_its_intake(intake):
     with pytest.raises(ValidationError) as exc:
         application.clean()
     assert "program" in exc.value.message_dict
+
+
+def test_a_submission_runs_a_bounded_number_of_queries(client, intake, django_assert_max_num_queries):
+    client.post(URL, valid_data(serial=1))  # first use creates the consent version
+    with django_assert_max_num_queries(22):
+        assert client.post(URL, valid_data(serial=2)).status_code == 302
+    with django_assert_max_num_queries(16):
+        assert client.get(URL).status_code == 200
