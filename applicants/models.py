@@ -181,6 +181,30 @@ class Application(ApplicationWorkflowMixin, models.Model):
     def __str__(self) -> str:
         return self.reference or f"#{self.pk}"
 
+    def clean(self):
+        """Rules of one intake: its programs only, two different choices, age within its bounds."""
+        errors = {}
+        intake = self.intake if self.intake_id else None
+        if intake is not None:
+            offered = {program.pk for program in intake.programs.all()}  # uses a prefetch when present
+            if self.program_id and self.program_id not in offered:
+                errors["program"] = _("Program ini tidak dibuka pada gelombang pendaftaran ini.")
+            if self.program_alt_id and self.program_alt_id not in offered:
+                errors["program_alt"] = _("Program ini tidak dibuka pada gelombang pendaftaran ini.")
+            applicant_field = self._meta.get_field("applicant")
+            has_applicant = self.applicant_id is not None or applicant_field.is_cached(self)
+            birth_date = self.applicant.birth_date if has_applicant else None
+            if birth_date:
+                age = identity.age_on(birth_date, timezone.localdate())
+                if not intake.min_age <= age <= intake.max_age:
+                    errors["applicant"] = _(
+                        "Program ini untuk warga berusia %(min)s sampai %(max)s tahun (usia Anda %(age)s tahun)."
+                    ) % {"min": intake.min_age, "max": intake.max_age, "age": age}
+        if self.program_id and self.program_alt_id and self.program_id == self.program_alt_id:
+            errors["program_alt"] = _("Pilihan kedua harus berbeda dari pilihan pertama.")
+        if errors:
+            raise ValidationError(errors)
+
     def assign_reference(self) -> None:
         """SK-<intake year>-<6-digit id>: unique because the id is, readable on the phone."""
         self.reference = f"SK-{self.intake.year}-{self.pk:06d}"

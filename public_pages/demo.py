@@ -279,6 +279,26 @@ def seed() -> None:
                 ],
             )
 
+        from .interest import InterestFormPage
+
+        _child(
+            home, InterestFormPage, "daftar", title="Daftar Pelatihan", show_in_menus=True,
+            intro=(
+                "<p>Isi formulir ini dari ponsel Anda, sekitar dua menit. Siapkan KTP dan Kartu Keluarga. "
+                "Pendaftaran <b>gratis</b>: Dinsos tidak pernah meminta bayaran.</p>"
+            ),
+            privacy_notice=(
+                "<p>Data Anda (NIK, nomor KK, alamat, nomor HP) hanya dipakai Dinas Sosial Kota Tangerang untuk "
+                "memeriksa kepesertaan DTSEN/DTKS, menghubungi Anda untuk wawancara, dan memantau hasil "
+                "pelatihan. Data disimpan paling lama dua tahun bila Anda tidak mengikuti pelatihan, lalu "
+                "dianonimkan (UU 27/2022 tentang Pelindungan Data Pribadi).</p>"
+            ),
+            thank_you_text=(
+                "<p>Petugas Dinsos akan memeriksa data Anda di DTSEN/DTKS lalu menghubungi Anda lewat telepon "
+                "atau WhatsApp untuk jadwal wawancara. Simpan nomor pendaftaran Anda.</p>"
+            ),
+        )
+
         kecamatan = {k.name: k for k in Kecamatan.objects.filter(name__in=[s[4] for s in STORIES])}
         for slug, first_name, program_slug, business, kec_name, title, quote in STORIES:
             program, kec = programs.get(program_slug), kecamatan.get(kec_name)

@@ -39,7 +39,7 @@ class HomePage(Page):
         "public_pages.ProgramIndexPage",
         "public_pages.NewsIndexPage",
         "public_pages.StoryIndexPage",
-        # InterestFormPage added at merge
+        "public_pages.InterestFormPage",
     ]
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
@@ -373,3 +373,6 @@ class ContactSettings(BaseSiteSetting):
     def whatsapp_url(self) -> str:
         digits = "".join(ch for ch in self.whatsapp if ch.isdigit())
         return f"https://wa.me/{digits}" if digits else ""
+
+
+from .interest import InterestFormPage  # noqa: E402,F401  (its own module; registered with this app)

@@ -59,8 +59,13 @@ def freeze_now(monkeypatch, moment: datetime) -> None:
 
 
 class TestPageTreeRules(WagtailPageTestCase):
-    def test_home_page_takes_only_the_three_index_pages(self):
-        self.assertAllowedSubpageTypes(HomePage, {ProgramIndexPage, NewsIndexPage, StoryIndexPage})
+    def test_home_page_takes_the_three_index_pages_and_the_interest_form(self):
+        from public_pages.interest import InterestFormPage
+
+        self.assertAllowedSubpageTypes(
+            HomePage, {ProgramIndexPage, NewsIndexPage, StoryIndexPage, InterestFormPage}
+        )
+        self.assertAllowedParentPageTypes(InterestFormPage, {HomePage})
         self.assertAllowedParentPageTypes(HomePage, {Page})
 
     def test_each_index_takes_only_its_own_detail_pages(self):

@@ -184,6 +184,7 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
 # --- Application settings ---------------------------------------------------------------------
 # Public-form rate limit per client ("10/m", "100/h", or "off").
+# A kelurahan office registering residents shares one address: raise it there (docs/intake.md).
 INTAKE_RATE_LIMIT = env_str("INTAKE_RATE_LIMIT", "10/m")
 # Joint business groups (KUB): member bounds (issue 5).
 KUB_MIN_MEMBERS = env_int("KUB_MIN_MEMBERS", 5)
@@ -201,6 +202,8 @@ RETENTION_NOT_ENROLLED_YEARS = env_int("RETENTION_NOT_ENROLLED_YEARS", 2)
 RETENTION_ARCHIVE_YEARS = env_int("RETENTION_ARCHIVE_YEARS", 10)
 RETENTION_REGISTER_YEARS = env_int("RETENTION_REGISTER_YEARS", 2)  # rows of superseded register extracts
 PRIVATE_UPLOAD_MAX_MB = env_int("PRIVATE_UPLOAD_MAX_MB", 10)
+# Take the client address for the rate limit from X-Forwarded-For (only behind a proxy that sets it).
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 LOGGING = {
     "version": 1,
