@@ -94,7 +94,8 @@ class RegisterModelAdmin(ModelAdmin):
         return qs
 
     def user_sees_identity(self, user) -> bool:
-        return self.identity_permission is None or (user is not None and user.has_perm(self.identity_permission))
+        """No user means the command line (someone with shell access to the server): full numbers."""
+        return self.identity_permission is None or user is None or user.has_perm(self.identity_permission)
 
     def identity_mask(self, user):
         """The function that masks NIK/KK for this user, or None when they may see full numbers."""
