@@ -160,3 +160,7 @@ class KelurahanQuota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intake} · {self.kelurahan.name}: {self.quota}"
+
+
+# Background register exports (programs/registers/jobs.py). Defined beside the register machinery.
+from .registers.models import ExportJob  # noqa: E402,F401

@@ -186,3 +186,28 @@ def test_export_register_command_refuses_unknown_register_and_filter(tmp_path):
         call_command("export_register", "nope", "--output", str(tmp_path / "x.xlsx"))
     with pytest.raises(CommandError, match="Filter tidak dikenal"):
         call_command("export_register", "applicants", "--output", str(tmp_path / "x.xlsx"), "--filter", "x=1")
+
+
+def test_large_export_runs_as_background_job_downloadable_only_by_its_owner(
+    client, admin_user, data, settings, django_capture_on_commit_callbacks
+):
+    from programs.registers.models import ExportJob
+    from tests.factories import SuperuserFactory
+
+    settings.REGISTER_EXPORT_ASYNC_THRESHOLD = 2
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(URL, {"status": "submitted"})
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/registers/exports/{job.pk}/")
+    assert job.status == ExportJob.Status.DONE and job.rows_done == 3 and job.rows_total == 3
+    assert (settings.PRIVATE_MEDIA_ROOT / job.file_path).is_file()
+    page = client.get(response["Location"])
+    assert b'data-export-status="done"' in page.content
+    download = client.get(f"/admin/registers/exports/{job.pk}/download/")
+    assert download.status_code == 200
+    assert _open(b"".join(download.streaming_content)).worksheets[0].max_row == 4
+    assert ModelLogEntry.objects.get(action="sigap.register_export").data["channel"] == "background"
+    client.force_login(SuperuserFactory(username="someone_else"))
+    assert client.get(f"/admin/registers/exports/{job.pk}/download/").status_code == 404
+    assert client.get(f"/admin/registers/exports/{job.pk}/").status_code == 404

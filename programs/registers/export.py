@@ -22,11 +22,18 @@ def export_info(query: RegisterQuery, user) -> list[tuple[str, str]]:
     return [*query.info_lines(), ("Diekspor oleh", who), ("Waktu ekspor", jakarta_now_text())]
 
 
-def write_export(query: RegisterQuery, fileobj: IO[bytes], user=None, chunk_size: int = 2000) -> int:
-    """Write the whole filtered/searched/sorted set (all pages) and return the row count."""
+def write_export(
+    query: RegisterQuery, fileobj: IO[bytes], user=None, chunk_size: int = 2000, progress=None
+) -> int:
+    """Write the whole filtered/searched/sorted set (all pages) and return the row count.
+
+    `progress` optionally wraps the row iterator (background jobs count rows with it).
+    """
     register = query.register
     columns = register.bound_export_columns()
     rows = iter_chunks(query.queryset, [column.path for column in columns], chunk_size=chunk_size)
+    if progress is not None:
+        rows = progress(rows)
     return write_register_xlsx(
         fileobj,
         columns=columns,

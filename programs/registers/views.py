@@ -1,18 +1,24 @@
 """The register list (replaces modeladmin's IndexView) and the xlsx export view."""
 
 import tempfile
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import FileResponse
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.views.generic import TemplateView
+from wagtail import hooks
 from wagtail_modeladmin.views import InspectView, WMABaseView
 
 from . import log_actions  # noqa: F401 - registers the export audit action
 from .base import PAGE_PARAM, PER_PAGE_PARAM, SEARCH_PARAM, SORT_PARAM
 from .export import log_export, write_export
+from .models import ExportJob
 
 
 class RegisterIndexView(WMABaseView):
@@ -129,3 +135,35 @@ class RegisterInspectView(InspectView):
         if mask and field_name in self.model_admin.identity_fields and isinstance(value, str):
             return mask(value)
         return value
+
+
+class ExportJobView(TemplateView):
+    """Progress of one background export, and its download link when done (owner only)."""
+
+    template_name = "registers/export_job.html"
+
+    def get(self, request, job_id):
+        job = get_object_or_404(ExportJob, pk=job_id, user=request.user)
+        return self.render_to_response({"job": job, "refresh": job.status in ("queued", "running")})
+
+
+def export_job_download(request, job_id):
+    """Only the user who asked for the export may download it; files stay out of MEDIA_ROOT."""
+    job = get_object_or_404(ExportJob, pk=job_id, user=request.user, status=ExportJob.Status.DONE)
+    path = Path(settings.PRIVATE_MEDIA_ROOT) / job.file_path
+    if not path.is_file():
+        raise Http404
+    return FileResponse(
+        open(path, "rb"),  # noqa: SIM115 - closed by FileResponse
+        as_attachment=True,
+        filename=job.file_name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_export_job_urls():
+    return [
+        path("registers/exports/<int:job_id>/", ExportJobView.as_view(), name="register_export_job"),
+        path("registers/exports/<int:job_id>/download/", export_job_download, name="register_export_download"),
+    ]
