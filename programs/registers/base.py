@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import re_path, reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.options import ModelAdmin
 
@@ -179,13 +180,15 @@ class RegisterQuery:
         return self.filterset.describe()
 
     def info_lines(self) -> list[tuple[str, str]]:
-        lines = [("Register", str(self.register.register_name))]
+        lines = [(gettext("Register"), str(self.register.register_name))]
         filters = self.describe_filters()
-        lines += [(f"Filter: {label}", value) for label, value in filters] or [("Filter", "(tanpa filter)")]
+        lines += [(f"{gettext('Filter')}: {label}", value) for label, value in filters] or [
+            (gettext("Filter"), gettext("(tanpa filter)"))
+        ]
         if self.search_term:
-            lines.append(("Pencarian", self.search_term))
+            lines.append((gettext("Pencarian"), self.search_term))
         if self.sort:
-            lines.append(("Urutan", self.sort_text()))
+            lines.append((gettext("Urutan"), self.sort_text()))
         return lines
 
     def sort_text(self) -> str:
@@ -194,7 +197,8 @@ class RegisterQuery:
             header = str(self.table.columns[name].header)
         except KeyError:
             header = name
-        return f"{header} ({'menurun' if self.sort.startswith('-') else 'menaik'})"
+        direction = gettext("menurun") if self.sort.startswith("-") else gettext("menaik")
+        return f"{header} ({direction})"
 
     def filename(self, day) -> str:
         """`pendaftar_2026-11-23_kec-cipondoh.xlsx`: what is inside, readable in a downloads folder."""

@@ -9,6 +9,7 @@ these entries by action ("sigap.register_export") and user.
 from typing import IO
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from wagtail.log_actions import log
 
 from .base import RegisterQuery
@@ -18,8 +19,8 @@ EXPORT_ACTION = "sigap.register_export"
 
 
 def export_info(query: RegisterQuery, user) -> list[tuple[str, str]]:
-    who = (user.get_full_name() or user.get_username()) if user is not None else "sistem (baris perintah)"
-    return [*query.info_lines(), ("Diekspor oleh", who), ("Waktu ekspor", jakarta_now_text())]
+    who = (user.get_full_name() or user.get_username()) if user is not None else gettext("sistem (baris perintah)")
+    return [*query.info_lines(), (gettext("Diekspor oleh"), who), (gettext("Waktu ekspor"), jakarta_now_text())]
 
 
 def write_export(

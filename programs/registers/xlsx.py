@@ -12,6 +12,7 @@ from typing import IO
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -175,7 +176,7 @@ def write_register_xlsx(
     info_cells = _CellFactory(info_ws)
     for label, value in info:
         info_ws.append([_bold(info_ws, label), info_cells.text(value)])
-    info_ws.append([_bold(info_ws, "Jumlah baris"), count])
+    info_ws.append([_bold(info_ws, gettext("Jumlah baris")), count])
     wb.save(fileobj)
     return count
 
