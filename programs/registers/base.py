@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import re_path, reverse
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.options import ModelAdmin
 
@@ -180,10 +180,11 @@ class RegisterQuery:
         return self.filterset.describe()
 
     def info_lines(self) -> list[tuple[str, str]]:
-        lines = [(gettext("Register"), str(self.register.register_name))]
+        # pgettext: "Register"/"Filter" are msgids Wagtail's catalogs already translate differently.
+        lines = [(pgettext("register export", "Register"), str(self.register.register_name))]
         filters = self.describe_filters()
-        lines += [(f"{gettext('Filter')}: {label}", value) for label, value in filters] or [
-            (gettext("Filter"), gettext("(tanpa filter)"))
+        lines += [(f"{pgettext('register export', 'Filter')}: {label}", value) for label, value in filters] or [
+            (pgettext("register export", "Filter"), gettext("(tanpa filter)"))
         ]
         if self.search_term:
             lines.append((gettext("Pencarian"), self.search_term))
