@@ -284,3 +284,37 @@ def test_inspect_shows_application_with_its_history(admin_client, world):
     history = html[html.index('id="history"'):]
     assert history.count("<tr>") >= 4  # header + create + edit of the application + the person's entries
     assert "admin" in history
+
+
+# --- the "Orang" (person) register ------------------------------------------------------------------------
+
+PEOPLE_URL = "/admin/applicants/applicant/"
+
+
+def _person_data(world, **overrides):
+    birth = datetime.date(1988, 7, 9)
+    data = {
+        "nik": make_nik(birth, female=False, serial=4321), "kk_number": "3671 0101 0100 4321",
+        "full_name": "Tono Sugiarto", "birth_date": birth.isoformat(), "phone": "+62 812 3456 7891",
+        "address": "Jl. Kenanga 1", "rt": "002", "rw": "003", "kelurahan": world["kel_b"].pk,
+        "household_size": 5, "occupation": "Ojek",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_person_created_in_admin_gets_sex_from_nik_and_normalised_numbers(admin_client, world):
+    response = admin_client.post(PEOPLE_URL + "create/", _person_data(world))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person = Applicant.objects.get(full_name="Tono Sugiarto")
+    assert person.sex == "L" and person.kk_number == "3671010101004321" and person.phone == "+6281234567891"
+    assert ModelLogEntry.objects.filter(action="wagtail.create", content_type__model="applicant").exists()
+    listing = admin_client.get(PEOPLE_URL, {"q": "3671010101004321"})  # search by KK
+    assert count_in(listing) == 1 and "Tono Sugiarto" in listing.content.decode()
+
+
+def test_person_with_unknown_region_in_nik_is_refused_with_indonesian_message(admin_client, world):
+    response = admin_client.post(PEOPLE_URL + "create/", _person_data(world, nik="9999010907884321"))
+    assert response.status_code == 200
+    assert "Kode wilayah pada 6 angka pertama NIK tidak dikenal." in response.content.decode()
+    assert not Applicant.objects.filter(full_name="Tono Sugiarto").exists()

@@ -33,6 +33,10 @@ class RegisterIndexView(WMABaseView):
     def check_action_permitted(self, user):
         return self.permission_helper.user_can_list(user)
 
+    def get_template_names(self):
+        # A register may extend registers/index.html (e.g. to add bulk-action buttons).
+        return [self.model_admin.index_template_name or self.template_name]
+
     @cached_property
     def query(self):
         return self.model_admin.query(self.request.GET, user=self.request.user, request=self.request)
