@@ -211,3 +211,23 @@ def test_large_export_runs_as_background_job_downloadable_only_by_its_owner(
     client.force_login(SuperuserFactory(username="someone_else"))
     assert client.get(f"/admin/registers/exports/{job.pk}/download/").status_code == 404
     assert client.get(f"/admin/registers/exports/{job.pk}/").status_code == 404
+
+
+def test_auditor_export_masks_nik_and_kk(client, data):
+    from django.contrib.auth.models import Group
+
+    from applicants.roles import AUDITOR
+    from tests.factories import UserFactory
+
+    auditor = UserFactory(username="auditor")
+    auditor.groups.add(Group.objects.get(name=AUDITOR))
+    client.force_login(auditor)
+    _, content = _download(client, {"sort": "full_name"})
+    sheet = _open(content).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    nik = data["apps"][1].applicant.nik  # Adi, first by name
+    assert sheet[2][header.index("NIK")].value == f"{nik[:4]}********{nik[-4:]}"
+    nik_col = header.index("NIK")
+    kk_col = header.index("Nomor KK")
+    for row in sheet.iter_rows(min_row=2, values_only=True):
+        assert "********" in row[nik_col] and "********" in row[kk_col]

@@ -318,3 +318,10 @@ def test_person_with_unknown_region_in_nik_is_refused_with_indonesian_message(ad
     assert response.status_code == 200
     assert "Kode wilayah pada 6 angka pertama NIK tidak dikenal." in response.content.decode()
     assert not Applicant.objects.filter(full_name="Tono Sugiarto").exists()
+
+
+def test_invalid_filter_value_is_reported_and_ignored_not_a_crash(admin_client, world):
+    response = admin_client.get(URL, {"status": "bogus", "submitted_from": "kemarin"})
+    assert response.status_code == 200
+    assert count_in(response) == 5
+    assert 'class="error-message"' in response.content.decode()
