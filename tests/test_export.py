@@ -13,7 +13,7 @@ from wagtail.models import ModelLogEntry
 from applicants.enums import ApplicationStatus
 from programs.models import Kelurahan
 from programs.registers.xlsx import MONEY, ExportColumn, write_register_xlsx
-from tests.factories import ApplicantFactory, ApplicationFactory, IntakeFactory, SuperuserFactory
+from tests.register_factories import ApplicantFactory, ApplicationFactory, IntakeFactory, SuperuserFactory
 
 URL = "/admin/applicants/application/export/"
 INJECTION = '=HYPERLINK("http://x","klik")'
@@ -162,7 +162,7 @@ def test_every_export_is_recorded_in_the_audit_log(client, admin_user, data):
 
 
 def test_users_without_register_access_cannot_export(client, data):
-    from tests.factories import UserFactory
+    from tests.register_factories import UserFactory
 
     client.force_login(UserFactory(username="nobody", is_staff=True))
     response = client.get(URL)
@@ -192,7 +192,7 @@ def test_large_export_runs_as_background_job_downloadable_only_by_its_owner(
     client, admin_user, data, settings, django_capture_on_commit_callbacks
 ):
     from programs.registers.models import ExportJob
-    from tests.factories import SuperuserFactory
+    from tests.register_factories import SuperuserFactory
 
     settings.REGISTER_EXPORT_ASYNC_THRESHOLD = 2
     client.force_login(admin_user)
@@ -217,7 +217,7 @@ def test_auditor_export_masks_nik_and_kk(client, data):
     from django.contrib.auth.models import Group
 
     from applicants.roles import AUDITOR
-    from tests.factories import UserFactory
+    from tests.register_factories import UserFactory
 
     auditor = UserFactory(username="auditor")
     auditor.groups.add(Group.objects.get(name=AUDITOR))

@@ -14,7 +14,7 @@ from applicants.enums import ApplicationStatus, DtksSelfReport, Eligibility, Sou
 from applicants.models import Applicant, Application
 from applicants.roles import AUDITOR
 from programs.models import Kelurahan
-from tests.factories import (
+from tests.register_factories import (
     ApplicantFactory,
     ApplicationFactory,
     IntakeFactory,

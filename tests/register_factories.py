@@ -1,4 +1,4 @@
-"""Shared test factories. Each block says who added it; add your own, don't change others'."""
+"""Factories for the register tests (kept apart from tests/factories.py, whose names they would clash with)."""
 
 import datetime
 import itertools
