@@ -35,6 +35,8 @@ run: demo ## set up, migrate, load the demo content and serve http://127.0.0.1:8
 	@echo "  Admin Wagtail:           http://$(HOST):$(PORT)/admin/"
 	@echo "  Login demo (kata sandi sigap-demo): admin, editor, pewawancara, humas, auditor"
 	@echo ""
+	@# The background worker for large register exports runs beside the server and stops with it.
+	$(MANAGE) db_worker --backend exports --no-startup-delay & trap "kill $$! 2>/dev/null" EXIT; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install ## ruff

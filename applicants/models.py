@@ -77,7 +77,11 @@ class Applicant(models.Model):
         ordering = ["full_name"]
         verbose_name = _("pendaftar")
         verbose_name_plural = _("pendaftar")
-        indexes = [models.Index(fields=["phone"]), models.Index(fields=["full_name"])]
+        indexes = [
+            models.Index(fields=["phone"]),
+            models.Index(fields=["full_name"]),
+            models.Index(fields=["birth_date"]),  # register filter: age band
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=["L", "P"]), name="applicant_sex_valid"),
         ]
@@ -176,6 +180,9 @@ class Application(ApplicationWorkflowMixin, models.Model):
             models.Index(fields=["intake", "status"]),
             models.Index(fields=["intake", "program"]),
             models.Index(fields=["eligibility"]),
+            # Register filters without an intake (status/source), newest first.
+            models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["source", "submitted_at"]),
         ]
 
     def __str__(self) -> str:

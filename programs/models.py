@@ -273,3 +273,5 @@ class CapitalPackage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (Rp {self.value_rupiah:,})".replace(",", ".")
+# Background register exports (programs/registers/jobs.py). Defined beside the register machinery.
+from .registers.models import ExportJob  # noqa: E402,F401

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_tables2",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -182,6 +184,14 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # no network at run time
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
+# --- Background tasks -------------------------------------------------------------------------
+# Wagtail's own tasks stay immediate (as before); large register exports use the database queue,
+# run by `manage.py db_worker --backend exports` (started by `make run`).
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "exports": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
+
 # --- Application settings ---------------------------------------------------------------------
 # Public-form rate limit per client ("10/m", "100/h", or "off").
 # A kelurahan office registering residents shares one address: raise it there (docs/intake.md).
@@ -204,6 +214,8 @@ RETENTION_REGISTER_YEARS = env_int("RETENTION_REGISTER_YEARS", 2)  # rows of sup
 PRIVATE_UPLOAD_MAX_MB = env_int("PRIVATE_UPLOAD_MAX_MB", 10)
 # Take the client address for the rate limit from X-Forwarded-For (only behind a proxy that sets it).
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# Register exports with more rows than this run as a background job instead of in the request.
+REGISTER_EXPORT_ASYNC_THRESHOLD = env_int("REGISTER_EXPORT_ASYNC_THRESHOLD", 20000)
 
 LOGGING = {
     "version": 1,

@@ -8,3 +8,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 INTAKE_RATE_LIMIT = "off"
+TASKS = {  # background exports run in-process during tests
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "exports": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}

@@ -1,0 +1,106 @@
+"""Building blocks for register filter sets (django-filter) and their description in words.
+
+Filter names are the query parameters of the admin list, the `--filter NAME=VALUE` names of
+`export_register`, and what the export's "Info" sheet describes, so one definition serves all three.
+"""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight of an Asia/Jakarta day as an aware datetime, so a datetime index stays usable."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class DateTimeFromFilter(django_filters.DateFilter):
+    """`<field> >= start of the chosen local day`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", DATE_INPUT)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__gte": _day_start(value)})
+
+
+class DateTimeToFilter(DateTimeFromFilter):
+    """`<field> < start of the day after the chosen local day` (the chosen day is included)."""
+
+    def filter(self, qs: QuerySet, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__lt": _day_start(value + datetime.timedelta(days=1))})
+
+
+class AgeBandFilter(django_filters.ChoiceFilter):
+    """Age bands turned into a birth-date range relative to today (indexable, no per-row age maths).
+
+    `bands` maps a choice value such as "18-25" to (min_age, max_age), both included.
+    """
+
+    DEFAULT_BANDS = {"18-25": (18, 25), "26-35": (26, 35), "36-45": (36, 45), "46-59": (46, 59)}
+
+    def __init__(self, *args, bands: dict[str, tuple[int, int]] | None = None, **kwargs):
+        self.bands = bands or self.DEFAULT_BANDS
+        kwargs.setdefault("choices", [(key, _("%(band)s tahun") % {"band": key}) for key in self.bands])
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value):
+        if not value or value not in self.bands:
+            return qs
+        low, high = self.bands[value]
+        today = timezone.localdate()
+        return qs.filter(**{
+            f"{self.field_name}__lte": _years_before(today, low),
+            f"{self.field_name}__gt": _years_before(today, high + 1),
+        })
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+class RegisterFilterSet(django_filters.FilterSet):
+    """Base class: adds the applied filters described in words (labels and chosen values' text)."""
+
+    def describe(self) -> list[tuple[str, str]]:
+        """[(label, value text)] for each filter that has a value; call after `.qs` or `.is_valid()`."""
+        if not self.is_bound or not self.form.is_valid():
+            return []
+        described = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, "", [], ()):
+                continue
+            field = self.form.fields[name]
+            described.append((str(field.label or name), display_value(field, value)))
+        return described
+
+
+def display_value(field: forms.Field, value) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(display_value(field, item) for item in value)
+    if isinstance(value, Model):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, bool):
+        return str(_("Ya") if value else _("Tidak"))
+    choices = getattr(field, "choices", None)
+    if choices is not None:
+        for key, label in choices:
+            if str(key) == str(value):
+                return str(label)
+    return str(value)

@@ -1,0 +1,41 @@
+"""Base table and columns for registers (django-tables2), styled as Wagtail admin listings."""
+
+import django_tables2 as tables
+from django.utils import timezone
+
+
+class RegisterTable(tables.Table):
+    """Base class: Wagtail's `listing` look; the register view sets `identity_mask` per user."""
+
+    identity_mask = None
+
+    class Meta:
+        attrs = {"class": "listing register-table"}
+        template_name = "registers/table.html"
+        orderable = True
+
+
+class IdentityColumn(tables.Column):
+    """NIK/KK: shown in full only to users allowed to (RegisterModelAdmin.identity_permission)."""
+
+    def render(self, value, table):
+        mask = getattr(table, "identity_mask", None)
+        return mask(value) if mask else value
+
+
+class LocalDateTimeColumn(tables.Column):
+    def render(self, value):
+        return timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
+
+
+class ChoiceDisplayColumn(tables.Column):
+    """Shows a choice field's label without an extra query (Django's get_FOO_display)."""
+
+    def render(self, value, record, bound_column):
+        accessor = bound_column.accessor
+        obj = record
+        *parents, field = str(accessor).split("__")
+        for part in parents:
+            obj = getattr(obj, part)
+        display = getattr(obj, f"get_{field}_display", None)
+        return display() if display else value
