@@ -178,6 +178,35 @@ class Application(models.Model):
         self.reference = f"SK-{self.intake.year}-{self.pk:06d}"
         type(self).objects.filter(pk=self.pk).update(reference=self.reference)
 
+    def override_eligibility(self, user, reason: str) -> None:
+        """An editor accepts an undecided applicant despite the register check (e.g. a register update
+        is pending at the kelurahan). Needs a reason; moves the application to verified; audit-logged.
+        The check's own result stays in `eligibility` as evidence."""
+        from wagtail.log_actions import log
+
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"eligibility_override_reason": _("Alasan pengecualian wajib diisi.")})
+        undecided = (ApplicationStatus.SUBMITTED, ApplicationStatus.VERIFIED, ApplicationStatus.NOT_ELIGIBLE)
+        if self.status not in undecided:
+            raise ValidationError(_("Pengecualian hanya untuk pendaftaran yang belum diputuskan."))
+        now = timezone.now()
+        previous = self.status
+        self.eligibility_override = True
+        self.eligibility_override_reason = reason
+        self.eligibility_override_by = user
+        self.eligibility_override_at = now
+        if self.status != ApplicationStatus.VERIFIED:
+            self.status = ApplicationStatus.VERIFIED
+            self.status_changed_at = now
+        self.save(update_fields=[
+            "eligibility_override", "eligibility_override_reason", "eligibility_override_by",
+            "eligibility_override_at", "status", "status_changed_at",
+        ])
+        log(self, "sigap.eligibility_override", user=user, data={
+            "reason": reason, "eligibility": self.eligibility, "from": previous, "to": self.status,
+        })
+
 
 class WelfareImportBatch(models.Model):
     """One uploaded register extract. Only a batch marked current is used for eligibility checks."""

@@ -1,0 +1,1 @@
+from . import welfare_hooks  # noqa: F401
