@@ -60,7 +60,7 @@ def _records_by_nik(niks: set[str], batch_ids: list[int]) -> dict[str, list[_Rec
     rows = WelfareRecord.objects.filter(batch_id__in=batch_ids, nik__in=niks).values_list(
         "pk", "nik", "kk_number", "desil", "batch_id"
     )
-    for pk, nik, kk_number, desil, batch_id in sorted(rows, key=lambda row: rank[row[4]]):
+    for pk, nik, kk_number, desil, _batch_id in sorted(rows, key=lambda row: rank[row[4]]):
         found[nik].append(_Record(pk, kk_number, desil))
     return found
 

@@ -187,11 +187,11 @@ def map_header(cells: list) -> dict[str, int]:
 
 
 def find_header(rows: list[tuple[int, list]]) -> ColumnMap | None:
-    """The row among the first ones that names the most known columns (at least three)."""
+    """The row among the first ones that names the most known columns (at least two)."""
     best: ColumnMap | None = None
     for number, cells in rows:
         columns = map_header(cells)
-        if len(columns) >= 3 and (best is None or len(columns) > len(best.columns)):
+        if len(columns) >= 2 and (best is None or len(columns) > len(best.columns)):
             best = ColumnMap(columns, [_text(cell) for cell in cells], number)
     return best
 
