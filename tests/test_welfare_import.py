@@ -370,6 +370,14 @@ def test_upload_missing_a_column_shows_the_message(importer_client, tmp_path):
     assert response.status_code == 200 and "Kolom wajib tidak ditemukan" in response.content.decode()
 
 
+def test_import_menu_item_is_shown_to_importers_only(importer_client, client, django_user_model):
+    assert "Impor DTSEN/DTKS" in importer_client.get(reverse("wagtailadmin_home")).content.decode()
+    other = django_user_model.objects.create_user("humas", password="x")
+    other.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(other)
+    assert "Impor DTSEN/DTKS" not in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
 def test_staff_without_import_permission_cannot_upload(client, django_user_model):
     user = django_user_model.objects.create_user("humas", password="x")
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
