@@ -364,6 +364,26 @@ def test_upload_refuses_other_file_types_and_files_above_the_size_limit(importer
     assert not WelfareImportBatch.objects.exists()
 
 
+def test_editor_uploads_an_xlsx_extract_as_a_dry_run(importer_client, tmp_path):
+    previous = WelfareImportBatchFactory()
+    content = write_xlsx(tmp_path / "dtsen.xlsx", [person(1)]).read_bytes()
+    response = importer_client.post(reverse("welfare:upload"), {
+        "file": _upload("dtsen.xlsx", content), "register": "dtsen", "dry_run": "on",
+    })
+    batch = WelfareImportBatch.objects.exclude(pk=previous.pk).get()
+    assert response.status_code == 302 and batch.state == "dry_run" and batch.rows_accepted == 1
+    previous.refresh_from_db()
+    assert previous.state == "current"
+
+
+def test_upload_refuses_a_broken_xlsx(importer_client):
+    response = importer_client.post(reverse("welfare:upload"), {
+        "file": _upload("dtsen.xlsx", b"not a zip"), "register": "dtsen",
+    })
+    assert response.status_code == 200 and "rusak" in response.content.decode()
+    assert not WelfareImportBatch.objects.exists()
+
+
 def test_upload_missing_a_column_shows_the_message(importer_client, tmp_path):
     content = write_csv(tmp_path / "d.csv", [person(1)[:3]], header=HEADER[:3]).read_bytes()
     response = importer_client.post(reverse("welfare:upload"), {"file": _upload("d.csv", content), "register": "dtsen"})
