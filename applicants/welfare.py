@@ -122,21 +122,34 @@ def iter_csv(path: Path, encoding: str) -> Iterator[tuple[int, list]]:
 
 
 def iter_xlsx(path: Path) -> Iterator[tuple[int, list]]:
-    """(spreadsheet row number, cells) of the first sheet; calamine (fast), openpyxl read-only as fallback.
+    """(spreadsheet row number, cells) of the first sheet, in constant memory.
 
-    Both give numbers for numeric cells: the validator rejects a NIK/KK that is not text.
+    Our expat reader (applicants.xlsx_stream) streams; python-calamine, which loads the whole sheet
+    (1.5 GB peak for 10^6 rows in the bench), and openpyxl read-only are fallbacks for files it cannot
+    read. All give numbers for numeric cells: the validator rejects a NIK/KK that is not text.
     """
+    from .xlsx_stream import iter_first_sheet
+
+    try:
+        first = iter_first_sheet(path)
+        head = next(first, None)
+    except Exception:  # noqa: BLE001 - an unusual file: try the other readers
+        logger.info("streaming reader could not read %s; trying calamine", path.name, exc_info=True)
+    else:
+        if head is not None:
+            yield head
+        yield from first
+        return
     try:
         from python_calamine import CalamineWorkbook
 
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
     except Exception:  # noqa: BLE001 - any calamine failure: try the slower, stricter reader
         logger.info("calamine could not read %s; falling back to openpyxl", path.name, exc_info=True)
         yield from _iter_xlsx_openpyxl(path)
         return
-    first = (sheet.start or (0, 0))[0] + 1
-    yield from enumerate(sheet.iter_rows(), start=first)
+    first_row = (sheet.start or (0, 0))[0] + 1
+    yield from enumerate(sheet.iter_rows(), start=first_row)
 
 
 def _iter_xlsx_openpyxl(path: Path) -> Iterator[tuple[int, list]]:

@@ -124,13 +124,18 @@ def test_xlsx_numeric_identity_cells_are_rejected_never_repaired(tmp_path):
     assert batch.rows_read == 5  # the totals row ("JUMLAH", 5) is not data
 
 
-def test_xlsx_falls_back_to_openpyxl_when_calamine_cannot_read(tmp_path, monkeypatch):
+@pytest.mark.parametrize("broken", [("stream",), ("stream", "calamine")])
+def test_xlsx_falls_back_to_calamine_then_openpyxl_when_a_reader_fails(tmp_path, monkeypatch, broken):
     import python_calamine
 
-    def broken(*args, **kwargs):
-        raise OSError("calamine broke")
+    from applicants import xlsx_stream
 
-    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", broken)
+    def fail(*args, **kwargs):
+        raise OSError("reader broke")
+
+    monkeypatch.setattr(xlsx_stream, "iter_first_sheet", fail)
+    if "calamine" in broken:
+        monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", fail)
     numeric = person(2)
     numeric[2] = float(make_nik(2))
     path = write_xlsx(tmp_path / "dtsen.xlsx", [person(1), numeric])
@@ -139,6 +144,24 @@ def test_xlsx_falls_back_to_openpyxl_when_calamine_cannot_read(tmp_path, monkeyp
 
     assert list(batch.records.values_list("nik", flat=True)) == [make_nik(1)]
     assert batch.rows_rejected == 1
+
+
+def test_streaming_xlsx_reader_reads_shared_strings_dates_and_numbers_like_calamine(tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from applicants.xlsx_stream import iter_first_sheet
+
+    row = person(1)
+    row[4] = datetime.date(1990, 8, 27)
+    row[2] = 3671072708900017.0
+    path = write_xlsx(tmp_path / "dtsen.xlsx", [row])
+
+    streamed = dict(iter_first_sheet(path))
+    calamine = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert streamed[5][4] == calamine[4][4] == datetime.date(1990, 8, 27)
+    assert isinstance(streamed[5][2], int | float) and streamed[5][2] == calamine[4][2]  # numeric: rejected
+    assert streamed[5][3] == "WARGA 1" and streamed[4] == HEADER
+    assert 3 not in streamed  # the blank row
 
 
 def test_headers_are_matched_by_meaning_whatever_the_spelling(tmp_path):
