@@ -102,6 +102,11 @@ def hash_and_encoding(path: Path) -> tuple[str, str]:
                     decoder.decode(block)
                 except UnicodeDecodeError:
                     utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
     return digest.hexdigest(), ("utf-8-sig" if utf8 else "cp1252")
 
 
@@ -113,7 +118,7 @@ def _sniff_delimiter(sample: str) -> str:
 
 def iter_csv(path: Path, encoding: str) -> Iterator[tuple[int, list]]:
     """(row number as Excel shows it, cells) for each CSV record."""
-    # cp1252 cannot decode 5 bytes; latin-1 can decode anything: the last resort.
+    # Not UTF-8: Indonesian-locale Excel saves Windows-1252; its 5 undefined bytes become U+FFFD.
     with path.open("r", encoding=encoding, errors="strict" if encoding == "utf-8-sig" else "replace",
                    newline="") as handle:
         delimiter = _sniff_delimiter(handle.read(64 * 1024))
