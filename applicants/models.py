@@ -8,7 +8,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -216,6 +216,35 @@ class Application(ApplicationWorkflowMixin, models.Model):
         """SK-<intake year>-<6-digit id>: unique because the id is, readable on the phone."""
         self.reference = f"SK-{self.intake.year}-{self.pk:06d}"
         type(self).objects.filter(pk=self.pk).update(reference=self.reference)
+
+    def override_eligibility(self, user, reason: str) -> None:
+        """An editor accepts an undecided applicant despite the register check (e.g. a register update
+        is pending at the kelurahan). Needs a reason; moves the application to verified; audit-logged.
+        The check's own result stays in `eligibility` as evidence."""
+        from wagtail.log_actions import log
+
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"eligibility_override_reason": _("Alasan pengecualian wajib diisi.")})
+        undecided = (ApplicationStatus.SUBMITTED, ApplicationStatus.VERIFIED, ApplicationStatus.NOT_ELIGIBLE)
+        if self.status not in undecided:
+            raise ValidationError(_("Pengecualian hanya untuk pendaftaran yang belum diputuskan."))
+        now = timezone.now()
+        previous = self.status
+        self.eligibility_override = True
+        self.eligibility_override_reason = reason
+        self.eligibility_override_by = user
+        self.eligibility_override_at = now
+        with transaction.atomic():
+            self.save(update_fields=[
+                "eligibility_override", "eligibility_override_reason", "eligibility_override_by",
+                "eligibility_override_at",
+            ])
+            if self.status != ApplicationStatus.VERIFIED:
+                self.transition_to(ApplicationStatus.VERIFIED, user, note=reason)  # the workflow logs the move
+            log(self, "sigap.eligibility_override", user=user, data={
+                "reason": reason, "eligibility": self.eligibility, "from": previous, "to": self.status,
+            })
 
 
 class WelfareImportBatch(models.Model):

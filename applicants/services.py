@@ -97,8 +97,10 @@ def submit_application(
                 status_changed_at=now,
             )
             application.assign_reference()
-            # TODO(eligibility): the lead wires the on-arrival welfare-register check here, inside the
-            # transaction, e.g. applicants.eligibility.check_on_arrival(application).
+            # Checked against the current welfare register on arrival (one indexed NIK lookup).
+            from .eligibility import check_application
+
+            check_application(application)
     except IntegrityError:
         # A concurrent request for the same NIK won the race (unique NIK or one-per-intake constraint).
         existing = Application.objects.filter(applicant__nik=nik, intake=intake).first()

@@ -1,3 +1,3 @@
 """Wagtail hooks of the applicants app, one module per area."""
 
-from . import delivery_hooks, interview_hooks, privacy_hooks, register_hooks  # noqa: F401
+from . import delivery_hooks, interview_hooks, privacy_hooks, register_hooks, welfare_hooks  # noqa: F401
