@@ -11,7 +11,6 @@ PORT ?= 8000
 # Extra pytest arguments for the test-* targets, e.g. `make test-sqlite PYTEST_ARGS="-k healthz"`.
 PYTEST_ARGS ?=
 CHROMIUM ?= /usr/bin/chromium
-AXE_JS := node_modules/axe-core/axe.min.js
 # Installs Debian packages when a command is missing (root in CI; otherwise install them yourself).
 # `apt-get update` runs at most once an hour (skipped when the package lists are fresh).
 APT_UPDATE = find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 | grep -q . || apt-get update -q
@@ -65,19 +64,22 @@ check: install ## Django system checks and missing-migration check
 
 # pytest exits 5 when it collects no test: every run below must collect tests, so 5 fails as it should.
 test-sqlite: install ## pytest (without browser tests) on SQLite
-	env -u DATABASE_URL $(PYTEST) -q -m "not browser" $(PYTEST_ARGS)
+	env -u DATABASE_URL $(PYTEST) -q -m "not browser" --durations=5 $(PYTEST_ARGS)
 
 postgres-deps: ## install Debian's PostgreSQL server if missing
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null \
 		|| { $(APT_UPDATE); $(APT_INSTALL) postgresql; }
 
 test-postgres: install postgres-deps ## pytest (without browser tests) on a throw-away PostgreSQL cluster
-	scripts/with-postgres.sh $(PYTEST) -q -m "not browser" $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(PYTEST) -q -m "not browser" --durations=5 $(PYTEST_ARGS)
 
-browser-deps: ## install Debian's Chromium and axe-core (npm) if missing
-	@test -x $(CHROMIUM) || { $(APT_UPDATE); $(APT_INSTALL) chromium; }
+node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { $(APT_UPDATE); $(APT_INSTALL) npm; }
-	@test -f $(AXE_JS) || npm ci --no-audit --no-fund --silent
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+browser-deps: node_modules/.installed ## install Debian's Chromium and axe-core (npm) if missing
+	@test -x $(CHROMIUM) || { $(APT_UPDATE); $(APT_INSTALL) chromium; }
 
 test-browser: install browser-deps ## real-browser tests (Playwright + Chromium, axe-core), screenshots in test-artifacts/
 	env -u DATABASE_URL $(PYTEST) -q -m browser tests/e2e $(PYTEST_ARGS)

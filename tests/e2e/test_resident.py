@@ -16,7 +16,8 @@ def test_resident_following_a_broken_link_gets_the_indonesian_404_page(phone, sh
     response = phone.goto(e2e_server("/halaman-yang-tidak-ada/"))
     assert response.status == 404
     assert phone.locator("h1").inner_text() == "Halaman tidak ditemukan"
+    shot(phone, "not-found")
+    assert axe_violations(phone) == []
     phone.get_by_role("link", name="Kembali ke beranda").click()
     phone.wait_for_url(e2e_server("/"))
     shot(phone, "back-home")
-    assert axe_violations(phone) == []
