@@ -205,7 +205,7 @@ def logging_config(log_format: str, level: str = LOG_LEVEL) -> dict:
             "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": log_format}
         },
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django.db.backends": {"level": "WARNING"}},
+        "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
     }
 
 
