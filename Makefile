@@ -4,14 +4,22 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+PYTEST := $(VENV)/bin/pytest
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Extra pytest arguments for the test-* targets, e.g. `make test-sqlite PYTEST_ARGS="-k healthz"`.
+PYTEST_ARGS ?=
+CHROMIUM ?= /usr/bin/chromium
+# Installs Debian packages when a command is missing (root in CI; otherwise install them yourself).
+# `apt-get update` runs at most once an hour (skipped when the package lists are fresh).
+APT_UPDATE = find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 | grep -q . || apt-get update -q
+APT_INSTALL = DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
 .DEFAULT_GOAL := help
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +47,16 @@ run: demo ## set up, migrate, load the demo content and serve http://127.0.0.1:8
 	$(MANAGE) db_worker --backend exports --no-startup-delay & trap "kill $$! 2>/dev/null" EXIT; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+serve: install ## production server: migrate, collectstatic, gunicorn (+ task worker); env in docs/deploying.md
+	scripts/serve.sh
+
+backup: install ## back up the database and uploaded files into BACKUP_DIR (default var/backups/<time>)
+	scripts/backup.sh $(BACKUP_DIR)
+
+restore: install ## restore a backup made by `make backup`: make restore BACKUP=var/backups/<time>
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<time>"; exit 2; }
+	scripts/restore.sh $(BACKUP)
+
 lint: install ## ruff
 	$(VENV)/bin/ruff check .
 
@@ -46,10 +64,32 @@ check: install ## Django system checks and missing-migration check
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 
-test: lint check ## set up, lint, check, and run the test suite
-	$(VENV)/bin/pytest -q
+# pytest exits 5 when it collects no test: every run below must collect tests, so 5 fails as it should.
+test-sqlite: install ## pytest (without browser tests) on SQLite
+	env -u DATABASE_URL $(PYTEST) -q -m "not browser" --durations=5 $(PYTEST_ARGS)
+
+postgres-deps: ## install Debian's PostgreSQL server if missing
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null \
+		|| { $(APT_UPDATE); $(APT_INSTALL) postgresql; }
+
+test-postgres: install postgres-deps ## pytest (without browser tests) on a throw-away PostgreSQL cluster
+	scripts/with-postgres.sh $(PYTEST) -q -m "not browser" --durations=5 $(PYTEST_ARGS)
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { $(APT_UPDATE); $(APT_INSTALL) npm; }
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+browser-deps: node_modules/.installed ## install Debian's Chromium and axe-core (npm) if missing
+	@test -x $(CHROMIUM) || { $(APT_UPDATE); $(APT_INSTALL) chromium; }
+
+test-browser: install browser-deps ## real-browser tests (Playwright + Chromium, axe-core), screenshots in test-artifacts/
+	env -u DATABASE_URL $(PYTEST) -q -m browser tests/e2e $(PYTEST_ARGS)
+
+test: lint check test-sqlite test-postgres test-browser ## set up, lint, check, pytest on SQLite and PostgreSQL, browser tests
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var
 
-.PHONY: help install migrate demo run lint check test clean
+.PHONY: help install migrate demo run serve backup restore lint check test test-sqlite postgres-deps test-postgres \
+	browser-deps test-browser clean

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -177,7 +178,12 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sigap Kerja <noreply@localho
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Sigap Kerja"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The database backend picks its implementation by database vendor (modelsearch.backends.database):
+# PostgreSQL full-text search (tsvector, ranking) on PostgreSQL, FTS5 on SQLite. SEARCH_CONFIG is read by
+# the PostgreSQL one only: Indonesian stemming ("pelatihan" finds "latih"; PostgreSQL >= 13).
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "indonesian"}
+}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
@@ -217,10 +223,29 @@ TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 # Register exports with more rows than this run as a background job instead of in the request.
 REGISTER_EXPORT_ASYNC_THRESHOLD = env_int("REGISTER_EXPORT_ASYNC_THRESHOLD", 20000)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
-}
+# --- Logging ----------------------------------------------------------------------------------
+# Everything goes to stdout. LOG_FORMAT=json writes one JSON object per line (portal.jsonlog) for log
+# collectors; production defaults to json, development and tests to plain text.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+
+
+def logging_config(log_format: str, level: str = LOG_LEVEL) -> dict:
+    """Django LOGGING dict writing to stdout as `text` or `json`."""
+    if log_format not in {"text", "json"}:
+        raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {log_format!r}")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "json": {"()": "portal.jsonlog.JsonFormatter"},
+        },
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": log_format}
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+    }
+
+
+LOGGING = logging_config(env_str("LOG_FORMAT", "text"))

@@ -25,3 +25,6 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# Structured logs on stdout (one JSON object per line) unless LOG_FORMAT=text.
+LOGGING = logging_config(env_str("LOG_FORMAT", "json"))  # noqa: F405
