@@ -14,7 +14,8 @@ DIR=${1:-var/backups/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$DIR"
 
 # Derived data (search index, reference index, sessions) is left out: restore.sh rebuilds it.
-"$PY" manage.py dumpdata --natural-foreign \
+# "backupjson" is plain JSON that keeps audit-log entries of deleted pages (portal/backup_serializer.py).
+"$PY" manage.py dumpdata --format backupjson --natural-foreign \
     --exclude contenttypes --exclude auth.permission --exclude sessions \
     --exclude wagtailsearch.indexentry --exclude wagtailcore.referenceindex \
     --output "$DIR/data.json.gz"

@@ -24,5 +24,14 @@ for pair in "media:$MEDIA" "private:$PRIVATE"; do
 done
 
 "$PY" manage.py rebuild_references_index --verbosity 0
+# The search index is derived data: empty it (loaddata's save signals leave partial entries behind, and on
+# SQLite the FTS5 shadow table can keep rows the rebuild then collides with), then rebuild it whole.
+"$PY" manage.py shell --verbosity 0 -c '
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("DELETE FROM wagtailsearch_indexentry")
+    if connection.vendor == "sqlite":
+        cursor.execute("DELETE FROM wagtailsearch_indexentry_fts")
+'
 "$PY" manage.py update_index --verbosity 0
 echo "restore: $DIR loaded"

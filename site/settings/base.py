@@ -190,6 +190,9 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # no network at run time
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
+# Backups (scripts/backup.sh): JSON that tolerates audit-log entries of deleted pages.
+SERIALIZATION_MODULES = {"backupjson": "portal.backup_serializer"}
+
 # --- Background tasks -------------------------------------------------------------------------
 # Wagtail's own tasks stay immediate (as before); large register exports use the database queue,
 # run by `manage.py db_worker --backend exports` (started by `make run`).
@@ -220,6 +223,8 @@ RETENTION_REGISTER_YEARS = env_int("RETENTION_REGISTER_YEARS", 2)  # rows of sup
 PRIVATE_UPLOAD_MAX_MB = env_int("PRIVATE_UPLOAD_MAX_MB", 10)
 # Take the client address for the rate limit from X-Forwarded-For (only behind a proxy that sets it).
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# Largest welfare-register extract an editor may upload in the admin (the command line has no limit).
+WELFARE_IMPORT_MAX_UPLOAD_MB = env_int("WELFARE_IMPORT_MAX_UPLOAD_MB", 200)
 # Register exports with more rows than this run as a background job instead of in the request.
 REGISTER_EXPORT_ASYNC_THRESHOLD = env_int("REGISTER_EXPORT_ASYNC_THRESHOLD", 20000)
 
