@@ -103,6 +103,8 @@ def longest_waiting(intake_id: int, program_id: int) -> Application | None:
     """The waitlisted application of this intake and program that has waited longest."""
     return (
         Application.objects.filter(intake_id=intake_id, status=ApplicationStatus.WAITLISTED)
+        # Restricted (UU PDP) or anonymised people cannot be moved: the seat goes to the next one.
+        .filter(applicant__processing_restricted=False, applicant__anonymised_at__isnull=True)
         .filter(Q(program_id=program_id) | Q(interviews__recommended_program_id=program_id))
         .order_by("status_changed_at", "submitted_at", "pk")
         .select_related("applicant")
@@ -113,7 +115,7 @@ def longest_waiting(intake_id: int, program_id: int) -> Application | None:
 def withdraw(enrolment: Enrolment, user, reason: str = "") -> Application | None:
     """Withdraw a participant and offer the seat to the longest-waiting waitlisted applicant; return them."""
     with transaction.atomic():
-        enrolment = Enrolment.objects.select_related("cohort", "application").get(pk=enrolment.pk)
+        enrolment = Enrolment.objects.select_related("cohort", "application__applicant").get(pk=enrolment.pk)
         if enrolment.status != Enrolment.Status.ACTIVE:
             raise ValidationError(_("Hanya peserta aktif yang dapat mengundurkan diri."))
         now = timezone.now()
