@@ -242,8 +242,8 @@ def _kelurahan_options(user, queryset):
     return queryset.order_by("name")
 
 
-@require_POST
 @staff_view(CHANGE)
+@require_POST
 def enrolment_withdraw(request, pk):
     enrolment = get_object_or_404(Enrolment, pk=pk)
     if not scope_enrolments(request.user, Enrolment.objects.filter(pk=pk)).exists():
@@ -510,8 +510,8 @@ def group_create(request):
     return _render(request, "group_form.html", _("Bentuk KUB"), {"form": form, "graduates": graduates})
 
 
-@require_POST
 @staff_view(AWARD_CHANGE, AWARD_CHANGE)
+@require_POST
 def group_propose_award(request, pk):
     group = get_object_or_404(scope_groups(request.user, BusinessGroup.objects.all()), pk=pk)
     package = get_object_or_404(CapitalPackage, pk=request.POST.get("package"), for_groups=True)

@@ -28,6 +28,7 @@ from .models import Application, Interview
 
 app_name = "sigap_interviews"
 
+WRITE_PERMISSIONS = ("applicants.add_interview", "applicants.change_interview", "applicants.change_application")
 _INTERVIEW_RELATED = ("application__applicant__kelurahan", "application__program", "application__intake", "interviewer")
 
 
@@ -45,6 +46,8 @@ class InterviewAdminView(WagtailAdminTemplateMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(self.permission_required) or reach(request.user) == NONE:
             return forbidden(request)
+        if request.method not in ("GET", "HEAD") and not any(request.user.has_perm(p) for p in WRITE_PERMISSIONS):
+            return forbidden(request)  # read-only roles (auditor): 403 on any POST, not 405
         refused = self.load_object(request, **kwargs)
         if refused is not None:
             return refused
