@@ -120,7 +120,8 @@ def test_participant_export_is_scoped_masked_for_auditors_and_logged(client, wor
     user = world["users"][role]
     client.force_login(user)
     rows = _sheet_rows(client.get(_urls(world)["participants_xlsx"][0]))
-    people = {e.application.applicant.full_name: e.application.applicant.nik for e in (world["e_citra"], world["e_dodi"])}
+    applicants = [e.application.applicant for e in (world["e_citra"], world["e_dodi"])]
+    people = {a.full_name: a.nik for a in applicants}
     listed = {row[2]: row[1] for row in rows if row[2] in people}
     assert set(listed) == names
     for name, nik in listed.items():
