@@ -421,10 +421,11 @@ class DueFollowUp:
     record: FollowUp | None
 
 
-def due_followups(year: int, month: int) -> list[DueFollowUp]:
+def due_followups(year: int, month: int, scope=None) -> list[DueFollowUp]:
     """Follow-ups falling due in a month, computed from class end dates (no rows created in advance).
 
-    Two queries: graduates whose class ended 3, 6 or 12 months before the month, and their records."""
+    Two queries: graduates whose class ended 3, 6 or 12 months before the month, and their records.
+    `scope(queryset)` narrows the graduates (the user's access scope, applied in SQL)."""
     first = datetime.date(year, month, 1)
     windows = {}
     cond = Q()
@@ -434,12 +435,13 @@ def due_followups(year: int, month: int) -> list[DueFollowUp]:
         end = add_months(start, 1)
         windows[m] = (start, end)
         cond |= Q(cohort__end_date__gte=start, cohort__end_date__lt=end)
-    graduates = list(
+    graduates = (
         Enrolment.objects.filter(cond, status=Enrolment.Status.COMPLETED)
         .select_related("cohort", "application__applicant__kelurahan")
         .prefetch_related("followups")
         .order_by("cohort__end_date", "application__applicant__full_name")
     )
+    graduates = list(scope(graduates) if scope is not None else graduates)
     due = []
     for e in graduates:
         records = {f.milestone: f for f in e.followups.all()}

@@ -542,9 +542,7 @@ def _month(value: str | None) -> datetime.date:
 @staff_view(VIEW)
 def followup_due(request):
     month = _month(request.GET.get("month"))
-    visible = set(scope_enrolments(request.user, Enrolment.objects.all()).values_list("pk", flat=True)) \
-        if restricted_kecamatan_ids(request.user) else None
-    due = [d for d in services.due_followups(month.year, month.month) if visible is None or d.enrolment.pk in visible]
+    due = services.due_followups(month.year, month.month, scope=lambda qs: scope_enrolments(request.user, qs))
     return _render(request, "followup_due.html", _("Tindak lanjut jatuh tempo"), {
         "month": month, "due": due, "done": sum(1 for d in due if d.record)})
 
