@@ -1,5 +1,10 @@
 """Programme figures from the records: the per-intake funnel, kelurahan quotas, follow-up outcomes,
-and the home-page figures. Aggregate queries only (a handful per panel, none per row)."""
+and the home-page figures. Aggregate queries only (a handful per panel, none per row).
+
+Who sees the admin panel (docs/privacy.md): only users with `view_application` (comms never: no figure
+below the kelurahan level for them). A user restricted to some kecamatan sees the panel computed from
+the applicants of those kecamatan only, like every list and export.
+"""
 
 from __future__ import annotations
 
@@ -42,8 +47,8 @@ class Bar:
         return min(self.pct, 100.0)
 
 
-def funnel_by_intake(intakes=None) -> list[dict]:
-    """One grouped query: each intake's counts for every funnel step."""
+def funnel_by_intake(intakes=None, kecamatan_ids=None) -> list[dict]:
+    """One grouped query: each intake's counts for every funnel step (optionally for some kecamatan)."""
     enrolments = Enrolment.objects.filter(application=OuterRef("pk"))
     qs = (
         Application.objects.alias(
@@ -68,6 +73,8 @@ def funnel_by_intake(intakes=None) -> list[dict]:
     )
     if intakes is not None:
         qs = qs.filter(intake__in=intakes)
+    if kecamatan_ids:
+        qs = qs.filter(applicant__kelurahan__kecamatan_id__in=kecamatan_ids)
     counts = {row["intake"]: row for row in qs}
     intake_list = list(intakes) if intakes is not None else list(Intake.objects.filter(pk__in=counts))
     result = []
@@ -81,9 +88,12 @@ def funnel_by_intake(intakes=None) -> list[dict]:
     return result
 
 
-def kelurahan_progress(intake: Intake) -> list[dict]:
+def kelurahan_progress(intake: Intake, kecamatan_ids=None) -> list[dict]:
     """Applications and enrolments per targeted kelurahan against its quota (two queries)."""
-    quotas = list(KelurahanQuota.objects.filter(intake=intake).select_related("kelurahan__kecamatan"))
+    quotas = KelurahanQuota.objects.filter(intake=intake).select_related("kelurahan__kecamatan")
+    if kecamatan_ids:
+        quotas = quotas.filter(kelurahan__kecamatan_id__in=kecamatan_ids)
+    quotas = list(quotas)
     rows = (
         Application.objects.filter(intake=intake, applicant__kelurahan__in=[q.kelurahan_id for q in quotas])
         .alias(_enrolled=Exists(Enrolment.objects.filter(application=OuterRef("pk"))))
@@ -105,10 +115,13 @@ def kelurahan_progress(intake: Intake) -> list[dict]:
     ]
 
 
-def followup_outcomes() -> list[dict]:
+def followup_outcomes(kecamatan_ids=None) -> list[dict]:
     """Per milestone: share working, share with a running business, share no longer on bansos (one query)."""
+    followups = FollowUp.objects.all()
+    if kecamatan_ids:
+        followups = followups.filter(enrolment__application__applicant__kelurahan__kecamatan_id__in=kecamatan_ids)
     rows = (
-        FollowUp.objects.values("milestone")
+        followups.values("milestone")
         .annotate(
             n=Count("pk"),
             working=Count("pk", filter=~Q(working_status=FollowUp.Working.NOT_WORKING)),
@@ -146,12 +159,16 @@ def public_figures() -> dict[str, int]:
     }
 
 
-def dashboard_context(max_intakes: int = 3) -> dict:
-    """Everything the home-page panel shows, for the latest intakes."""
+def dashboard_context(max_intakes: int = 3, user=None) -> dict:
+    """Everything the home-page panel shows, for the latest intakes, narrowed to `user`'s kecamatan."""
+    from .access import restricted_kecamatan_ids
+
+    kecamatan_ids = restricted_kecamatan_ids(user) if user is not None else []
     intakes = list(Intake.objects.order_by("-registration_opens")[:max_intakes])
     return {
-        "funnels": funnel_by_intake(intakes),
+        "funnels": funnel_by_intake(intakes, kecamatan_ids),
         "kelurahan_intake": intakes[0] if intakes else None,
-        "kelurahan_rows": kelurahan_progress(intakes[0]) if intakes else [],
-        "followups": followup_outcomes(),
+        "kelurahan_rows": kelurahan_progress(intakes[0], kecamatan_ids) if intakes else [],
+        "followups": followup_outcomes(kecamatan_ids),
+        "restricted": bool(kecamatan_ids),
     }

@@ -10,7 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MaxValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -20,7 +20,7 @@ from wagtail.log_actions import log
 from programs.models import CapitalPackage, Cohort, CohortSession, Intake, Kelurahan
 
 from .models import Applicant, Application
-from .private_storage import private_storage
+from .storage import get_private_storage, validate_private_upload
 
 __all__ = [
     "Enrolment",
@@ -29,10 +29,7 @@ __all__ = [
     "BusinessGroup",
     "GroupMembership",
     "FollowUp",
-    "MAX_HANDOVER_DOCUMENT_BYTES",
 ]
-
-MAX_HANDOVER_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
 class Enrolment(models.Model):
@@ -182,27 +179,6 @@ class GroupMembership(models.Model):
         return f"{self.applicant} · {self.group}"
 
 
-def validate_handover_size(file) -> None:
-    if file and file.size > MAX_HANDOVER_DOCUMENT_BYTES:
-        raise ValidationError(_("Berkas terlalu besar (maksimum 10 MB)."))
-
-
-_SIGNATURES = {"pdf": (b"%PDF",), "png": (b"\x89PNG",), "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",)}
-
-
-def validate_handover_content(file) -> None:
-    """The first bytes must match the extension: a renamed executable is not a scanned PDF."""
-    if not file:
-        return
-    extension = file.name.rsplit(".", 1)[-1].lower()
-    position = file.tell() if hasattr(file, "tell") else 0
-    file.seek(0)
-    head = file.read(8)
-    file.seek(position)
-    if not any(head.startswith(sig) for sig in _SIGNATURES.get(extension, ())):
-        raise ValidationError(_("Isi berkas bukan PDF, JPG atau PNG yang sah."))
-
-
 class CapitalAward(models.Model):
     """A capital package for a top-3 participant or a KUB: proposed -> approved -> handed over | cancelled."""
 
@@ -235,11 +211,8 @@ class CapitalAward(models.Model):
     handed_over_on = models.DateField(_("tanggal serah terima"), null=True, blank=True)
     handover_number = models.CharField(_("nomor berita acara"), max_length=80, blank=True)
     handover_document = models.FileField(
-        _("berita acara bertanda tangan"), storage=private_storage, upload_to="handover/%Y/%m/", blank=True,
-        validators=[
-            FileExtensionValidator(["pdf", "jpg", "jpeg", "png"]), validate_handover_size,
-            validate_handover_content,
-        ],
+        _("berita acara bertanda tangan"), storage=get_private_storage, upload_to="handover/%Y/%m/", blank=True,
+        validators=[validate_private_upload],  # PDF/JPG/PNG, size limit, content sniffed (applicants.storage)
     )
     cancelled_reason = models.CharField(_("alasan pembatalan"), max_length=255, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)

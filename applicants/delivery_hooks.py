@@ -92,15 +92,19 @@ class DeliveryDashboardPanel(Component):
     order = 50
     template_name = "applicants/delivery/dashboard_panel.html"
 
+    def __init__(self, user=None):
+        self.user = user
+
     def get_context_data(self, parent_context=None):
-        return dashboard_context()
+        return dashboard_context(user=self.user)
 
 
 @hooks.register("construct_homepage_panels")
 def add_delivery_dashboard(request, panels):
-    # TODO(issue 7): hide sub-kelurahan detail from comms staff; for now the panel needs view_application.
+    # Comms (no view_application) get no panel at all: no figure below the kelurahan level for them.
+    # Restricted staff get the figures of their kecamatan only (dashboard_context).
     if request.user.has_perm("applicants.view_application"):
-        panels.append(DeliveryDashboardPanel())
+        panels.append(DeliveryDashboardPanel(request.user))
 
 
 register_snippet(Instructor)

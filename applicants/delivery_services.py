@@ -103,6 +103,8 @@ def longest_waiting(intake_id: int, program_id: int) -> Application | None:
     """The waitlisted application of this intake and program that has waited longest."""
     return (
         Application.objects.filter(intake_id=intake_id, status=ApplicationStatus.WAITLISTED)
+        # Restricted (UU PDP) or anonymised people cannot be moved: the seat goes to the next one.
+        .filter(applicant__processing_restricted=False, applicant__anonymised_at__isnull=True)
         .filter(Q(program_id=program_id) | Q(interviews__recommended_program_id=program_id))
         .order_by("status_changed_at", "submitted_at", "pk")
         .select_related("applicant")
@@ -113,7 +115,7 @@ def longest_waiting(intake_id: int, program_id: int) -> Application | None:
 def withdraw(enrolment: Enrolment, user, reason: str = "") -> Application | None:
     """Withdraw a participant and offer the seat to the longest-waiting waitlisted applicant; return them."""
     with transaction.atomic():
-        enrolment = Enrolment.objects.select_related("cohort", "application").get(pk=enrolment.pk)
+        enrolment = Enrolment.objects.select_related("cohort", "application__applicant").get(pk=enrolment.pk)
         if enrolment.status != Enrolment.Status.ACTIVE:
             raise ValidationError(_("Hanya peserta aktif yang dapat mengundurkan diri."))
         now = timezone.now()
@@ -419,10 +421,11 @@ class DueFollowUp:
     record: FollowUp | None
 
 
-def due_followups(year: int, month: int) -> list[DueFollowUp]:
+def due_followups(year: int, month: int, scope=None) -> list[DueFollowUp]:
     """Follow-ups falling due in a month, computed from class end dates (no rows created in advance).
 
-    Two queries: graduates whose class ended 3, 6 or 12 months before the month, and their records."""
+    Two queries: graduates whose class ended 3, 6 or 12 months before the month, and their records.
+    `scope(queryset)` narrows the graduates (the user's access scope, applied in SQL)."""
     first = datetime.date(year, month, 1)
     windows = {}
     cond = Q()
@@ -432,12 +435,13 @@ def due_followups(year: int, month: int) -> list[DueFollowUp]:
         end = add_months(start, 1)
         windows[m] = (start, end)
         cond |= Q(cohort__end_date__gte=start, cohort__end_date__lt=end)
-    graduates = list(
+    graduates = (
         Enrolment.objects.filter(cond, status=Enrolment.Status.COMPLETED)
         .select_related("cohort", "application__applicant__kelurahan")
         .prefetch_related("followups")
         .order_by("cohort__end_date", "application__applicant__full_name")
     )
+    graduates = list(scope(graduates) if scope is not None else graduates)
     due = []
     for e in graduates:
         records = {f.milestone: f for f in e.followups.all()}

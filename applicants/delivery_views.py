@@ -2,18 +2,24 @@
 
 Thin views over `delivery_services` and the model methods; they look native by extending Wagtail's
 generic admin template. The lead may later move the lists onto the shared register machinery.
+
+Personal data (docs/privacy.md): every view is behind `staff_view` (a real 403 for comms, interviewers and
+anyone without the permission; POST needs the change permission, so auditors stay read-only); people are
+narrowed by `applicants.access` (a kecamatan restriction holds in lists, exports and direct URLs); NIK/KK
+are masked in exports for users without `view_full_identity`; every export is logged.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -23,10 +29,13 @@ from django.views.decorators.http import require_POST
 from programs.models import CapitalPackage, Cohort, CohortSession, Intake, Kelurahan
 
 from . import delivery_services as services
+from .access import NONE, reach, refuse, restricted_kecamatan_ids, scope_applications
 from .delivery import Attendance, BusinessGroup, CapitalAward, Enrolment, FollowUp
 from .delivery_xlsx import RUPIAH_FORMAT, build_sheet
 from .enums import ApplicationStatus
 from .models import Application
+from .privacy import log_personal_data_access, mask_export_rows
+from .storage import serve_private_file
 
 VIEW = "applicants.view_application"
 CHANGE = "applicants.change_application"
@@ -52,10 +61,65 @@ def _errors(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def staff_view(view_perm: str, post_perm: str | None = None):
+    """Gate a delivery view: `view_perm` to read, `post_perm` (default CHANGE) to POST; 403 otherwise.
+
+    Anonymous users go to the login page. A user with no reach on personal data (comms) is refused even if
+    an admin gave them a stray view permission."""
+    post_perm = post_perm or CHANGE
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user.has_perm(view_perm) or reach(user) == NONE:
+                return refuse(request)
+            if request.method == "POST" and not user.has_perm(post_perm):
+                return refuse(request)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _visible_applications(user):
+    """Applications `user` may see, as a subquery (one query wherever it is used)."""
+    return scope_applications(user, Application.objects.all()).values("pk")
+
+
+def scope_enrolments(user, queryset):
+    return queryset.filter(application__in=_visible_applications(user))
+
+
+def scope_groups(user, queryset):
+    """KUB groups in the user's kecamatan (a group has no single applicant: its kelurahan decides)."""
+    kecamatan_ids = restricted_kecamatan_ids(user)
+    return queryset.filter(kelurahan__kecamatan_id__in=kecamatan_ids) if kecamatan_ids else queryset
+
+
+def scope_awards(user, queryset):
+    kecamatan_ids = restricted_kecamatan_ids(user)
+    queryset = queryset.filter(Q(enrolment__isnull=True) | Q(enrolment__application__in=_visible_applications(user)))
+    if kecamatan_ids:
+        queryset = queryset.filter(Q(group__isnull=True) | Q(group__kelurahan__kecamatan_id__in=kecamatan_ids))
+    return queryset
+
+
+def _whole_cohort_visible(user, cohort) -> bool:
+    """Class-wide actions (scores, completion, top-3) need every participant in the user's scope."""
+    if not restricted_kecamatan_ids(user):
+        return True
+    hidden = cohort.enrolments.exclude(application__in=_visible_applications(user))
+    return not hidden.exists()
+
+
 # --- Classes ----------------------------------------------------------------------------------
 
 
-@permission_required(VIEW, raise_exception=True)
+@staff_view(VIEW)
 def cohort_list(request):
     intakes = Intake.objects.order_by("-registration_opens")
     cohorts = (
@@ -77,14 +141,15 @@ class SessionForm(forms.ModelForm):
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
 
 
-@permission_required(VIEW, raise_exception=True)
+@staff_view(VIEW)
 def cohort_detail(request, pk):
     cohort = get_object_or_404(Cohort.objects.select_related("intake", "program"), pk=pk)
-    can_change = request.user.has_perm(CHANGE)
+    whole_class = _whole_cohort_visible(request.user, cohort)
+    can_change = request.user.has_perm(CHANGE) and whole_class
     session_form = SessionForm(request.POST or None, prefix="s") if can_change else None
     if request.method == "POST":
         if not can_change:
-            raise PermissionDenied
+            return refuse(request)
         action = request.POST.get("action")
         try:
             if action == "add_session" and session_form.is_valid():
@@ -108,19 +173,21 @@ def cohort_detail(request, pk):
                                  % counts)
             elif action == "propose":
                 if not request.user.has_perm(AWARD_CHANGE):
-                    raise PermissionDenied
+                    return refuse(request)
                 package = get_object_or_404(CapitalPackage, pk=request.POST.get("package"))
                 awards = services.propose_top3(cohort, request.user, package, request.POST.getlist("tie_pick"))
                 messages.success(request, _("%(n)s usulan modal usaha dibuat.") % {"n": len(awards)})
             return redirect("delivery:cohort_detail", pk=cohort.pk)
         except (ValidationError, ValueError) as exc:
             _errors(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
-    enrolments = (
+    enrolments = scope_enrolments(
+        request.user,
         cohort.enrolments.select_related("application__applicant__kelurahan")
         .annotate(n_awards=Count("awards", filter=~Q(awards__state="cancelled")))
-        .order_by("application__applicant__full_name")
+        .order_by("application__applicant__full_name"),
     )
-    ranking = services.rank_cohort(cohort) if cohort.status == Cohort.Status.COMPLETED else None
+    # The ranking names the whole class: only for users who may see every participant.
+    ranking = services.rank_cohort(cohort) if cohort.status == Cohort.Status.COMPLETED and whole_class else None
     return _render(request, "cohort_detail.html", cohort.name, {
         "cohort": cohort,
         "enrolments": enrolments,
@@ -129,20 +196,22 @@ def cohort_detail(request, pk):
         "ranking": ranking,
         "packages": CapitalPackage.objects.filter(program=cohort.program, active=True, for_groups=False),
         "can_change": can_change,
+        "whole_class": whole_class,
     })
 
 
-@permission_required(CHANGE, raise_exception=True)
+@staff_view(CHANGE)
 def cohort_enrol(request, pk):
     """Accepted applicants of the class's intake whose first choice or recommended program matches."""
     cohort = get_object_or_404(Cohort.objects.select_related("intake", "program"), pk=pk)
-    candidates = (
+    candidates = scope_applications(
+        request.user,
         Application.objects.filter(intake=cohort.intake, status=ApplicationStatus.ACCEPTED)
         .filter(Q(program=cohort.program) | Q(interviews__recommended_program=cohort.program,
                                                interviews__decision="accept"))
         .select_related("applicant__kelurahan", "program")
         .distinct()
-        .order_by("submitted_at")
+        .order_by("submitted_at"),
     )
     q = request.GET.get("q", "").strip()
     if q:
@@ -161,15 +230,24 @@ def cohort_enrol(request, pk):
     taken = cohort.enrolments.exclude(status="withdrawn").count()
     return _render(request, "cohort_enrol.html", _("Daftarkan peserta: %(c)s") % {"c": cohort.name}, {
         "cohort": cohort, "candidates": candidates[:PAGE_SIZE], "free": max(0, cohort.capacity - taken), "q": q,
-        "kelurahan_options": Kelurahan.objects.filter(quotas__intake=cohort.intake).order_by("name"),
+        "kelurahan_options": _kelurahan_options(request.user, Kelurahan.objects.filter(quotas__intake=cohort.intake)),
         "kelurahan": kel,
     })
 
 
+def _kelurahan_options(user, queryset):
+    kecamatan_ids = restricted_kecamatan_ids(user)
+    if kecamatan_ids:
+        queryset = queryset.filter(kecamatan_id__in=kecamatan_ids)
+    return queryset.order_by("name")
+
+
+@staff_view(CHANGE)
 @require_POST
-@permission_required(CHANGE, raise_exception=True)
 def enrolment_withdraw(request, pk):
     enrolment = get_object_or_404(Enrolment, pk=pk)
+    if not scope_enrolments(request.user, Enrolment.objects.filter(pk=pk)).exists():
+        return refuse(request)
     try:
         offered = services.withdraw(enrolment, request.user, request.POST.get("reason", ""))
     except ValidationError as exc:
@@ -183,16 +261,16 @@ def enrolment_withdraw(request, pk):
     return redirect("delivery:cohort_detail", pk=enrolment.cohort_id)
 
 
-@permission_required(VIEW, raise_exception=True)
+@staff_view(VIEW)
 def session_attendance(request, pk):
     session = get_object_or_404(CohortSession.objects.select_related("cohort"), pk=pk)
-    enrolments = list(
+    enrolments = list(scope_enrolments(
+        request.user,
         session.cohort.enrolments.exclude(status="withdrawn")
-        .select_related("application__applicant").order_by("application__applicant__full_name")
-    )
+        .select_related("application__applicant").order_by("application__applicant__full_name"),
+    ))
     if request.method == "POST":
-        if not request.user.has_perm(CHANGE):
-            raise PermissionDenied
+        # Only the rows shown (the user's scope) are read from the form.
         marks = {e.pk: request.POST.get(f"mark-{e.pk}", "") for e in enrolments}
         try:
             n = services.save_attendance(session, marks, request.user)
@@ -207,28 +285,37 @@ def session_attendance(request, pk):
         "session": session, "rows": rows, "marks": Attendance.Mark.choices})
 
 
-@permission_required(VIEW, raise_exception=True)
+@staff_view(VIEW)
 def session_sheet(request, pk):
     """Printable daftar hadir with a signature column, as Dinsos uses on paper."""
     session = get_object_or_404(CohortSession.objects.select_related("cohort__program", "cohort__intake"), pk=pk)
-    enrolments = (
+    enrolments = scope_enrolments(
+        request.user,
         session.cohort.enrolments.exclude(status="withdrawn")
-        .select_related("application__applicant__kelurahan").order_by("application__applicant__full_name")
+        .select_related("application__applicant__kelurahan").order_by("application__applicant__full_name"),
     )
     return TemplateResponse(request, "applicants/delivery/attendance_sheet.html",
                             {"session": session, "cohort": session.cohort, "enrolments": enrolments})
 
 
-@permission_required(VIEW, raise_exception=True)
+@staff_view(VIEW)
 def cohort_participants_xlsx(request, pk):
     cohort = get_object_or_404(Cohort.objects.select_related("intake", "program"), pk=pk)
-    rows = (
-        (i, e.application.applicant.nik, e.application.applicant.full_name, e.application.reference or "",
-         e.application.applicant.kelurahan.name, e.application.applicant.phone, e.get_status_display(), "")
-        for i, e in enumerate(
-            cohort.enrolments.exclude(status="withdrawn")
-            .select_related("application__applicant__kelurahan").order_by("application__applicant__full_name"),
-            start=1)
+    enrolments = scope_enrolments(
+        request.user,
+        cohort.enrolments.exclude(status="withdrawn")
+        .select_related("application__applicant__kelurahan").order_by("application__applicant__full_name"),
+    )
+    columns = ["no", "nik", "name", "reference", "kelurahan", "phone", "status", "signature"]
+    counter = _Counter()
+    rows = mask_export_rows(
+        (
+            (counter.next(), e.application.applicant.nik, e.application.applicant.full_name,
+             e.application.reference or "", e.application.applicant.kelurahan.name, e.application.applicant.phone,
+             e.get_status_display(), "")
+            for e in enrolments.iterator(chunk_size=500)
+        ),
+        columns, request.user,
     )
     content = build_sheet(
         _("Peserta"),
@@ -238,17 +325,30 @@ def cohort_participants_xlsx(request, pk):
          (_("Kelurahan"), 18, None), (_("No. HP"), 16, None), (_("Status"), 14, None), (_("Tanda tangan"), 22, None)],
         rows,
     )
+    log_personal_data_access(request.user, Enrolment, "ekspor xlsx",
+                             filters={"kelas": cohort.name, **request.GET.dict()}, rows=counter.value)
     return _xlsx(content, f"peserta-kelas-{cohort.pk}.xlsx")
+
+
+class _Counter:
+    """Numbers streamed rows and remembers how many there were (for the export log)."""
+
+    def __init__(self):
+        self.value = 0
+
+    def next(self) -> int:
+        self.value += 1
+        return self.value
 
 
 # --- Awards -----------------------------------------------------------------------------------
 
 
 def _award_queryset(request):
-    qs = CapitalAward.objects.select_related(
+    qs = scope_awards(request.user, CapitalAward.objects.select_related(
         "intake", "package", "enrolment__application__applicant__kelurahan", "enrolment__cohort",
         "group__kelurahan", "proposed_by", "approved_by",
-    ).order_by("intake", "enrolment__cohort__name", "place", "pk")
+    ).order_by("intake", "enrolment__cohort__name", "place", "pk"))
     filters = {"intake": request.GET.get("intake", ""), "state": request.GET.get("state", ""),
                "kind": request.GET.get("kind", "")}
     if filters["intake"].isdigit():
@@ -262,21 +362,23 @@ def _award_queryset(request):
     return qs, filters
 
 
-@permission_required(AWARD_VIEW, raise_exception=True)
+@staff_view(AWARD_VIEW, AWARD_CHANGE)
 def award_list(request):
     qs, filters = _award_queryset(request)
     if request.GET.get("format") == "xlsx":
-        return award_list_xlsx(qs, filters)
+        return award_list_xlsx(request, qs, filters)
     return _render(request, "award_list.html", _("Daftar penerima modal usaha"), {
         "awards": qs[:PAGE_SIZE], "filters": filters, "intakes": Intake.objects.order_by("-registration_opens"),
         "states": CapitalAward.State.choices, "query": request.GET.urlencode()}, icon="tag")
 
 
-def award_list_xlsx(qs, filters) -> HttpResponse:
+def award_list_xlsx(request, qs, filters) -> HttpResponse:
     intake = Intake.objects.filter(pk=filters["intake"]).first() if filters["intake"].isdigit() else None
+    counter = _Counter()
 
     def rows():
-        for i, a in enumerate(qs.iterator(chunk_size=500), start=1):
+        for a in qs.iterator(chunk_size=500):
+            i = counter.next()
             if a.enrolment_id:
                 person = a.enrolment.application.applicant
                 nik, name, kel, cls = person.nik, person.full_name, person.kelurahan.name, a.enrolment.cohort.name
@@ -292,8 +394,10 @@ def award_list_xlsx(qs, filters) -> HttpResponse:
         [(_("No."), 5, "0"), (_("NIK"), 19, None), (_("Nama penerima"), 28, None), (_("Kelurahan"), 18, None),
          (_("Kelas / jenis usaha"), 22, None), (_("Paket"), 24, None), (_("Nilai"), 16, RUPIAH_FORMAT),
          (_("Status"), 12, None), (_("No. berita acara"), 18, None), (_("Tanda tangan"), 22, None)],
-        rows(),
+        mask_export_rows(rows(), ["no", "nik", "name", "kelurahan", "cohort", "package", "value", "state",
+                                  "handover_number", "signature"], request.user),
     )
+    log_personal_data_access(request.user, CapitalAward, "ekspor xlsx", filters=request.GET, rows=counter.value)
     return _xlsx(content, "daftar-penerima-modal-usaha.xlsx")
 
 
@@ -304,14 +408,14 @@ class HandoverForm(forms.Form):
                                         required=False)
 
 
-@permission_required(AWARD_VIEW, raise_exception=True)
+@staff_view(AWARD_VIEW, AWARD_CHANGE)
 def award_detail(request, pk):
     award = get_object_or_404(CapitalAward.objects.select_related(
         "intake", "package", "enrolment__application__applicant", "enrolment__cohort", "group"), pk=pk)
+    if not scope_awards(request.user, CapitalAward.objects.filter(pk=pk)).exists():
+        return refuse(request)
     form = HandoverForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if not request.user.has_perm(AWARD_CHANGE):
-            raise PermissionDenied
         action = request.POST.get("action")
         try:
             if action == "approve":
@@ -337,27 +441,29 @@ def award_detail(request, pk):
         "can_change": request.user.has_perm(AWARD_CHANGE)}, icon="tag")
 
 
-@permission_required(AWARD_VIEW, raise_exception=True)
+@staff_view(AWARD_VIEW, AWARD_CHANGE)
 def award_document(request, pk):
     """The only way to read a signed handover document: after the permission check, never by public URL."""
     award = get_object_or_404(CapitalAward, pk=pk)
     if not award.handover_document:
         raise Http404
-    response = FileResponse(award.handover_document.open("rb"), as_attachment=True,
-                            filename=award.handover_document.name.rsplit("/", 1)[-1])
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serve_private_file(
+        request, award.handover_document, AWARD_VIEW,
+        allowed=lambda user: scope_awards(user, CapitalAward.objects.filter(pk=pk)).exists(),
+        log_object=award,
+    )
 
 
 # --- KUB --------------------------------------------------------------------------------------
 
 
-@permission_required(VIEW, raise_exception=True)
+@staff_view(VIEW)
 def group_list(request):
-    groups = (
+    groups = scope_groups(
+        request.user,
         BusinessGroup.objects.select_related("intake", "kelurahan", "chair__application__applicant")
         .annotate(n_members=Count("memberships", filter=Q(memberships__active=True)))
-        .order_by("-created_at")
+        .order_by("-created_at"),
     )
     live = dict(CapitalAward.objects.filter(group__isnull=False).exclude(state="cancelled")
                 .values_list("group_id", "pk"))
@@ -374,22 +480,23 @@ class GroupForm(forms.Form):
     kelurahan = forms.ModelChoiceField(Kelurahan.objects.select_related("kecamatan"), label=_("Kelurahan"))
 
 
-@permission_required(CHANGE, raise_exception=True)
+@staff_view(CHANGE)
 def group_create(request):
     form = GroupForm(request.POST or None, initial={"intake": request.GET.get("intake")})
     intake_id = request.POST.get("intake") or request.GET.get("intake")
     graduates = Enrolment.objects.none()
     if intake_id and str(intake_id).isdigit():
-        graduates = (
+        graduates = scope_enrolments(
+            request.user,
             Enrolment.objects.filter(cohort__intake_id=intake_id, status=Enrolment.Status.COMPLETED)
             .exclude(application__applicant__in=Enrolment.objects.filter(memberships__active=True)
                      .values("application__applicant"))
             .select_related("application__applicant__kelurahan", "cohort")
-            .order_by("application__applicant__kelurahan__name", "application__applicant__full_name")[:PAGE_SIZE]
-        )
+            .order_by("application__applicant__kelurahan__name", "application__applicant__full_name"),
+        )[:PAGE_SIZE]
     if request.method == "POST" and form.is_valid():
         ids = [int(i) for i in request.POST.getlist("member") if i.isdigit()]
-        members = list(Enrolment.objects.filter(pk__in=ids))
+        members = list(scope_enrolments(request.user, Enrolment.objects.filter(pk__in=ids)))
         chair = next((m for m in members if str(m.pk) == request.POST.get("chair")), None)
         try:
             if chair is None:
@@ -403,10 +510,10 @@ def group_create(request):
     return _render(request, "group_form.html", _("Bentuk KUB"), {"form": form, "graduates": graduates})
 
 
+@staff_view(AWARD_CHANGE, AWARD_CHANGE)
 @require_POST
-@permission_required(AWARD_CHANGE, raise_exception=True)
 def group_propose_award(request, pk):
-    group = get_object_or_404(BusinessGroup, pk=pk)
+    group = get_object_or_404(scope_groups(request.user, BusinessGroup.objects.all()), pk=pk)
     package = get_object_or_404(CapitalPackage, pk=request.POST.get("package"), for_groups=True)
     try:
         award = CapitalAward.propose(user=request.user, package=package, group=group)
@@ -432,18 +539,20 @@ def _month(value: str | None) -> datetime.date:
         return timezone.localdate().replace(day=1)
 
 
-@permission_required(VIEW, raise_exception=True)
+@staff_view(VIEW)
 def followup_due(request):
     month = _month(request.GET.get("month"))
-    due = services.due_followups(month.year, month.month)
+    due = services.due_followups(month.year, month.month, scope=lambda qs: scope_enrolments(request.user, qs))
     return _render(request, "followup_due.html", _("Tindak lanjut jatuh tempo"), {
         "month": month, "due": due, "done": sum(1 for d in due if d.record)})
 
 
-@permission_required(CHANGE, raise_exception=True)
+@staff_view(CHANGE)
 def followup_record(request, enrolment_pk, milestone):
     enrolment = get_object_or_404(Enrolment.objects.select_related("application__applicant", "cohort"),
                                   pk=enrolment_pk, status=Enrolment.Status.COMPLETED)
+    if not scope_enrolments(request.user, Enrolment.objects.filter(pk=enrolment.pk)).exists():
+        return refuse(request)
     if milestone not in FollowUp.Milestone.values:
         raise Http404
     existing = FollowUp.objects.filter(enrolment=enrolment, milestone=milestone).first()

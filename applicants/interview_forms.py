@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.models import Intake, Kelurahan, Program
 
+from .access import restricted_kecamatan_ids
 from .enums import ApplicationStatus, DecisionReason
 from .interviews import Outcome, interviewer_users
 from .models import Interview
@@ -52,9 +53,14 @@ class BulkScheduleForm(forms.Form):
     place = forms.CharField(label=_("Tempat"), max_length=200)
     interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["interviewer"].queryset = interviewer_users()
+        kecamatan_ids = restricted_kecamatan_ids(user)
+        if kecamatan_ids:  # a restricted editor is offered only the kelurahan they may schedule
+            self.fields["kelurahan"].queryset = self.fields["kelurahan"].queryset.filter(
+                kecamatan_id__in=kecamatan_ids
+            )
 
 
 class ScheduleFilterForm(forms.Form):

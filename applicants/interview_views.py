@@ -1,13 +1,15 @@
 """Wagtail admin views for interviews: my schedule, all interviews, scheduling (one or bulk), outcomes.
 
 Thin views: permissions and ownership here, every rule in the workflow methods and `interviews.py`.
+Every list and URL is narrowed by `applicants.access` (interviewers: their own interviews; a kecamatan
+restriction applies to everyone; comms reach nothing), and refusals are real 403s.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,24 +17,23 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.defaults import permission_denied
 from django.views.generic import View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import interviews as services
+from .access import NONE, reach, refuse, scope_applications, scope_interviews
 from .interview_forms import BulkScheduleForm, OutcomeForm, ScheduleFilterForm, ScheduleForm, StatusChangeForm
 from .models import Application, Interview
 
 app_name = "sigap_interviews"
 
+WRITE_PERMISSIONS = ("applicants.add_interview", "applicants.change_interview", "applicants.change_application")
 _INTERVIEW_RELATED = ("application__applicant__kelurahan", "application__program", "application__intake", "interviewer")
 
 
-def forbidden(request):
-    """A real 403. (Raising PermissionDenied inside admin URLs makes Wagtail redirect to the dashboard,
-    which hides from an interviewer that someone else's interview is off limits.)"""
-    return permission_denied(request, PermissionDenied())
+# A real 403 (raising PermissionDenied inside admin URLs makes Wagtail redirect to the dashboard).
+forbidden = refuse
 
 
 class InterviewAdminView(WagtailAdminTemplateMixin, View):
@@ -43,9 +44,18 @@ class InterviewAdminView(WagtailAdminTemplateMixin, View):
     breadcrumbs_items = []
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission_required):
+        if not request.user.has_perm(self.permission_required) or reach(request.user) == NONE:
             return forbidden(request)
+        if request.method not in ("GET", "HEAD") and not any(request.user.has_perm(p) for p in WRITE_PERMISSIONS):
+            return forbidden(request)  # read-only roles (auditor): 403 on any POST, not 405
+        refused = self.load_object(request, **kwargs)
+        if refused is not None:
+            return refused
         return super().dispatch(request, *args, **kwargs)
+
+    def load_object(self, request, **kwargs):
+        """Detail views load their record here and return a 403 response when it is out of the user's scope."""
+        return None
 
     def render(self, **context):
         return TemplateResponse(self.request, self.get_template_names(), self.get_context_data(**context))
@@ -65,6 +75,16 @@ def _rows(request, interviews):
     ]
 
 
+def _load_application(view, request, application_id):
+    """Set `view.application`; a 403 response when it is outside the user's scope (e.g. another kecamatan)."""
+    view.application = get_object_or_404(
+        Application.objects.select_related("applicant", "intake", "program"), pk=application_id
+    )
+    if not scope_applications(request.user, Application.objects.filter(pk=application_id)).exists():
+        return forbidden(request)
+    return None
+
+
 class MyScheduleView(InterviewAdminView):
     """'Jadwal wawancara saya': the interviewer's interviews still waiting for an outcome."""
 
@@ -73,10 +93,11 @@ class MyScheduleView(InterviewAdminView):
     template_name = "applicants/interviews/my_schedule.html"
 
     def get(self, request):
-        qs = (
+        qs = scope_interviews(
+            request.user,
             Interview.objects.filter(interviewer=request.user, attendance=Interview.Attendance.SCHEDULED)
             .select_related(*_INTERVIEW_RELATED)
-            .order_by("scheduled_at")
+            .order_by("scheduled_at"),
         )
         return self.render(rows=_rows(request, qs[:200]))
 
@@ -90,7 +111,9 @@ class AllInterviewsView(InterviewAdminView):
 
     def get(self, request):
         form = ScheduleFilterForm(request.GET or None)
-        qs = Interview.objects.select_related(*_INTERVIEW_RELATED).order_by("-scheduled_at", "-pk")
+        qs = scope_interviews(
+            request.user, Interview.objects.select_related(*_INTERVIEW_RELATED).order_by("-scheduled_at", "-pk")
+        )
         if form.is_valid():
             data = form.cleaned_data
             if data["intake"]:
@@ -116,11 +139,8 @@ class ScheduleView(InterviewAdminView):
     page_title = gettext_lazy("Jadwalkan wawancara")
     template_name = "applicants/interviews/schedule_form.html"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.application = get_object_or_404(
-            Application.objects.select_related("applicant", "intake", "program"), pk=kwargs["application_id"]
-        )
+    def load_object(self, request, **kwargs):
+        return _load_application(self, request, kwargs["application_id"])
 
     def get(self, request, application_id):
         active = self.application.active_interview()
@@ -155,14 +175,17 @@ class BulkScheduleView(InterviewAdminView):
     template_name = "applicants/interviews/bulk_schedule.html"
 
     def get(self, request):
-        return self.render(form=BulkScheduleForm())
+        return self.render(form=BulkScheduleForm(user=request.user))
 
     def post(self, request):
-        form = BulkScheduleForm(request.POST)
+        form = BulkScheduleForm(request.POST, user=request.user)
         if not form.is_valid():
             return self.render(form=form)
         data = form.cleaned_data
-        candidates = services.bulk_candidates(data["intake"], data["kelurahan"], data["program"])
+        # Only applications this user may see are ever offered or scheduled (kecamatan restriction).
+        candidates = scope_applications(
+            request.user, services.bulk_candidates(data["intake"], data["kelurahan"], data["program"])
+        )
         if "confirm" not in request.POST:
             return self.render(form=form, preview=self._preview(candidates, data))
         try:
@@ -208,16 +231,12 @@ class OutcomeView(InterviewAdminView):
     page_title = gettext_lazy("Hasil wawancara")
     template_name = "applicants/interviews/outcome_form.html"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
+    def load_object(self, request, **kwargs):
         self.interview = get_object_or_404(Interview.objects.select_related(*_INTERVIEW_RELATED), pk=kwargs["pk"])
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.has_perm(self.permission_required) and not services.can_record_outcome(
-            request.user, self.interview
-        ):
+        in_scope = scope_interviews(request.user, Interview.objects.filter(pk=self.interview.pk)).exists()
+        if not in_scope or not services.can_record_outcome(request.user, self.interview):
             return forbidden(request)
-        return super().dispatch(request, *args, **kwargs)
+        return None
 
     def get(self, request, pk):
         return self.render(form=OutcomeForm(interview=self.interview), interview=self.interview)
@@ -242,11 +261,8 @@ class StatusChangeView(InterviewAdminView):
     page_title = gettext_lazy("Ubah status pendaftaran")
     template_name = "applicants/interviews/status_form.html"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.application = get_object_or_404(
-            Application.objects.select_related("applicant", "intake", "program"), pk=kwargs["application_id"]
-        )
+    def load_object(self, request, **kwargs):
+        return _load_application(self, request, kwargs["application_id"])
 
     def get(self, request, application_id):
         return self.render(form=StatusChangeForm(application=self.application), **self._context())

@@ -7,7 +7,8 @@ NIK/KK -> "X" + the id in 15 digits (unique, can never be a real number), name -
 phone/address/RT/RW/occupation/motivation/override reason/interview note -> "".
 
 Categories (each applicant at most once, restricted applicants are skipped: a restriction is a legal hold):
-- not enrolled: no application ever reached an enrolled status, latest activity older than
+- not enrolled: never placed in a class (no Enrolment row, whatever its status: graduates, dropouts and
+  current trainees all count as enrolled) and no application in ENROLLED_STATUSES, latest activity older than
   RETENTION_NOT_ENROLLED_YEARS (default 2; activity = latest application's submitted_at, else created_at);
 - archive: anyone whose latest activity is older than RETENTION_ARCHIVE_YEARS (default 10).
 Register extracts: the rows (WelfareRecord, WelfareRejection) of batches superseded, failed or tried out
@@ -33,7 +34,9 @@ from .enums import ApplicationStatus
 
 RETENTION_ACTION = "sigap.retention"
 ANONYMOUS_NAME = "Anonim"
-# Statuses that count as "enrolled" (took part in training); the cohorts work may add graduate statuses.
+# Application statuses that count as "enrolled" (took part in training). Graduates keep status `enrolled`
+# (completion is recorded on the Enrolment), and `_candidates` also treats any Enrolment row as enrolled,
+# so a graduate is never caught by the not-enrolled rule even if their application later moves on.
 ENROLLED_STATUSES = [ApplicationStatus.ENROLLED]
 CHUNK_SIZE = 1000
 
@@ -68,7 +71,7 @@ class RetentionReport:
 
 def _candidates(now: datetime.datetime):
     """(not-enrolled queryset, archive queryset) of applicant ids still carrying personal data."""
-    from .models import Applicant, Application
+    from .models import Applicant, Application, Enrolment
 
     not_enrolled_cutoff = years_before(now, settings.RETENTION_NOT_ENROLLED_YEARS)
     archive_cutoff = years_before(now, settings.RETENTION_ARCHIVE_YEARS)
@@ -77,8 +80,9 @@ def _candidates(now: datetime.datetime):
     )
     enrolled = Application.objects.filter(applicant_id=OuterRef("pk"), status__in=ENROLLED_STATUSES)
     archive = base.filter(last_activity__lt=archive_cutoff)
+    placed_in_class = Enrolment.objects.filter(application__applicant_id=OuterRef("pk"))
     not_enrolled = base.filter(last_activity__lt=not_enrolled_cutoff, last_activity__gte=archive_cutoff).filter(
-        ~Exists(enrolled)
+        ~Exists(enrolled), ~Exists(placed_in_class)
     )
     return not_enrolled, archive
 

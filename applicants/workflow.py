@@ -124,8 +124,31 @@ class ApplicationWorkflowMixin:
         """True once an interviewer recorded that the applicant came (rubric and all)."""
         return self.interviews.filter(attendance="came", recorded_at__isnull=False).exists()
 
+    def processing_error(self) -> str | None:
+        """Why this person's records may not move at all (restricted under UU PDP, or anonymised); None if
+        they may. Reads `self.applicant`: select_related("applicant") in loops to keep one query."""
+        from .subject_rights import ensure_processing_allowed
+
+        try:
+            ensure_processing_allowed(self.applicant)
+        except ValidationError as exc:
+            return " ".join(exc.messages)
+        return None
+
+    def ensure_processing_allowed(self) -> None:
+        """Raise TransitionError (code `processing_restricted` / `anonymised`) when processing is refused."""
+        from .subject_rights import ensure_processing_allowed
+
+        try:
+            ensure_processing_allowed(self.applicant)
+        except ValidationError as exc:
+            raise TransitionError(" ".join(exc.messages), code=exc.error_list[0].code) from exc
+
     def transition_error(self, new_status: str, reason: str = "") -> str | None:
         """Why `new_status` is refused now, in Indonesian; None when the move is allowed."""
+        processing = self.processing_error()
+        if processing:
+            return processing
         if new_status not in TRANSITIONS:
             return _("Status «%(status)s» tidak dikenal.") % {"status": new_status}
         if new_status not in self.allowed_transitions():
@@ -166,7 +189,10 @@ class ApplicationWorkflowMixin:
 
     # --- Changing the state --------------------------------------------------------------------
     def transition_to(self, new_status: str, user=None, reason: str = "", note: str = "", *, data=None) -> None:
-        """Check, change and log one status move. Raises TransitionError (Indonesian message) if refused."""
+        """Check, change and log one status move. Raises TransitionError (Indonesian message) if refused.
+
+        A restricted or anonymised applicant is refused first (subject_rights.ensure_processing_allowed)."""
+        self.ensure_processing_allowed()
         error = self.transition_error(new_status, reason)
         if error:
             raise TransitionError(error, code="transition")
@@ -174,7 +200,12 @@ class ApplicationWorkflowMixin:
         now = timezone.now()
         with transaction.atomic():
             # Compare-and-set: refuse when someone else moved the application since we read it.
-            updated = type(self).objects.filter(pk=self.pk, status=old_status).update(
+            # The applicant conditions repeat ensure_processing_allowed in SQL, in case a restriction
+            # was set after this object was read.
+            updated = type(self).objects.filter(
+                pk=self.pk, status=old_status,
+                applicant__processing_restricted=False, applicant__anonymised_at__isnull=True,
+            ).update(
                 status=new_status, status_changed_at=now, decision_reason=reason
             )
             if not updated:
@@ -203,6 +234,7 @@ class ApplicationWorkflowMixin:
         interview is marked 'rescheduled' and a new one is created (history is kept)."""
         from .interviews import is_interviewer
 
+        self.ensure_processing_allowed()
         if self.status == S.INTERVIEW_SCHEDULED and not allow_reschedule:
             raise TransitionError(_("Sudah punya jadwal wawancara."), code="already_scheduled")
         error = self.transition_error(S.INTERVIEW_SCHEDULED)
@@ -305,7 +337,9 @@ def bulk_transition(
 ) -> int:
     """Move every application of `queryset` that may go to `new_status` (verified / not eligible), in
     chunks, with one audit entry per application. For the eligibility check after a register import;
-    returns how many moved. Applications whose status does not allow the move are left alone."""
+    returns how many moved. Applications whose status does not allow the move are left alone, and so are
+    those of applicants whose processing is restricted or who were anonymised (the same rule as
+    `ensure_processing_allowed`, applied in SQL: no query per row)."""
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import ModelLogEntry
 
@@ -317,6 +351,7 @@ def bulk_transition(
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
     action = LOG_ACTIONS[new_status][0]
     sources = [old for old, targets in TRANSITIONS.items() if new_status in targets and old != new_status]
+    queryset = queryset.filter(applicant__processing_restricted=False, applicant__anonymised_at__isnull=True)
     moved = 0
     for old_status in sources:
         while True:
