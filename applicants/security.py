@@ -26,13 +26,13 @@ LOCKED_MESSAGE = _(
 
 
 def client_ip(request) -> str:
-    """REMOTE_ADDR, or the header named by LOGIN_CLIENT_IP_HEADER (e.g. "HTTP_X_REAL_IP") when a trusted
-    reverse proxy sets it; a client-supplied header is never trusted by default."""
+    """The same client address as the public-form rate limit (REMOTE_ADDR, or X-Forwarded-For only when
+    TRUST_X_FORWARDED_FOR says a trusted proxy sets it): one rule for every per-client limit."""
     if request is None:
         return "-"
-    header = getattr(settings, "LOGIN_CLIENT_IP_HEADER", "")
-    value = request.META.get(header, "") if header else ""
-    return value.split(",")[-1].strip() or request.META.get("REMOTE_ADDR") or "-"
+    from .ratelimit import client_address
+
+    return client_address(request)
 
 
 def _key(username: str | None, request) -> str:

@@ -204,8 +204,8 @@ def test_private_file_download_respects_a_record_level_check(django_user_model):
 def test_client_ip_comes_from_remote_addr_unless_a_trusted_proxy_header_is_configured(settings):
     from applicants.security import client_ip
 
-    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_REAL_IP="203.0.113.7")
-    settings.LOGIN_CLIENT_IP_HEADER = ""
-    assert client_ip(request) == "10.0.0.1"
-    settings.LOGIN_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
-    assert client_ip(request) == "203.0.113.7"
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9, 203.0.113.7")
+    settings.TRUST_X_FORWARDED_FOR = False
+    assert client_ip(request) == "10.0.0.1"  # a header the client can forge is ignored by default
+    settings.TRUST_X_FORWARDED_FOR = True
+    assert client_ip(request) == "203.0.113.7"  # the address the trusted proxy appended

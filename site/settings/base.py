@@ -215,13 +215,13 @@ AUTHENTICATION_BACKENDS = ["applicants.security.ThrottledModelBackend"]
 WAGTAILADMIN_USER_LOGIN_FORM = "applicants.security.ThrottledLoginForm"
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
-LOGIN_CLIENT_IP_HEADER = env_str("LOGIN_CLIENT_IP_HEADER", "")  # e.g. HTTP_X_REAL_IP behind a trusted proxy
 # Retention (`manage.py apply_retention`): years after the latest application.
 RETENTION_NOT_ENROLLED_YEARS = env_int("RETENTION_NOT_ENROLLED_YEARS", 2)
 RETENTION_ARCHIVE_YEARS = env_int("RETENTION_ARCHIVE_YEARS", 10)
 RETENTION_REGISTER_YEARS = env_int("RETENTION_REGISTER_YEARS", 2)  # rows of superseded register extracts
 PRIVATE_UPLOAD_MAX_MB = env_int("PRIVATE_UPLOAD_MAX_MB", 10)
-# Take the client address for the rate limit from X-Forwarded-For (only behind a proxy that sets it).
+# Take the client address for the rate limit and the login lock-out from X-Forwarded-For (only behind a
+# proxy that sets it).
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 # Largest welfare-register extract an editor may upload in the admin (the command line has no limit).
 WELFARE_IMPORT_MAX_UPLOAD_MB = env_int("WELFARE_IMPORT_MAX_UPLOAD_MB", 200)
