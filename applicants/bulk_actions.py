@@ -46,6 +46,10 @@ def change_status(request, queryset, data) -> BulkResult:
     """Application.transition_to per row; refused rows keep their status and show the workflow's reason."""
     result = BulkResult()
     for application in queryset:
+        if data["status"] == S.WITHDRAWN and application.status == S.ENROLLED:
+            # A trainee withdraws through the class (frees the seat, offers it to the waiting list).
+            result.refused.append((_label(application), str(_("Peserta kelas: mundurkan lewat halaman kelas."))))
+            continue
         try:
             application.transition_to(data["status"], request.user, reason=data.get("reason", ""),
                                       note=data.get("note", ""))
