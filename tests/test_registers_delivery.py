@@ -226,15 +226,21 @@ def test_interviewer_sees_only_own_interviews_in_the_register(client, world):
     assert mine.application.reference in response.content.decode()
 
 
-def test_interviewer_sees_no_participants_of_applications_they_did_not_interview(client, world):
-    world.grow(2)
-    from applicants.models import Interview
+@pytest.mark.parametrize(
+    "key", ["interviews", "participants", "attendance", "awards", "groups", "followups", "register-records"]
+)
+def test_editor_limited_to_another_kecamatan_sees_no_rows_of_this_one(client, world, key):
+    from applicants.roles import EDITOR
+    from applicants.staff import StaffProfile
+    from programs.models import Kecamatan
 
-    interview = Interview.objects.order_by("pk").first()
-    client.force_login(interview.interviewer)
-    response = client.get(REGISTERS["participants"])
-    if response.status_code == 200:  # allowed to list only with a view permission on enrolments
-        assert count_in(response) <= 1
+    world.grow(2)
+    editor = UserFactory(username="kec-editor", is_staff=True, groups=[EDITOR])
+    client.force_login(editor)
+    assert count_in(client.get(REGISTERS[key])) == 2
+    other = Kecamatan.objects.exclude(pk=world.kelurahan.kecamatan_id).first()
+    StaffProfile.objects.create(user=editor).kecamatan.add(other)
+    assert count_in(client.get(REGISTERS[key])) == 0
 
 
 def test_registers_link_to_the_existing_action_screens(editor_client, world):
