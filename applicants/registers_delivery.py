@@ -13,7 +13,7 @@ import datetime
 import django_filters
 import django_tables2 as tables
 from django import forms
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -28,16 +28,29 @@ from programs.registers.xlsx import DATETIME, IDENTITY, MONEY, NUMBER, ExportCol
 
 from . import access
 from .delivery_services import add_months
-from .models import Application, Attendance, BusinessGroup, CapitalAward, Enrolment, FollowUp
+from .models import Attendance, BusinessGroup, CapitalAward, Enrolment, FollowUp
 
 IDENTITY_PERMISSION = "applicants.view_full_identity"
 PERSON = "person"
 GROUP = "group"
 
 
-def scoped_applications(user) -> QuerySet:
-    """The applications this user may see, as a subquery for person-linked delivery rows."""
-    return access.scope_applications(user, Application.objects.all()).values("pk")
+def scope_via_application(user, queryset: QuerySet, application_path: str) -> QuerySet:
+    """The rule of `access.scope_applications`, applied through `application_path` (e.g.
+    "enrolment__application") as conditions on the joined rows, not as `IN (all visible applications)`,
+    which SQLite would materialise for every page at 10^5 applications."""
+    from .models import Interview
+
+    level = access.reach(user)
+    if level == access.NONE:
+        return queryset.none()
+    if level == access.OWN_INTERVIEWS:
+        queryset = queryset.filter(
+            Exists(Interview.objects.filter(application_id=OuterRef(f"{application_path}_id"), interviewer_id=user.pk))
+        )
+    return queryset.filter(
+        access._kecamatan_condition(user, f"{application_path}__applicant__kelurahan__kecamatan_id")
+    )
 
 
 def scope_groups(user, queryset: QuerySet, kelurahan_path: str = "kelurahan") -> QuerySet:
@@ -219,7 +232,7 @@ class ParticipantRegister(RegisterModelAdmin):
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(application__in=scoped_applications(user))
+        return scope_via_application(user, queryset, "application")
 
 
 # --- Attendance --------------------------------------------------------------------------------------
@@ -289,7 +302,7 @@ class AttendanceRegister(RegisterModelAdmin):
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(enrolment__application__in=scoped_applications(user))
+        return scope_via_application(user, queryset, "enrolment__application")
 
 
 # --- Capital awards (modal usaha) ------------------------------------------------------------------
@@ -385,8 +398,15 @@ class AwardRegister(RegisterModelAdmin):
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
-        groups = scope_groups(user, BusinessGroup.objects.all()).values("pk")
-        return queryset.filter(Q(enrolment__application__in=scoped_applications(user)) | Q(group__in=groups))
+        """Person awards by the application rule, KUB awards by the KUB rule (full reach, kecamatan)."""
+        level = access.reach(user)
+        if level != access.ALL:  # interviewers: awards of people they interviewed; KUB awards need full reach
+            return scope_via_application(user, queryset.filter(enrolment__isnull=False), "enrolment__application")
+        person = Q(enrolment__isnull=False) & access._kecamatan_condition(
+            user, "enrolment__application__applicant__kelurahan__kecamatan_id"
+        )
+        group = Q(group__isnull=False) & access._kecamatan_condition(user, "group__kelurahan__kecamatan_id")
+        return queryset.filter(person | group)
 
 
 # --- KUB groups -------------------------------------------------------------------------------------
@@ -575,4 +595,4 @@ class FollowUpRegister(RegisterModelAdmin):
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(enrolment__application__in=scoped_applications(user))
+        return scope_via_application(user, queryset, "enrolment__application")
