@@ -26,6 +26,7 @@ from .bulk_actions import APPLICATION_BULK_ACTIONS
 from .filters import ApplicantFilterSet, ApplicationFilterSet
 from .models import Applicant, Application
 from .privacy import log_personal_data_access
+from .register_scopes import sees_everything
 from .registers_delivery import (
     AttendanceRegister,
     AwardRegister,
@@ -94,7 +95,7 @@ class ApplicationRegister(RegisterModelAdmin):
     """Pendaftar: one row per application with the applicant's details."""
 
     def scope_queryset(self, user, queryset):
-        return access.scope_applications(user, queryset)
+        return queryset if sees_everything(user) else access.scope_applications(user, queryset)
 
     model = Application
     register_key = "applicants"
@@ -178,7 +179,7 @@ class ApplicantRegister(RegisterModelAdmin):
     inspect_view_class = ApplicantInspectView
 
     def scope_queryset(self, user, queryset):
-        return access.scope_applicants(user, queryset)
+        return queryset if sees_everything(user) else access.scope_applicants(user, queryset)
 
     model = Applicant
     register_key = "people"

@@ -13,7 +13,7 @@ import datetime
 import django_filters
 import django_tables2 as tables
 from django import forms
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -29,35 +29,11 @@ from programs.registers.xlsx import DATETIME, IDENTITY, MONEY, NUMBER, ExportCol
 from . import access
 from .delivery_services import add_months
 from .models import Attendance, BusinessGroup, CapitalAward, Enrolment, FollowUp
+from .register_scopes import scope_by_kelurahan, scope_via_application, sees_everything
 
 IDENTITY_PERMISSION = "applicants.view_full_identity"
 PERSON = "person"
 GROUP = "group"
-
-
-def scope_via_application(user, queryset: QuerySet, application_path: str) -> QuerySet:
-    """The rule of `access.scope_applications`, applied through `application_path` (e.g.
-    "enrolment__application") as conditions on the joined rows, not as `IN (all visible applications)`,
-    which SQLite would materialise for every page at 10^5 applications."""
-    from .models import Interview
-
-    level = access.reach(user)
-    if level == access.NONE:
-        return queryset.none()
-    if level == access.OWN_INTERVIEWS:
-        queryset = queryset.filter(
-            Exists(Interview.objects.filter(application_id=OuterRef(f"{application_path}_id"), interviewer_id=user.pk))
-        )
-    return queryset.filter(
-        access._kecamatan_condition(user, f"{application_path}__applicant__kelurahan__kecamatan_id")
-    )
-
-
-def scope_groups(user, queryset: QuerySet, kelurahan_path: str = "kelurahan") -> QuerySet:
-    """KUB rows: full-reach users (editors, auditors), narrowed to their kecamatan if restricted."""
-    if access.reach(user) != access.ALL:
-        return queryset.none()
-    return queryset.filter(access._kecamatan_condition(user, f"{kelurahan_path}__kecamatan_id"))
 
 
 def _cohort_url(cohort_id: int) -> str:
@@ -399,6 +375,8 @@ class AwardRegister(RegisterModelAdmin):
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
         """Person awards by the application rule, KUB awards by the KUB rule (full reach, kecamatan)."""
+        if sees_everything(user):
+            return queryset
         level = access.reach(user)
         if level != access.ALL:  # interviewers: awards of people they interviewed; KUB awards need full reach
             return scope_via_application(user, queryset.filter(enrolment__isnull=False), "enrolment__application")
@@ -483,7 +461,7 @@ class GroupRegister(RegisterModelAdmin):
         )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
-        return scope_groups(user, queryset)
+        return scope_by_kelurahan(user, queryset)
 
 
 # --- Follow-ups --------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from . import access
 from .enums import Register
 from .interviews import interviewer_users
 from .models import Interview, WelfareImportBatch, WelfareRecord
+from .register_scopes import scope_by_kelurahan, sees_everything
 
 IDENTITY_PERMISSION = "applicants.view_full_identity"
 
@@ -148,7 +149,7 @@ class InterviewRegister(RegisterModelAdmin):
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
-        return access.scope_interviews(user, queryset)
+        return queryset if sees_everything(user) else access.scope_interviews(user, queryset)
 
 
 # --- Welfare register import batches ---------------------------------------------------------------
@@ -300,6 +301,4 @@ class WelfareRecordRegister(RegisterModelAdmin):
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
         """Editors and auditors (full reach), narrowed to their kecamatan if restricted; nobody else."""
-        if access.reach(user) != access.ALL:
-            return queryset.none()
-        return queryset.filter(access._kecamatan_condition(user, "kelurahan__kecamatan_id"))
+        return scope_by_kelurahan(user, queryset)
