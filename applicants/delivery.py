@@ -78,7 +78,7 @@ class Enrolment(models.Model):
                 condition=Q(final_score__isnull=True) | Q(final_score__lte=100), name="enrolment_score_0_100"
             ),
         ]
-        indexes = [models.Index(fields=["cohort", "status"])]
+        indexes = [models.Index(fields=["cohort", "status"]), models.Index(fields=["status"])]
 
     def __str__(self) -> str:
         return f"{self.application.applicant} · {self.cohort}"
@@ -345,6 +345,7 @@ class FollowUp(models.Model):
             models.UniqueConstraint(fields=["enrolment", "milestone"], name="followup_once_per_milestone"),
             models.CheckConstraint(condition=Q(milestone__in=[3, 6, 12]), name="followup_milestone_valid"),
         ]
+        indexes = [models.Index(fields=["milestone", "working_status"])]  # follow-up register filters
 
     def __str__(self) -> str:
         return f"{self.enrolment} · {self.get_milestone_display()}"

@@ -310,7 +310,10 @@ class WelfareRecord(models.Model):
         verbose_name = _("data register")
         verbose_name_plural = _("data register")
         constraints = [models.UniqueConstraint(fields=["batch", "nik"], name="welfare_record_nik_once")]
-        indexes = [models.Index(fields=["nik"]), models.Index(fields=["kk_number"])]
+        indexes = [
+            models.Index(fields=["nik"]), models.Index(fields=["kk_number"]),
+            models.Index(fields=["batch", "desil"]),  # register-records filter
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.batch})"
@@ -385,7 +388,12 @@ class Interview(models.Model):
         ordering = ["scheduled_at"]
         verbose_name = _("wawancara")
         verbose_name_plural = _("wawancara")
-        indexes = [models.Index(fields=["interviewer", "scheduled_at"])]
+        indexes = [
+            models.Index(fields=["interviewer", "scheduled_at"]),
+            # Interview register filters (attendance / decision), newest first.
+            models.Index(fields=["attendance", "scheduled_at"]),
+            models.Index(fields=["decision", "scheduled_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

@@ -1,11 +1,17 @@
-"""Admin menu "Program Pelatihan": the applicant registers (wagtail-modeladmin + our register view).
+"""Admin menus of the registers (wagtail-modeladmin + our register view).
 
+"Program Pelatihan": Pendaftar, Orang, Wawancara, Register DTSEN, Impor register.
+"Pelaksanaan": Kelas, Peserta, Absensi, Modal usaha, KUB, Tindak lanjut (+ the follow-ups-due work list).
 Imported by `applicants/wagtail_hooks.py`."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem, SubmenuMenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.log_actions import registry as log_registry
+from wagtail_modeladmin.menus import GroupMenuItem
 from wagtail_modeladmin.options import ModelAdminGroup, modeladmin_register
 from wagtail_modeladmin.views import CreateView, EditView
 
@@ -16,9 +22,20 @@ from programs.registers.xlsx import DATETIME, IDENTITY, ExportColumn
 
 from . import access
 from .admin_forms import ApplicantAdminForm, ApplicationAdminForm
+from .bulk_actions import APPLICATION_BULK_ACTIONS
 from .filters import ApplicantFilterSet, ApplicationFilterSet
 from .models import Applicant, Application
 from .privacy import log_personal_data_access
+from .register_scopes import sees_everything
+from .registers_delivery import (
+    AttendanceRegister,
+    AwardRegister,
+    CohortRegister,
+    FollowUpRegister,
+    GroupRegister,
+    ParticipantRegister,
+)
+from .registers_selection import InterviewRegister, WelfareBatchRegister, WelfareRecordRegister
 from .tables import ApplicantTable, ApplicationTable
 
 IDENTITY_PERMISSION = "applicants.view_full_identity"  # editors; auditors and interviewers see 3671********0017
@@ -78,7 +95,7 @@ class ApplicationRegister(RegisterModelAdmin):
     """Pendaftar: one row per application with the applicant's details."""
 
     def scope_queryset(self, user, queryset):
-        return access.scope_applications(user, queryset)
+        return queryset if sees_everything(user) else access.scope_applications(user, queryset)
 
     model = Application
     register_key = "applicants"
@@ -96,6 +113,7 @@ class ApplicationRegister(RegisterModelAdmin):
     )
     list_select_related = ("applicant__kelurahan__kecamatan", "intake", "program")
     identity_permission = IDENTITY_PERMISSION
+    bulk_actions = APPLICATION_BULK_ACTIONS  # Ubah status, Jadwalkan wawancara, Daftarkan ke kelas
     export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
     export_columns = (
         ExportColumn("reference", "No. pendaftaran"),
@@ -161,7 +179,7 @@ class ApplicantRegister(RegisterModelAdmin):
     inspect_view_class = ApplicantInspectView
 
     def scope_queryset(self, user, queryset):
-        return access.scope_applicants(user, queryset)
+        return queryset if sees_everything(user) else access.scope_applicants(user, queryset)
 
     model = Applicant
     register_key = "people"
@@ -206,4 +224,40 @@ class ProgramAdminGroup(ModelAdminGroup):
     menu_label = _("Program Pelatihan")
     menu_icon = "folder-open-inverse"
     menu_order = 200
-    items = (ApplicationRegister, ApplicantRegister)
+    items = (ApplicationRegister, ApplicantRegister, InterviewRegister, WelfareRecordRegister, WelfareBatchRegister)
+
+
+class PermissionLinkItem(MenuItem):
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@modeladmin_register
+class DeliveryAdminGroup(ModelAdminGroup):
+    """One "Pelaksanaan" menu: the registers, plus the follow-ups-due work list (an action screen)."""
+
+    menu_label = _("Pelaksanaan")
+    menu_icon = "group"
+    menu_order = 250
+    items = (CohortRegister, ParticipantRegister, AttendanceRegister, AwardRegister, GroupRegister, FollowUpRegister)
+
+    def get_submenu_items(self):
+        return [*super().get_submenu_items(), PermissionLinkItem(
+            _("Tindak lanjut jatuh tempo"), reverse("delivery:followup_due"), icon_name="date",
+            permission="applicants.view_application", order=100,
+        )]
+
+
+@hooks.register("construct_main_menu")
+def keep_one_delivery_menu(request, menu_items):
+    """delivery_hooks' ad-hoc "Pelaksanaan" submenu (capped lists) is superseded by the register group."""
+    menu_items[:] = [
+        item for item in menu_items
+        if isinstance(item, GroupMenuItem) or not (
+            isinstance(item, SubmenuMenuItem) and str(item.label) == str(DeliveryAdminGroup.menu_label)
+        )
+    ]

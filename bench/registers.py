@@ -1,9 +1,11 @@
-"""Benchmark of the applicant register: list page at 1,000 vs 100,000 applicants, and the xlsx export.
+"""Benchmark of the registers: list pages at 1,000 vs 100,000 applicants, and the xlsx export.
 
     .venv/bin/python bench/registers.py            # full run (100,000 applicants, a few minutes)
     .venv/bin/python bench/registers.py --smoke    # small run used by the test suite
 
-Seeds a fresh temporary SQLite database with bulk_create, then prints:
+Seeds a fresh temporary SQLite database with bulk_create (applicants with their applications, and for
+the applications past verification their interviews, enrolments in one class per program and capital
+awards for some graduates), then prints:
 - the median time and query count of a filtered register page (Django test client, superuser)
   at the small and the large size (goal: large <= 2x small, same query count);
 - the time and peak memory (ru_maxrss of a separate process) of exporting every application row
@@ -104,9 +106,80 @@ def seed(start: int, stop: int, rng: random.Random) -> None:
                 submitted_at=now - datetime.timedelta(minutes=rng.randrange(0, 60 * 24 * 60)),
             ))
         Application.objects.bulk_create(apps, batch_size=1000)
+        seed_delivery(apps, rng, now)
 
 
-def time_page(params: dict, repeats: int) -> tuple[float, int, int]:
+# Statuses that had an interview, and the ones that reached a class.
+INTERVIEWED = {"interview_scheduled", "interviewed", "accepted", "waitlisted", "rejected", "enrolled"}
+
+
+def seed_delivery(apps, rng: random.Random, now) -> None:
+    """Interviews, enrolments and awards for one batch of applications (bulk_create, no model methods:
+    this is volume for the registers, not a test of the workflow)."""
+    from django.contrib.auth import get_user_model
+
+    from applicants.models import Application, CapitalAward, Enrolment, Interview
+    from programs.models import CapitalPackage, Cohort
+
+    bench_user = get_user_model().objects.get(username="bench")
+    if apps and apps[0].pk is None:  # databases without RETURNING: read the ids back
+        ids = dict(Application.objects.filter(reference__in=[a.reference for a in apps]).values_list("reference", "pk"))
+        for app in apps:
+            app.pk = ids[app.reference]
+    cohorts, packages = {}, {}
+    interviews, enrolments = [], []
+    for app in apps:
+        if app.status not in INTERVIEWED:
+            continue
+        held = app.status != "interview_scheduled"
+        decision = {"accepted": "accept", "enrolled": "accept", "waitlisted": "waitlist", "rejected": "reject"}
+        interviews.append(Interview(
+            application_id=app.pk, scheduled_at=app.submitted_at + datetime.timedelta(days=7), place="Aula Kecamatan",
+            interviewer=bench_user, attendance="came" if held else "scheduled",
+            score_motivation=rng.randint(1, 5) if held else None, score_readiness=rng.randint(1, 5) if held else None,
+            score_business_potential=rng.randint(1, 5) if held else None,
+            score_household_need=rng.randint(1, 5) if held else None,
+            decision=decision.get(app.status, ""), recorded_at=now if held else None,
+        ))
+        if app.status == "enrolled":
+            if app.program_id not in cohorts:
+                cohorts[app.program_id] = Cohort.objects.get_or_create(
+                    intake_id=app.intake_id, program_id=app.program_id, name=f"Kelas bench {app.program_id}",
+                    defaults={"venue": "BLK", "start_date": datetime.date(2026, 3, 2),
+                              "end_date": datetime.date(2026, 3, 31), "capacity": 30000},
+                )[0]
+            enrolments.append(Enrolment(
+                application_id=app.pk, cohort=cohorts[app.program_id],
+                status=rng.choice(["active", "completed", "completed", "not_completed"]),
+                final_score=rng.randint(50, 100),
+            ))
+    Interview.objects.bulk_create(interviews, batch_size=1000)
+    Enrolment.objects.bulk_create(enrolments, batch_size=1000)
+    awards = []
+    for enrolment in enrolments:
+        if enrolment.status != "completed" or rng.random() > 0.1 or enrolment.pk is None:
+            continue
+        program_id = enrolment.cohort.program_id
+        if program_id not in packages:
+            packages[program_id] = CapitalPackage.objects.get_or_create(
+                program_id=program_id, name=f"Paket bench {program_id}",
+                defaults={"contents": "Peralatan usaha", "value_rupiah": 5_000_000},
+            )[0]
+        awards.append(CapitalAward(
+            intake_id=enrolment.cohort.intake_id, enrolment_id=enrolment.pk, package=packages[program_id],
+            value_rupiah=5_000_000, place=rng.randint(1, 3), proposed_by=bench_user,
+        ))
+    CapitalAward.objects.bulk_create(awards, batch_size=1000)
+
+
+def delivery_counts() -> str:
+    from applicants.models import CapitalAward, Enrolment, Interview
+
+    return (f"{Interview.objects.count():,} interviews, {Enrolment.objects.count():,} enrolments, "
+            f"{CapitalAward.objects.count():,} awards")
+
+
+def time_page(params: dict, repeats: int, url: str = "/admin/applicants/application/") -> tuple[float, int, int]:
     """Median seconds, query count and matching rows of one register page for the bench superuser."""
     import re
 
@@ -117,7 +190,6 @@ def time_page(params: dict, repeats: int) -> tuple[float, int, int]:
 
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench"))
-    url = "/admin/applicants/application/"
     client.get(url, params)  # warm up
     times = []
     queries = 0
@@ -202,25 +274,32 @@ def main() -> int:
 
         kecamatan_pk = Kelurahan.objects.order_by("code").first().kecamatan_id
         # Both filters fill a whole page (50 rows) at both sizes, so the pages render the same work.
+        applications = "/admin/applicants/application/"
         pages = {
-            "status": {"status": "submitted", "sort": "-submitted_at"},
-            "kecamatan": {"kecamatan": kecamatan_pk, "sort": "-submitted_at"},
-            "kecamatan+status": {"kecamatan": kecamatan_pk, "status": "submitted", "sort": "-submitted_at"},
+            "status": (applications, {"status": "submitted", "sort": "-submitted_at"}),
+            "kecamatan": (applications, {"kecamatan": kecamatan_pk, "sort": "-submitted_at"}),
+            "kecamatan+status": (
+                applications, {"kecamatan": kecamatan_pk, "status": "submitted", "sort": "-submitted_at"}
+            ),
+            "interviews attendance=came": ("/admin/applicants/interview/", {"attendance": "came"}),
+            "participants status=completed": ("/admin/applicants/enrolment/", {"status": "completed"}),
+            "awards state=proposed": ("/admin/applicants/capitalaward/", {"state": "proposed"}),
         }
 
         started = time.perf_counter()
         seed(0, args.small, rng)
-        print(f"seeded {args.small:,} applicants in {time.perf_counter() - started:.1f}s")
-        small = {name: time_page(params, repeats) for name, params in pages.items()}
+        print(f"seeded {args.small:,} applicants in {time.perf_counter() - started:.1f}s ({delivery_counts()})")
+        small = {name: time_page(params, repeats, url) for name, (url, params) in pages.items()}
 
         started = time.perf_counter()
         seed(args.small, args.large, rng)
-        print(f"seeded up to {args.large:,} applicants in {time.perf_counter() - started:.1f}s")
-        large = {name: time_page(params, repeats) for name, params in pages.items()}
-        for name, params in pages.items():
+        print(f"seeded up to {args.large:,} applicants in {time.perf_counter() - started:.1f}s "
+              f"({delivery_counts()})")
+        large = {name: time_page(params, repeats, url) for name, (url, params) in pages.items()}
+        for name, (url, params) in pages.items():
             s_t, s_q, s_n = small[name]
             l_t, l_q, l_n = large[name]
-            print(f"page [{name}] {params}")
+            print(f"page [{name}] {url} {params}")
             print(f"  at {args.small:>7,}: {s_t * 1000:7.1f} ms, {s_q} queries, {s_n:,} matching")
             print(f"  at {args.large:>7,}: {l_t * 1000:7.1f} ms, {l_q} queries, {l_n:,} matching")
             print(f"  page ratio large/small: {l_t / s_t:.2f}x (goal <= 2x); queries {s_q} vs {l_q} "

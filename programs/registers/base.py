@@ -72,6 +72,8 @@ class RegisterModelAdmin(ModelAdmin):
     identity_fields: Sequence[str] = ()  # model fields masked in the inspect view, e.g. ("nik", "kk_number")
     # Short prefixes for file-name parts, e.g. {"kecamatan": "kec"} -> "kec-cipondoh".
     export_filename_prefixes: Mapping[str, str] = {}
+    # Actions on selected / all filtered rows (programs.registers.bulk.BulkAction), each permission-checked.
+    bulk_actions: Sequence = ()
 
     def __init__(self, parent=None):
         from .views import RegisterIndexView, RegisterInspectView
@@ -124,6 +126,13 @@ class RegisterModelAdmin(ModelAdmin):
         """The function that masks NIK/KK for this user, or None when they may see full numbers."""
         return None if self.user_sees_identity(user) else mask_identity
 
+    def bulk_actions_for(self, user) -> list:
+        """The bulk actions this user may run (none for the command line)."""
+        return [action for action in self.bulk_actions if user is not None and action.allowed(user)]
+
+    def get_bulk_action(self, name: str):
+        return next((action for action in self.bulk_actions if action.name == name), None)
+
     def bound_export_columns(self) -> list[ExportColumn]:
         return [column.bind(self.model) for column in self.export_columns]
 
@@ -136,6 +145,7 @@ class RegisterModelAdmin(ModelAdmin):
 
     # --- URLs: the modeladmin ones plus export and export-job status ----------------------------
     def get_admin_urls_for_registration(self):
+        from .bulk import RegisterBulkActionView
         from .views import RegisterExportView
 
         urls = super().get_admin_urls_for_registration()
@@ -145,7 +155,16 @@ class RegisterModelAdmin(ModelAdmin):
                 RegisterExportView.as_view(model_admin=self),
                 name=self.url_helper.get_action_url_name("export"),
             ),
+            re_path(
+                self.url_helper._get_action_url_pattern("bulk"),
+                RegisterBulkActionView.as_view(model_admin=self),
+                name=self.url_helper.get_action_url_name("bulk"),
+            ),
         )
+
+    @property
+    def bulk_url(self) -> str:
+        return reverse(self.url_helper.get_action_url_name("bulk"))
 
     @property
     def export_url(self) -> str:
@@ -184,7 +203,17 @@ class RegisterQuery:
     def table(self):
         """The register's table over the whole matching set, ordered (not paginated yet)."""
         queryset = apply_search(self.filterset.qs, self.register.search_fields, self.search_term)
-        table = self.register.table_class(queryset, order_by=self.sort or None, request=self.request)
+        kwargs = {}
+        if self.request is not None and self.register.bulk_actions_for(self.user):
+            # Row checkboxes for bulk actions, first column; the value is the primary key.
+            import django_tables2 as tables
+
+            meta_sequence = list(self.register.table_class._meta.sequence or ["..."])
+            kwargs = {
+                "extra_columns": [("selected", tables.CheckBoxColumn(accessor="pk", orderable=False))],
+                "sequence": ["selected", *(name for name in meta_sequence if name != "selected")],
+            }
+        table = self.register.table_class(queryset, order_by=self.sort or None, request=self.request, **kwargs)
         table.identity_mask = self.register.identity_mask(self.user)
         ordered = table.data.data
         # A unique last key makes pages and exports deterministic when sort values repeat.

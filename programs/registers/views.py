@@ -84,6 +84,8 @@ class RegisterIndexView(WMABaseView):
             "export_querystring": self._export_querystring(),
             "user_can_create": self.permission_helper.user_can_create(self.request.user),
             "register": self.model_admin,
+            "bulk_actions": self.model_admin.bulk_actions_for(self.request.user),
+            "bulk_url": self.model_admin.bulk_url,
         }
         context.update(kwargs)
         return super().get_context_data(**context)

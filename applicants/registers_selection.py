@@ -1,0 +1,304 @@
+"""Selection registers: interviews, welfare-register import batches and records (programs.registers).
+
+Read-only tables (rows change through the interview and import screens, linked from the action
+columns) with filters, search, sorting, xlsx export and an `export_register` key each.
+"""
+
+from __future__ import annotations
+
+import django_filters
+import django_tables2 as tables
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Intake, Kecamatan, Kelurahan, Program
+from programs.registers import search
+from programs.registers.base import RegisterModelAdmin
+from programs.registers.filters import DateTimeFromFilter, DateTimeToFilter, RegisterFilterSet
+from programs.registers.permissions import ReadOnlyRegisterPermissionHelper
+from programs.registers.tables import ChoiceDisplayColumn, IdentityColumn, LocalDateTimeColumn, RegisterTable
+from programs.registers.xlsx import DATETIME, IDENTITY, ExportColumn
+
+from . import access
+from .enums import Register
+from .interviews import interviewer_users
+from .models import Interview, WelfareImportBatch, WelfareRecord
+from .register_scopes import scope_by_kelurahan, sees_everything
+
+IDENTITY_PERMISSION = "applicants.view_full_identity"
+
+
+def _application_url(application_id: int) -> str:
+    return reverse("applicants_application_modeladmin_inspect", args=[application_id])
+
+
+class InterviewerFilter(django_filters.ModelChoiceFilter):
+    """Interviewers (group "Pewawancara" and superusers): a small list, evaluated per render."""
+
+    def get_queryset(self, request):
+        return interviewer_users()
+
+
+# --- Interviews ----------------------------------------------------------------------------------
+class InterviewFilterSet(RegisterFilterSet):
+    intake = django_filters.ModelChoiceFilter(
+        label=_("Gelombang"), field_name="application__intake", queryset=Intake.objects.all()
+    )
+    program = django_filters.ModelChoiceFilter(
+        label=_("Program"), field_name="application__program", queryset=Program.objects.all()
+    )
+    kecamatan = django_filters.ModelChoiceFilter(
+        label=_("Kecamatan"), field_name="application__applicant__kelurahan__kecamatan",
+        queryset=Kecamatan.objects.all(),
+    )
+    kelurahan = django_filters.ModelChoiceFilter(
+        label=_("Kelurahan"), field_name="application__applicant__kelurahan",
+        queryset=Kelurahan.objects.select_related("kecamatan"),
+    )
+    interviewer = InterviewerFilter(label=_("Pewawancara"))
+    scheduled_from = DateTimeFromFilter(label=_("Jadwal sejak"), field_name="scheduled_at")
+    scheduled_to = DateTimeToFilter(label=_("Jadwal sampai"), field_name="scheduled_at")
+    attendance = django_filters.ChoiceFilter(label=_("Kehadiran"), choices=Interview.Attendance.choices)
+    decision = django_filters.ChoiceFilter(label=_("Keputusan"), choices=Interview.Decision.choices)
+
+    class Meta:
+        model = Interview
+        fields: list[str] = []
+
+
+class InterviewTable(RegisterTable):
+    scheduled_at = LocalDateTimeColumn(verbose_name=_("Waktu"))
+    reference = tables.Column(
+        verbose_name=_("No. pendaftaran"), accessor="application__reference",
+        linkify=lambda record: _application_url(record.application_id),
+    )
+    full_name = tables.Column(verbose_name=_("Nama"), accessor="application__applicant__full_name")
+    nik = IdentityColumn(verbose_name=_("NIK"), accessor="application__applicant__nik")
+    kelurahan = tables.Column(verbose_name=_("Kelurahan"), accessor="application__applicant__kelurahan__name")
+    program = tables.Column(verbose_name=_("Program"), accessor="application__program__name")
+    place = tables.Column(verbose_name=_("Tempat"))
+    interviewer = tables.Column(verbose_name=_("Pewawancara"), accessor="interviewer__username")
+    attendance = ChoiceDisplayColumn(verbose_name=_("Kehadiran"))
+    decision = ChoiceDisplayColumn(verbose_name=_("Keputusan"))
+    score = tables.Column(verbose_name=_("Nilai"), accessor="weighted_score", orderable=False)
+    actions = tables.Column(verbose_name=_("Aksi"), accessor="pk", orderable=False)
+
+    class Meta(RegisterTable.Meta):
+        model = Interview
+        fields = ()
+        sequence = (
+            "scheduled_at", "reference", "full_name", "nik", "kelurahan", "program", "place", "interviewer",
+            "attendance", "decision", "score", "actions",
+        )
+
+    def render_actions(self, record):
+        # The existing workflow screens (/admin/wawancara/): outcome and reschedule.
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("sigap_interviews:outcome", args=[record.pk]), _("Hasil"),
+            reverse("sigap_interviews:schedule", args=[record.application_id]), _("Jadwal"),
+        )
+
+
+class InterviewRegister(RegisterModelAdmin):
+    """Wawancara: every interview (scheduled, held, missed), interviewers see only their own."""
+
+    model = Interview
+    register_key = "interviews"
+    register_name = _("Wawancara")
+    export_slug = "wawancara"
+    menu_icon = "calendar"
+    permission_helper_class = ReadOnlyRegisterPermissionHelper
+    table_class = InterviewTable
+    filterset_class = InterviewFilterSet
+    search_help = _("Cari nama, NIK atau nomor pendaftaran")
+    search_fields = (
+        search.name("application__applicant__full_name"),
+        search.nik("application__applicant__nik"),
+        search.reference("application__reference"),
+    )
+    list_select_related = (
+        "application__applicant__kelurahan__kecamatan", "application__program", "application__intake",
+        "interviewer",
+    )
+    identity_permission = IDENTITY_PERMISSION
+    export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
+    export_columns = (
+        ExportColumn("application__reference", "No. pendaftaran"),
+        ExportColumn("application__applicant__full_name", "Nama"),
+        ExportColumn("application__applicant__nik", "NIK", kind=IDENTITY),
+        ExportColumn("application__applicant__phone", "Nomor HP"),
+        ExportColumn("application__applicant__kelurahan__name", "Kelurahan"),
+        ExportColumn("application__applicant__kelurahan__kecamatan__name", "Kecamatan"),
+        ExportColumn("application__intake__name", "Gelombang"),
+        ExportColumn("application__program__name", "Program"),
+        ExportColumn("scheduled_at", "Waktu wawancara", kind=DATETIME),
+        ExportColumn("place", "Tempat"),
+        ExportColumn("interviewer__username", "Pewawancara"),
+        ExportColumn("attendance", "Kehadiran"),
+        ExportColumn("score_motivation", "Motivasi"),
+        ExportColumn("score_readiness", "Kesiapan dan waktu"),
+        ExportColumn("score_business_potential", "Potensi usaha"),
+        ExportColumn("score_household_need", "Kebutuhan keluarga"),
+        ExportColumn("recommended_program__name", "Program rekomendasi"),
+        ExportColumn("decision", "Keputusan"),
+        ExportColumn("reason_code", "Kode alasan"),
+        ExportColumn("note", "Catatan", width=50),
+    )
+
+    def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
+        return queryset if sees_everything(user) else access.scope_interviews(user, queryset)
+
+
+# --- Welfare register import batches ---------------------------------------------------------------
+class WelfareBatchFilterSet(RegisterFilterSet):
+    register = django_filters.ChoiceFilter(label=_("Register"), choices=Register.choices)
+    state = django_filters.ChoiceFilter(label=_("Status"), choices=WelfareImportBatch.State.choices)
+    uploaded_from = DateTimeFromFilter(label=_("Diunggah sejak"), field_name="created_at")
+    uploaded_to = DateTimeToFilter(label=_("Diunggah sampai"), field_name="created_at")
+
+    class Meta:
+        model = WelfareImportBatch
+        fields: list[str] = []
+
+
+class WelfareBatchTable(RegisterTable):
+    created_at = LocalDateTimeColumn(
+        verbose_name=_("Diunggah"), linkify=lambda record: reverse("welfare:report", args=[record.pk])
+    )
+    register = ChoiceDisplayColumn(verbose_name=_("Register"))
+    as_of = tables.DateColumn(verbose_name=_("Data per"), format="d-m-Y")
+    file_name = tables.Column(verbose_name=_("Berkas"))
+    state = ChoiceDisplayColumn(verbose_name=_("Status"))
+    rows_read = tables.Column(verbose_name=_("Dibaca"))
+    rows_accepted = tables.Column(verbose_name=_("Diterima"))
+    rows_rejected = tables.Column(verbose_name=_("Ditolak"))
+    rows_duplicate = tables.Column(verbose_name=_("Duplikat"))
+    uploaded_by = tables.Column(verbose_name=_("Oleh"), accessor="uploaded_by__username")
+
+    class Meta(RegisterTable.Meta):
+        model = WelfareImportBatch
+        fields = ()
+        sequence = (
+            "created_at", "register", "as_of", "file_name", "state", "rows_read", "rows_accepted",
+            "rows_rejected", "rows_duplicate", "uploaded_by",
+        )
+
+
+class WelfareBatchRegister(RegisterModelAdmin):
+    """Impor register: each uploaded DTSEN/DTKS extract and what became of its rows (no personal data)."""
+
+    model = WelfareImportBatch
+    register_key = "register-batches"
+    register_name = _("Impor register DTSEN")
+    export_slug = "impor-register"
+    menu_icon = "upload"
+    permission_helper_class = ReadOnlyRegisterPermissionHelper
+    table_class = WelfareBatchTable
+    filterset_class = WelfareBatchFilterSet
+    search_help = _("Cari nama berkas")
+    search_fields = (search.name("file_name"),)
+    list_select_related = ("uploaded_by",)
+    export_columns = (
+        ExportColumn("created_at", "Diunggah", kind=DATETIME),
+        ExportColumn("register"),
+        ExportColumn("as_of", "Data per"),
+        ExportColumn("file_name"),
+        ExportColumn("file_sha256", "SHA-256"),
+        ExportColumn("state"),
+        ExportColumn("rows_read"),
+        ExportColumn("rows_accepted"),
+        ExportColumn("rows_rejected"),
+        ExportColumn("rows_duplicate"),
+        ExportColumn("uploaded_by__username", "Diunggah oleh"),
+        ExportColumn("finished_at", "Selesai", kind=DATETIME),
+    )
+
+
+# --- Welfare register records --------------------------------------------------------------------
+DESIL_CHOICES = [(n, str(n)) for n in range(1, 11)]
+
+
+class WelfareRecordFilterSet(RegisterFilterSet):
+    batch = django_filters.ModelChoiceFilter(label=_("Impor"), queryset=WelfareImportBatch.objects.all())
+    register = django_filters.ChoiceFilter(label=_("Register"), field_name="batch__register", choices=Register.choices)
+    kecamatan = django_filters.ModelChoiceFilter(
+        label=_("Kecamatan"), field_name="kelurahan__kecamatan", queryset=Kecamatan.objects.all()
+    )
+    kelurahan = django_filters.ModelChoiceFilter(
+        label=_("Kelurahan"), queryset=Kelurahan.objects.select_related("kecamatan")
+    )
+    desil = django_filters.TypedChoiceFilter(label=_("Desil"), choices=DESIL_CHOICES, coerce=int)
+
+    class Meta:
+        model = WelfareRecord
+        fields: list[str] = []
+
+
+class WelfareRecordTable(RegisterTable):
+    batch = tables.Column(
+        verbose_name=_("Impor"), accessor="batch__as_of", order_by=("batch__as_of", "row_number"),
+        linkify=lambda record: reverse("welfare:report", args=[record.batch_id]),
+    )
+    row_number = tables.Column(verbose_name=_("Baris"))
+    nik = IdentityColumn(verbose_name=_("NIK"))
+    kk_number = IdentityColumn(verbose_name=_("Nomor KK"))
+    full_name = tables.Column(verbose_name=_("Nama"))
+    birth_date = tables.DateColumn(verbose_name=_("Tanggal lahir"), format="d-m-Y")
+    kelurahan = tables.Column(verbose_name=_("Kelurahan"), accessor="kelurahan__name")
+    kecamatan = tables.Column(verbose_name=_("Kecamatan"), accessor="kelurahan__kecamatan__name")
+    desil = tables.Column(verbose_name=_("Desil"))
+    bansos = tables.Column(verbose_name=_("Bansos"), orderable=False)
+
+    class Meta(RegisterTable.Meta):
+        model = WelfareRecord
+        fields = ()
+        sequence = (
+            "batch", "row_number", "nik", "kk_number", "full_name", "birth_date", "kelurahan", "kecamatan",
+            "desil", "bansos",
+        )
+
+    def render_batch(self, value, record):
+        return f"{record.batch.get_register_display()} {value:%d-%m-%Y}"
+
+
+class WelfareRecordRegister(RegisterModelAdmin):
+    """Register DTSEN: the imported rows, searchable by exact NIK/KK or name; NIK/KK masked for most."""
+
+    model = WelfareRecord
+    register_key = "register-records"
+    register_name = _("Register DTSEN")
+    export_slug = "register-dtsen"
+    menu_icon = "table"
+    permission_helper_class = ReadOnlyRegisterPermissionHelper
+    table_class = WelfareRecordTable
+    filterset_class = WelfareRecordFilterSet
+    search_help = _("Cari NIK atau nomor KK (16 digit, tepat) atau nama")
+    search_fields = (search.nik("nik"), search.nik("kk_number"), search.name("full_name"))
+    list_select_related = ("batch", "kelurahan__kecamatan")
+    identity_permission = IDENTITY_PERMISSION
+    identity_fields = ("nik", "kk_number")
+    export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
+    export_columns = (
+        ExportColumn("batch__register", "Register"),
+        ExportColumn("batch__as_of", "Data per"),
+        ExportColumn("row_number", "Baris"),
+        ExportColumn("nik", "NIK", kind=IDENTITY),
+        ExportColumn("kk_number", "Nomor KK", kind=IDENTITY),
+        ExportColumn("full_name", "Nama"),
+        ExportColumn("birth_date", "Tanggal lahir"),
+        ExportColumn("sex", "Jenis kelamin", width=6),
+        ExportColumn("address", "Alamat"),
+        ExportColumn("rt", "RT", width=6),
+        ExportColumn("rw", "RW", width=6),
+        ExportColumn("kelurahan__name", "Kelurahan"),
+        ExportColumn("kelurahan__kecamatan__name", "Kecamatan"),
+        ExportColumn("desil", "Desil"),
+        ExportColumn("bansos", "Bansos"),
+    )
+
+    def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
+        """Editors and auditors (full reach), narrowed to their kecamatan if restricted; nobody else."""
+        return scope_by_kelurahan(user, queryset)
