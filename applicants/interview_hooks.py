@@ -53,7 +53,7 @@ def register_interview_menu():
         ),
     ]
     return SubmenuMenuItem(
-        gettext_lazy("Wawancara"), Menu(items=items), icon_name="calendar", name="wawancara", order=310
+        gettext_lazy("Jadwal wawancara"), Menu(items=items), icon_name="calendar", name="wawancara", order=310
     )
 
 

@@ -325,7 +325,7 @@ class WelfareRejection(models.Model):
     batch = models.ForeignKey(WelfareImportBatch, on_delete=models.CASCADE, related_name="rejections")
     row_number = models.PositiveIntegerField(_("baris"))
     reason = models.CharField(_("alasan"), max_length=255)
-    raw = models.JSONField(_("isi baris"), default=dict)
+    raw = models.JSONField(_("isi baris"), default=list)
 
     class Meta:
         ordering = ["batch", "row_number"]

@@ -428,11 +428,12 @@ class _Importer:
         self.records: list[tuple[int, dict, list]] = []  # (row number, fields, cells) of this chunk
         self.rejections: list[WelfareRejection] = []
 
-    def raw(self, cells: list) -> dict:
-        return {
-            (header or f"Kolom {index + 1}"): _text(cells[index]) if index < len(cells) else ""
+    def raw(self, cells: list) -> list[list[str]]:
+        """[[header, value], ...] in file order: a list because PostgreSQL's jsonb does not keep key order."""
+        return [
+            [header or f"Kolom {index + 1}", _text(cells[index]) if index < len(cells) else ""]
             for index, header in enumerate(self.headers)
-        }
+        ]
 
     def reject(self, number: int, cells: list, reason: str) -> None:
         self.batch.rows_rejected += 1
@@ -638,10 +639,12 @@ def write_rejections_xlsx(batch: WelfareImportBatch, target: io.IOBase | str | P
     headers: list[str] | None = None
     rows = batch.rejections.order_by("row_number").values_list("row_number", "reason", "raw")
     for row_number, reason, raw in rows.iterator(chunk_size=2000):
+        pairs = raw or []
         if headers is None:
-            headers = list(raw or {})
+            headers = [header for header, _value in pairs]
             sheet.append([_("Baris"), _("Alasan"), *[_safe(h) for h in headers]])
-        sheet.append([str(row_number), _safe(reason), *[_safe((raw or {}).get(h, "")) for h in headers]])
+        values = dict(pairs)
+        sheet.append([str(row_number), _safe(reason), *[_safe(values.get(h, "")) for h in headers]])
     if headers is None:
         sheet.append([_("Baris"), _("Alasan")])
     workbook.save(target)
