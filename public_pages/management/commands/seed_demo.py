@@ -1,4 +1,10 @@
-"""Build the demo portal: users, programs and intakes, pages, and optionally synthetic applicants.
+"""Build the demo portal: users, programs and intakes, pages, and the whole selection and delivery funnel.
+
+After users, programs and pages: DEMO_APPLICANTS synthetic applicants enter at "submitted"; a synthetic
+welfare register batch is imported and checked; the `pewawancara` user interviews a share of the verified
+ones and they are accepted, waitlisted or rejected (applicants.selection_demo); the accepted ones are
+trained in classes with attendance, scores, awards, KUB and follow-ups (applicants.delivery_demo).
+`--applicants N` adds synthetic applicants up to N in total, with a ready-made mix of statuses (load tests).
 
 Idempotent: running it twice gives the same site. Refuses to run with production settings.
 """
@@ -10,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 DEMO_PASSWORD = "sigap-demo"  # noqa: S105 - documented demo credential, development only
+DEMO_APPLICANTS = 300
 
 
 class Command(BaseCommand):
@@ -17,12 +24,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--applicants", type=int, default=0, help="Tambahkan N pendaftar sintetis (mis. 100000)."
+            "--applicants", type=int, default=0,
+            help="Tambah pendaftar sintetis sampai N orang (mis. 100000), dengan status campuran.",
         )
 
     def handle(self, *args, applicants=0, **options):
         if _settings_module().endswith(".production") or not (settings.DEBUG or _is_test()):
             raise CommandError("seed_demo menolak berjalan di produksi (DJANGO_ENV=production).")
+        from applicants import delivery_demo, selection_demo
         from applicants import demo as applicants_demo
         from programs import demo as programs_demo
         from public_pages import demo as pages_demo
@@ -31,9 +40,14 @@ class Command(BaseCommand):
             users = create_demo_users()
             programs_demo.seed()
             pages_demo.seed()
-        if applicants:
-            created = applicants_demo.seed_applicants(applicants, stdout=self.stdout)
-            self.stdout.write(f"{created} pendaftar sintetis ditambahkan.")
+        created = applicants_demo.seed_applicants(DEMO_APPLICANTS, status="submitted")
+        if applicants > DEMO_APPLICANTS:
+            created += applicants_demo.seed_applicants(applicants, stdout=self.stdout)
+        self.stdout.write(f"{created} pendaftar sintetis ditambahkan.")
+        selection_demo.seed(stdout=self.stdout)
+        self.stdout.write("")
+        delivery_demo.seed(stdout=self.stdout)
+        self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Konten demo siap."))
         for username, role in users:
             self.stdout.write(f"  {username:<12} {role:<16} kata sandi: {DEMO_PASSWORD}")
