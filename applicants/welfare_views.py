@@ -25,6 +25,7 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 
+from . import access
 from .eligibility import check_open_applications
 from .enums import Register
 from .models import Application, WelfareImportBatch
@@ -185,6 +186,9 @@ class OverrideView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView)
         self.application = get_object_or_404(
             Application.objects.select_related("applicant", "eligibility_record__batch"), pk=kwargs["pk"]
         )
+        # An editor limited to some kecamatan may not override (or read) applications outside them.
+        if not access.can_access_application(request.user, self.application):
+            return access.refuse(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
