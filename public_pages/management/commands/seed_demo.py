@@ -1,10 +1,11 @@
 """Build the demo portal: users, programs and intakes, pages, and the whole selection and delivery funnel.
 
-After users, programs and pages: DEMO_APPLICANTS synthetic applicants enter at "submitted"; a synthetic
+After users, programs and pages: DEMO_APPLICANTS (300) synthetic applicants enter at "submitted"; a synthetic
 welfare register batch is imported and checked; the `pewawancara` user interviews a share of the verified
 ones and they are accepted, waitlisted or rejected (applicants.selection_demo); the accepted ones are
 trained in classes with attendance, scores, awards, KUB and follow-ups (applicants.delivery_demo).
-`--applicants N` adds synthetic applicants up to N in total, with a ready-made mix of statuses (load tests).
+`--applicants N` sets how many synthetic applicants there are in total: up to 300 go through the funnel as
+above, the rest are bulk-created with a ready-made mix of statuses (load tests, e.g. 100000).
 
 Idempotent: running it twice gives the same site. Refuses to run with production settings.
 """
@@ -24,11 +25,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--applicants", type=int, default=0,
-            help="Tambah pendaftar sintetis sampai N orang (mis. 100000), dengan status campuran.",
+            "--applicants", type=int, default=DEMO_APPLICANTS,
+            help=f"Jumlah pendaftar sintetis (bawaan {DEMO_APPLICANTS}); di atas {DEMO_APPLICANTS} "
+                 "ditambahkan langsung dengan status campuran (uji beban, mis. 100000).",
         )
 
-    def handle(self, *args, applicants=0, **options):
+    def handle(self, *args, applicants=DEMO_APPLICANTS, **options):
         if _settings_module().endswith(".production") or not (settings.DEBUG or _is_test()):
             raise CommandError("seed_demo menolak berjalan di produksi (DJANGO_ENV=production).")
         from applicants import delivery_demo, selection_demo
@@ -40,8 +42,9 @@ class Command(BaseCommand):
             users = create_demo_users()
             programs_demo.seed()
             pages_demo.seed()
-        created = applicants_demo.seed_applicants(DEMO_APPLICANTS, status="submitted")
-        if applicants > DEMO_APPLICANTS:
+        funnel = min(applicants, DEMO_APPLICANTS)
+        created = applicants_demo.seed_applicants(funnel, status="submitted")
+        if applicants > funnel:  # the same people first, then bulk rows with a ready-made status mix
             created += applicants_demo.seed_applicants(applicants, stdout=self.stdout)
         self.stdout.write(f"{created} pendaftar sintetis ditambahkan.")
         selection_demo.seed(stdout=self.stdout)
