@@ -184,10 +184,11 @@ class OverrideView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView)
 
     def dispatch(self, request, *args, **kwargs):
         self.application = get_object_or_404(
-            Application.objects.select_related("applicant", "eligibility_record__batch"), pk=kwargs["pk"]
+            Application.objects.select_related("applicant__kelurahan", "eligibility_record__batch"), pk=kwargs["pk"]
         )
         # An editor limited to some kecamatan may not override (or read) applications outside them.
-        if not access.can_access_application(request.user, self.application):
+        limited_to = access.restricted_kecamatan_ids(request.user)
+        if limited_to and self.application.applicant.kelurahan.kecamatan_id not in limited_to:
             return access.refuse(request)
         return super().dispatch(request, *args, **kwargs)
 
