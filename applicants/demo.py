@@ -74,8 +74,13 @@ class _IntakeInfo:
     weights: tuple
 
 
-def seed_applicants(count: int, stdout=None) -> int:
-    """Add up to `count` synthetic applicants (one application each, some two). Returns how many were new."""
+def seed_applicants(count: int, stdout=None, status: str | None = None) -> int:
+    """Add up to `count` synthetic applicants (one application each, some two). Returns how many were new.
+
+    By default the applications get a realistic mix of statuses at creation (load tests). With
+    `status="submitted"` every new application starts at the beginning of the funnel, so the demo can move
+    it through the workflow (`applicants.selection_demo`). The people drawn are the same either way.
+    """
     if count <= 0:
         return 0
     started = timezone.now()
@@ -92,10 +97,10 @@ def seed_applicants(count: int, stdout=None) -> int:
     for person in _people(rng, count, kelurahan, today, (min_age, max_age)):
         batch.append(person)
         if len(batch) >= CHUNK:
-            created += _store(batch, rng, intakes, consent, today)
+            created += _store(batch, rng, intakes, consent, today, status)
             batch = []
     if batch:
-        created += _store(batch, rng, intakes, consent, today)
+        created += _store(batch, rng, intakes, consent, today, status)
     if stdout is not None:
         seconds = (timezone.now() - started).total_seconds()
         stdout.write(f"seed_applicants: {created} baru dari {count} diminta dalam {seconds:.1f} detik.")
@@ -164,7 +169,8 @@ def _people(rng: random.Random, count: int, kelurahan, today: datetime.date, age
         )
 
 
-def _store(batch: list[Applicant], rng: random.Random, intakes: list[_IntakeInfo], consent, today) -> int:
+def _store(batch: list[Applicant], rng: random.Random, intakes: list[_IntakeInfo], consent, today,
+           status: str | None = None) -> int:
     existing = set(Applicant.objects.filter(nik__in=[a.nik for a in batch]).values_list("nik", flat=True))
     fresh = [a for a in batch if a.nik not in existing]
     # Draw the applications for the whole batch, so the random stream does not depend on what exists.
@@ -182,6 +188,8 @@ def _store(batch: list[Applicant], rng: random.Random, intakes: list[_IntakeInfo
             if applicant.nik in existing:
                 continue
             for info, fields in plan:
+                if status is not None:
+                    fields = {**fields, "status": status, "decision_reason": ""}
                 applications.append(Application(applicant_id=applicant.pk, intake=info.intake,
                                                 consent_version=consent, **fields))
         Application.objects.bulk_create(applications, batch_size=500)

@@ -25,6 +25,7 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 
+from . import access
 from .eligibility import check_open_applications
 from .enums import Register
 from .models import Application, WelfareImportBatch
@@ -183,8 +184,12 @@ class OverrideView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView)
 
     def dispatch(self, request, *args, **kwargs):
         self.application = get_object_or_404(
-            Application.objects.select_related("applicant", "eligibility_record__batch"), pk=kwargs["pk"]
+            Application.objects.select_related("applicant__kelurahan", "eligibility_record__batch"), pk=kwargs["pk"]
         )
+        # An editor limited to some kecamatan may not override (or read) applications outside them.
+        limited_to = access.restricted_kecamatan_ids(request.user)
+        if limited_to and self.application.applicant.kelurahan.kecamatan_id not in limited_to:
+            return access.refuse(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -53,6 +53,7 @@ def pytest_collection_modifyitems(config, items):
 class LiveServer:
     url: str
     log: Path
+    database: Path  # the server's SQLite file: flows may read it (sqlite3, read-only) to check an outcome
 
     def __call__(self, path: str = "/") -> str:
         return self.url + path
@@ -96,7 +97,7 @@ def e2e_server(tmp_path_factory) -> LiveServer:
             [str(Path(sys.executable).with_name("gunicorn")), "--config", "scripts/gunicorn.conf.py"],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
-    server = LiveServer(url=f"http://127.0.0.1:{port}", log=log)
+    server = LiveServer(url=f"http://127.0.0.1:{port}", log=log, database=base / "e2e.sqlite3")
     try:
         _wait_healthy(server, proc)
         yield server
@@ -180,6 +181,17 @@ def login(page, server: LiveServer, username: str, password: str = DEMO_PASSWORD
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(server("/admin/"))
+
+
+def query_db(server: LiveServer, sql: str, params=()) -> list[tuple]:
+    """Read the server's database (read-only) to check what a flow changed."""
+    import sqlite3
+
+    connection = sqlite3.connect(f"file:{server.database}?mode=ro", uri=True, timeout=20)
+    try:
+        return connection.execute(sql, params).fetchall()
+    finally:
+        connection.close()
 
 
 def axe_violations(page, impacts=("serious", "critical")) -> list[str]:

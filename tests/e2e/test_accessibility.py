@@ -9,7 +9,7 @@ import urllib.request
 import xml.etree.ElementTree as ET  # noqa: N817, S405 - our own sitemap
 from urllib.parse import urlsplit
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from .conftest import axe_violations
 
@@ -17,12 +17,8 @@ SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 def _extra_pages() -> list[tuple[str, int]]:
-    pages = [("/tidak-ada-halaman-ini/", 404)]
-    try:  # the search view arrives with the public-site branch; checked as soon as it is routed
-        pages.append((reverse("search") + "?q=pelatihan", 200))
-    except NoReverseMatch:
-        pass
-    return pages
+    """Pages outside the sitemap: a 404, search with results, and the status check of the interest form."""
+    return [("/tidak-ada-halaman-ini/", 404), (reverse("search") + "?q=pelatihan", 200), ("/daftar/status/", 200)]
 
 
 def _sitemap_paths(server) -> list[str]:

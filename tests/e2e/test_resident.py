@@ -9,6 +9,12 @@ def test_resident_on_a_phone_opens_the_home_page_and_it_fits_the_screen(phone, s
     assert phone.locator("h1").first.is_visible()
     # Nothing forces sideways scrolling on a 360 px screen.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    # What a resident came for comes first: the programs open for registration, right under the title.
+    first_section = phone.locator("main section", has=phone.locator("h2")).first
+    assert first_section.locator("h2").inner_text() == "Pendaftaran yang sedang dibuka"
+    assert first_section.locator(".card a[href*='/pelatihan/']").count() >= 1
+    # Every card there is open (closed programs are listed further down, if at all).
+    assert first_section.locator(".status--open").count() == first_section.locator(".card").count()
     shot(phone, "home")
 
 

@@ -1,4 +1,11 @@
-"""Build the demo portal: users, programs and intakes, pages, and optionally synthetic applicants.
+"""Build the demo portal: users, programs and intakes, pages, and the whole selection and delivery funnel.
+
+After users, programs and pages: DEMO_APPLICANTS (300) synthetic applicants enter at "submitted"; a synthetic
+welfare register batch is imported and checked; the `pewawancara` user interviews a share of the verified
+ones and they are accepted, waitlisted or rejected (applicants.selection_demo); the accepted ones are
+trained in classes with attendance, scores, awards, KUB and follow-ups (applicants.delivery_demo).
+`--applicants N` sets how many synthetic applicants there are in total: up to 300 go through the funnel as
+above, the rest are bulk-created with a ready-made mix of statuses (load tests, e.g. 100000).
 
 Idempotent: running it twice gives the same site. Refuses to run with production settings.
 """
@@ -10,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 DEMO_PASSWORD = "sigap-demo"  # noqa: S105 - documented demo credential, development only
+DEMO_APPLICANTS = 300
 
 
 class Command(BaseCommand):
@@ -17,12 +25,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--applicants", type=int, default=0, help="Tambahkan N pendaftar sintetis (mis. 100000)."
+            "--applicants", type=int, default=DEMO_APPLICANTS,
+            help=f"Jumlah pendaftar sintetis (bawaan {DEMO_APPLICANTS}); di atas {DEMO_APPLICANTS} "
+                 "ditambahkan langsung dengan status campuran (uji beban, mis. 100000).",
         )
 
-    def handle(self, *args, applicants=0, **options):
+    def handle(self, *args, applicants=DEMO_APPLICANTS, **options):
         if _settings_module().endswith(".production") or not (settings.DEBUG or _is_test()):
             raise CommandError("seed_demo menolak berjalan di produksi (DJANGO_ENV=production).")
+        from applicants import delivery_demo, selection_demo
         from applicants import demo as applicants_demo
         from programs import demo as programs_demo
         from public_pages import demo as pages_demo
@@ -31,9 +42,15 @@ class Command(BaseCommand):
             users = create_demo_users()
             programs_demo.seed()
             pages_demo.seed()
-        if applicants:
-            created = applicants_demo.seed_applicants(applicants, stdout=self.stdout)
-            self.stdout.write(f"{created} pendaftar sintetis ditambahkan.")
+        funnel = min(applicants, DEMO_APPLICANTS)
+        created = applicants_demo.seed_applicants(funnel, status="submitted")
+        if applicants > funnel:  # the same people first, then bulk rows with a ready-made status mix
+            created += applicants_demo.seed_applicants(applicants, stdout=self.stdout)
+        self.stdout.write(f"{created} pendaftar sintetis ditambahkan.")
+        selection_demo.seed(stdout=self.stdout)
+        self.stdout.write("")
+        delivery_demo.seed(stdout=self.stdout)
+        self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Konten demo siap."))
         for username, role in users:
             self.stdout.write(f"  {username:<12} {role:<16} kata sandi: {DEMO_PASSWORD}")
