@@ -31,7 +31,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from openpyxl import load_workbook
 
-from applicants.delivery import BusinessGroup, CapitalAward, Enrolment, FollowUp
+from applicants.delivery import Attendance, BusinessGroup, CapitalAward, Enrolment, FollowUp
 from applicants.identity import mask_identity
 from applicants.models import Application, Interview, WelfareImportBatch
 from applicants.staff import StaffProfile
@@ -71,26 +71,30 @@ EXPECTED: list[tuple[str, set[str]]] = [
     (r"^welfare:override$", {"admin", "editor"}),
     # Delivery: classes, attendance, awards, KUB, follow-ups.
     (r"^delivery:(cohort_list|award_list|group_list|followup_due)$", READERS),
-    (r"^delivery:(cohort_detail|award_detail|session_sheet|cohort_participants_xlsx|award_document)$", READERS),
+    (r"^delivery:(cohort_detail|session_sheet|cohort_participants_xlsx)$", READERS),  # class-level pages
+    (r"^delivery:(award_detail|award_document)$", {"admin", "editor", "auditor"}),  # the person's kecamatan
     (r"^delivery:session_attendance$", READERS),  # auditors read the attendance; saving needs CHANGE
-    (r"^delivery:(cohort_enrol|enrolment_withdraw|group_create|group_propose_award|followup_record)$", STAFF),
+    (r"^delivery:followup_record$", {"admin", "editor"}),
+    (r"^delivery:(cohort_enrol|enrolment_withdraw|group_create|group_propose_award)$", STAFF),
     # Data-subject rights (UU PDP): a copy of someone's data, restriction of processing.
     (r"^sigap_subject_(export|restriction)$", {"admin", "editor"}),
     # Staff area restrictions (who is limited to which kecamatan): administrators; auditors read them.
     (r"^profil_petugas:(index|index_results)$", {"admin", "auditor"}),
     (r"^profil_petugas:", {"admin"}),
+    # Registers without their own create/edit forms (changes go through the screens above): lists and
+    # exports are scoped per user, object history follows the object's scope, everything else is refused.
+    (r"^applicants_interview_modeladmin_(index|export)$", READERS | {"interviewer"}),  # own interviews
+    (r"^applicants_interview_modeladmin_history$", {"admin", "editor", "auditor", "interviewer"}),
+    (r"^(applicants_welfareimportbatch|programs_cohort)_modeladmin_(index|export|history)$", READERS),
+    (r"^applicants_(welfarerecord|enrolment|attendance|capitalaward|businessgroup|followup)_modeladmin_"
+     r"(index|export)$", READERS),
+    (r"^applicants_(welfarerecord|enrolment|attendance|capitalaward|businessgroup)_modeladmin_history$",
+     {"admin", "editor", "auditor"}),
+    (r"_modeladmin_(create|edit|delete|inspect|history|bulk)$", NOBODY),
 ]
 
 # (role, URL name regex): refused in EXPECTED, allowed by the code today. See the report of branch e2e.
-KNOWN_LEAKS: list[tuple[str, str]] = [
-    # wagtail_modeladmin's HistoryView has no permission or scope check: any admin user can read an
-    # application's status history and an applicant's full name by id (RegisterModelAdmin needs a
-    # history_view override like inspect_view's, in programs/registers/base.py).
-    *[(role, r"^applicants_(application|applicant)_modeladmin_history$")
-      for role in ("editor_kec", "interviewer", "comms")],
-    # Interview views check the permission but not the editor's kecamatan scope (applicants/interview_views.py).
-    ("editor_kec", r"^sigap_interviews:(schedule|outcome|status)$"),
-]
+KNOWN_LEAKS: list[tuple[str, str]] = []  # none open: the modeladmin history view and the interview views are scoped
 
 
 def _known_leak(role: str, name: str) -> bool:
@@ -161,7 +165,18 @@ def _ids(world) -> dict[str, dict[str, object]]:
     batch = WelfareImportBatch.objects.get(state="current")
     job = _export_job(world)
     followup_milestone = FollowUp.Milestone.values[0]
+    attendance = Attendance.objects.filter(enrolment=enrolment).order_by("pk").first()
+    followup = FollowUp.objects.order_by("pk").first()
     return {
+        r"^applicants_interview_modeladmin_": {"instance_pk": interview.pk},
+        r"^applicants_welfarerecord_modeladmin_": {"instance_pk": batch.records.order_by("pk").first().pk},
+        r"^applicants_welfareimportbatch_modeladmin_": {"instance_pk": batch.pk},
+        r"^programs_cohort_modeladmin_": {"instance_pk": cohort.pk},
+        r"^applicants_enrolment_modeladmin_": {"instance_pk": enrolment.pk},
+        r"^applicants_attendance_modeladmin_": {"instance_pk": attendance.pk if attendance else 0},
+        r"^applicants_capitalaward_modeladmin_": {"instance_pk": award.pk},
+        r"^applicants_businessgroup_modeladmin_": {"instance_pk": group.pk},
+        r"^applicants_followup_modeladmin_": {"instance_pk": followup.pk if followup else 0},
         r"^applicants_application_": {"instance_pk": application.pk},
         r"^applicants_applicant_": {"instance_pk": application.applicant_id},
         r"^register_export_": {"job_id": job.pk},
@@ -256,20 +271,6 @@ def test_every_personal_data_admin_url_allows_exactly_the_roles_in_the_table(wor
     if failures:
         pytest.fail(f"{len(failures)} URL/role pairs differ from EXPECTED:\n" + "\n".join(failures))
     assert visited == len(routes) * len(ROLES) - sum(_known_leak(r, n) for _u, n, _p in routes for r in ROLES)
-
-
-@pytest.mark.xfail(strict=True, reason="known leaks, reported by branch e2e; remove from KNOWN_LEAKS once fixed")
-def test_known_leaks_are_refused(world):
-    ids = _ids(world)
-    still_open = []
-    for route, name, pattern in personal_data_routes():
-        params = next((p for regex, p in ids.items() if re.search(regex, name)), {})
-        for role in ROLES:
-            if _known_leak(role, name):
-                response = _client(world["users"][role]).get(_url(route, pattern, params))
-                if _verdict(response, role) != "refused":
-                    still_open.append((role, name))
-    assert still_open == []
 
 
 def test_restricted_editor_lists_and_exports_only_its_kecamatan(world):

@@ -118,6 +118,13 @@ class RegisterModelAdmin(ModelAdmin):
         self._check_in_scope(request, instance_pk)
         return super().delete_view(request, instance_pk)
 
+    def history_view(self, request, instance_pk):
+        # modeladmin's HistoryView checks no permission at all: the history names the person.
+        if not self.permission_helper.user_can_list(request.user):
+            raise PermissionDenied
+        self._check_in_scope(request, instance_pk)
+        return super().history_view(request, instance_pk)
+
     def user_sees_identity(self, user) -> bool:
         """No user means the command line (someone with shell access to the server): full numbers."""
         return self.identity_permission is None or user is None or user.has_perm(self.identity_permission)
