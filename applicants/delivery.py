@@ -97,6 +97,25 @@ class Enrolment(models.Model):
             and not applicant.anonymised_at
         )
 
+    def record_publication_consent(self, user, note: str) -> None:
+        """The graduate agreed (in writing) that their story may be published; logged with who and when."""
+        from wagtail.log_actions import log
+
+        if self.status != self.Status.COMPLETED:
+            raise ValidationError(_("Persetujuan publikasi hanya untuk peserta yang sudah lulus."))
+        note = (note or "").strip()
+        if not note:
+            raise ValidationError(_("Tulis bukti persetujuan, mis. nomor formulir yang ditandatangani."))
+        self.publication_consent_at = timezone.now()
+        self.publication_consent_note = note[:255]
+        self.save(update_fields=["publication_consent_at", "publication_consent_note"])
+        log(self, "sigap.publication_consent", user=user, data={"note": self.publication_consent_note})
+
+    def story_label(self) -> str:
+        """What comms staff see when linking a story: first name, program and class, never the full name."""
+        first_name = (self.application.applicant.full_name.split() or [""])[0].title()
+        return f"{first_name} · {self.cohort.program} · {self.cohort.name}"
+
     def validate_story_link(self) -> None:
         """Raise ValidationError when a story may not link here (for SuccessStoryPage.clean())."""
         if not self.can_publish_story():

@@ -19,6 +19,8 @@ urlpatterns = [
     path("kelas/<int:pk>/daftarkan/", views.cohort_enrol, name="cohort_enrol"),
     path("kelas/<int:pk>/peserta.xlsx", views.cohort_participants_xlsx, name="cohort_participants_xlsx"),
     path("peserta/<int:pk>/mundur/", views.enrolment_withdraw, name="enrolment_withdraw"),
+    path("peserta/<int:pk>/persetujuan-publikasi/", views.enrolment_publication_consent,
+         name="enrolment_publication_consent"),
     path("pertemuan/<int:pk>/kehadiran/", views.session_attendance, name="session_attendance"),
     path("pertemuan/<int:pk>/daftar-hadir/", views.session_sheet, name="session_sheet"),
     path("modal-usaha/", views.award_list, name="award_list"),
@@ -81,6 +83,7 @@ def register_delivery_log_actions(actions):
         ("sigap.group.form", _("KUB dibentuk")),
         ("sigap.group.leave", _("Anggota keluar dari KUB")),
         ("sigap.followup", _("Tindak lanjut dicatat")),
+        ("sigap.publication_consent", _("Persetujuan publikasi kisah dicatat")),
     ]:
         actions.register_action(action, label, label)
 

@@ -261,6 +261,22 @@ def enrolment_withdraw(request, pk):
     return redirect("delivery:cohort_detail", pk=enrolment.cohort_id)
 
 
+@staff_view(CHANGE)
+@require_POST
+def enrolment_publication_consent(request, pk):
+    """Record that a graduate agreed in writing to the publication of their story."""
+    enrolment = get_object_or_404(Enrolment, pk=pk)
+    if not scope_enrolments(request.user, Enrolment.objects.filter(pk=pk)).exists():
+        return refuse(request)
+    try:
+        enrolment.record_publication_consent(request.user, request.POST.get("note", ""))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Persetujuan publikasi dicatat: kisahnya kini boleh ditautkan ke kisah sukses."))
+    return redirect("delivery:cohort_detail", pk=enrolment.cohort_id)
+
+
 @staff_view(VIEW)
 def session_attendance(request, pk):
     session = get_object_or_404(CohortSession.objects.select_related("cohort"), pk=pk)

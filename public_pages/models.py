@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -292,8 +293,21 @@ class StoryIndexPage(Page):
         return context
 
 
+class SuccessStoryPageForm(WagtailAdminPageForm):
+    """The graduate choice names first name, program and class only: comms staff see no full names."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("graduate")
+        if field is not None:
+            field.queryset = field.queryset.select_related("application__applicant", "cohort__program")
+            field.label_from_instance = lambda enrolment: enrolment.story_label()
+
+
 class SuccessStoryPage(Page):
     """An alumnus' story. First name only: the public site never shows a full name."""
+
+    base_form_class = SuccessStoryPageForm
 
     alumnus_first_name = models.CharField(
         _("nama depan alumni"), max_length=40, help_text=_("Hanya nama depan, jangan nama lengkap.")
@@ -312,6 +326,13 @@ class SuccessStoryPage(Page):
     photo_alt = models.CharField(_("teks alternatif foto"), max_length=200, blank=True)
     quote = models.TextField(_("kutipan"))
     story = RichTextField(_("kisah"), features=PARAGRAPH_FEATURES)
+    # Optional link to the graduate's record, offered only for graduates whose consent to publication is
+    # recorded (UU PDP); the choice shows first name, program and class, never the full name.
+    graduate = models.ForeignKey(
+        "applicants.Enrolment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        limit_choices_to={"publication_consent_at__isnull": False, "status": "completed"},
+        verbose_name=_("lulusan (dengan persetujuan publikasi)"),
+    )
 
     parent_page_types = ["public_pages.StoryIndexPage"]
     subpage_types: list[str] = []
@@ -323,6 +344,7 @@ class SuccessStoryPage(Page):
         MultiFieldPanel([FieldPanel("photo"), FieldPanel("photo_alt")], heading=_("Foto")),
         FieldPanel("quote"),
         FieldPanel("story"),
+        FieldPanel("graduate"),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("quote"),
@@ -338,6 +360,11 @@ class SuccessStoryPage(Page):
         super().clean()
         if self.alumnus_first_name and " " in self.alumnus_first_name.strip():
             raise ValidationError({"alumnus_first_name": _("Tulis nama depan saja, tanpa nama lengkap.")})
+        if self.graduate_id:
+            try:
+                self.graduate.validate_story_link()
+            except ValidationError as exc:
+                raise ValidationError({"graduate": exc.messages}) from None
 
 
 @register_setting(icon="mail")

@@ -75,7 +75,8 @@ EXPECTED: list[tuple[str, set[str]]] = [
     (r"^delivery:(award_detail|award_document)$", {"admin", "editor", "auditor"}),  # the person's kecamatan
     (r"^delivery:session_attendance$", READERS),  # auditors read the attendance; saving needs CHANGE
     (r"^delivery:followup_record$", {"admin", "editor"}),
-    (r"^delivery:(cohort_enrol|enrolment_withdraw|group_create|group_propose_award)$", STAFF),
+    (r"^delivery:(cohort_enrol|enrolment_withdraw|enrolment_publication_consent|group_create|group_propose_award)$",
+     STAFF),
     # Data-subject rights (UU PDP): a copy of someone's data, restriction of processing.
     (r"^sigap_subject_(export|restriction)$", {"admin", "editor"}),
     # Staff area restrictions (who is limited to which kecamatan): administrators; auditors read them.
