@@ -18,7 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -29,11 +29,11 @@ from django.views.decorators.http import require_POST
 from programs.models import CapitalPackage, Cohort, CohortSession, Intake, Kelurahan
 
 from . import delivery_services as services
-from .access import NONE, reach, refuse, restricted_kecamatan_ids, scope_applications
+from .access import NONE, OWN_INTERVIEWS, reach, refuse, restricted_kecamatan_ids, scope_applications
 from .delivery import Attendance, BusinessGroup, CapitalAward, Enrolment, FollowUp
 from .delivery_xlsx import RUPIAH_FORMAT, build_sheet
 from .enums import ApplicationStatus
-from .models import Application
+from .models import Application, Interview
 from .privacy import log_personal_data_access, mask_export_rows
 from .storage import serve_private_file
 
@@ -85,13 +85,20 @@ def staff_view(view_perm: str, post_perm: str | None = None):
     return decorator
 
 
-def _visible_applications(user):
-    """Applications `user` may see, as a subquery (one query wherever it is used)."""
-    return scope_applications(user, Application.objects.all()).values("pk")
-
-
 def scope_enrolments(user, queryset):
-    return queryset.filter(application__in=_visible_applications(user))
+    """Participants `user` may see. Plain joins, no subquery: PostgreSQL planned the `IN (subquery)` form
+    under the class page's COUNT annotation so badly that one page took minutes."""
+    level = reach(user)
+    if level == NONE:
+        return queryset.none()
+    if level == OWN_INTERVIEWS:
+        queryset = queryset.filter(
+            Exists(Interview.objects.filter(application_id=OuterRef("application_id"), interviewer_id=user.pk))
+        )
+    kecamatan_ids = restricted_kecamatan_ids(user)
+    if kecamatan_ids:
+        queryset = queryset.filter(application__applicant__kelurahan__kecamatan_id__in=kecamatan_ids)
+    return queryset
 
 
 def scope_groups(user, queryset):
@@ -102,17 +109,21 @@ def scope_groups(user, queryset):
 
 def scope_awards(user, queryset):
     kecamatan_ids = restricted_kecamatan_ids(user)
-    queryset = queryset.filter(Q(enrolment__isnull=True) | Q(enrolment__application__in=_visible_applications(user)))
+    if reach(user) == NONE:
+        return queryset.none()
     if kecamatan_ids:
-        queryset = queryset.filter(Q(group__isnull=True) | Q(group__kelurahan__kecamatan_id__in=kecamatan_ids))
+        queryset = queryset.filter(
+            Q(enrolment__isnull=True) | Q(enrolment__application__applicant__kelurahan__kecamatan_id__in=kecamatan_ids)
+        ).filter(Q(group__isnull=True) | Q(group__kelurahan__kecamatan_id__in=kecamatan_ids))
     return queryset
 
 
 def _whole_cohort_visible(user, cohort) -> bool:
     """Class-wide actions (scores, completion, top-3) need every participant in the user's scope."""
-    if not restricted_kecamatan_ids(user):
+    kecamatan_ids = restricted_kecamatan_ids(user)
+    if not kecamatan_ids:
         return True
-    hidden = cohort.enrolments.exclude(application__in=_visible_applications(user))
+    hidden = cohort.enrolments.exclude(application__applicant__kelurahan__kecamatan_id__in=kecamatan_ids)
     return not hidden.exists()
 
 
