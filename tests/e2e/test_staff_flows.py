@@ -45,7 +45,7 @@ def test_editor_filters_the_register_by_kecamatan_and_exports_matching_rows(desk
 
 def test_interviewer_records_an_outcome_from_my_schedule_and_the_status_changes(desktop, shot, e2e_server):
     login(desktop, e2e_server, "pewawancara")
-    desktop.get_by_role("button", name="Wawancara", exact=True).click()  # the sidebar submenu
+    desktop.get_by_role("button", name="Jadwal wawancara", exact=True).click()  # the sidebar submenu
     desktop.get_by_role("link", name="Jadwal saya").click()
     desktop.wait_for_url(e2e_server("/admin/wawancara/"))
     shot(desktop, "my-schedule")
