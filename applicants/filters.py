@@ -3,8 +3,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Intake, Kecamatan, Kelurahan, Program
-from programs.registers.filters import AgeBandFilter, DateTimeFromFilter, DateTimeToFilter, RegisterFilterSet
+from programs.models import Intake, Program
+from programs.registers.filters import (
+    AgeBandFilter,
+    DateTimeFromFilter,
+    DateTimeToFilter,
+    RegisterFilterSet,
+    kecamatan_filter,
+    kelurahan_filter,
+)
 
 from .enums import ApplicationStatus, DtksSelfReport, Eligibility, Sex, Source
 from .models import Applicant, Application
@@ -13,15 +20,8 @@ from .models import Applicant, Application
 class ApplicationFilterSet(RegisterFilterSet):
     intake = django_filters.ModelChoiceFilter(label=_("Gelombang"), queryset=Intake.objects.all())
     program = django_filters.ModelChoiceFilter(label=_("Program pilihan 1"), queryset=Program.objects.all())
-    kecamatan = django_filters.ModelChoiceFilter(
-        label=_("Kecamatan"), field_name="applicant__kelurahan__kecamatan", queryset=Kecamatan.objects.all()
-    )
-    # 104 rows: a plain select is fine; select_related avoids one query per option label.
-    kelurahan = django_filters.ModelChoiceFilter(
-        label=_("Kelurahan"),
-        field_name="applicant__kelurahan",
-        queryset=Kelurahan.objects.select_related("kecamatan"),
-    )
+    kecamatan = kecamatan_filter("applicant__kelurahan")
+    kelurahan = kelurahan_filter("applicant__kelurahan")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ApplicationStatus.choices)
     source = django_filters.ChoiceFilter(label=_("Sumber"), choices=Source.choices)
     dtks = django_filters.ChoiceFilter(
@@ -39,12 +39,8 @@ class ApplicationFilterSet(RegisterFilterSet):
 
 
 class ApplicantFilterSet(RegisterFilterSet):
-    kecamatan = django_filters.ModelChoiceFilter(
-        label=_("Kecamatan"), field_name="kelurahan__kecamatan", queryset=Kecamatan.objects.all()
-    )
-    kelurahan = django_filters.ModelChoiceFilter(
-        label=_("Kelurahan"), queryset=Kelurahan.objects.select_related("kecamatan")
-    )
+    kecamatan = kecamatan_filter()
+    kelurahan = kelurahan_filter()
     sex = django_filters.ChoiceFilter(label=_("Jenis kelamin"), choices=Sex.choices)
     age = AgeBandFilter(label=_("Kelompok usia"), field_name="birth_date")
 

@@ -18,10 +18,17 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Cohort, CohortSession, Instructor, Intake, Kecamatan, Kelurahan, Program
+from programs.models import Cohort, CohortSession, Instructor, Intake, Program
 from programs.registers import search
 from programs.registers.base import RegisterModelAdmin
-from programs.registers.filters import DATE_INPUT, DateTimeFromFilter, DateTimeToFilter, RegisterFilterSet
+from programs.registers.filters import (
+    DATE_INPUT,
+    DateTimeFromFilter,
+    DateTimeToFilter,
+    RegisterFilterSet,
+    kecamatan_filter,
+    kelurahan_filter,
+)
 from programs.registers.permissions import ReadOnlyRegisterPermissionHelper
 from programs.registers.tables import ChoiceDisplayColumn, IdentityColumn, LocalDateTimeColumn, RegisterTable
 from programs.registers.xlsx import DATETIME, IDENTITY, MONEY, NUMBER, ExportColumn
@@ -131,14 +138,8 @@ class EnrolmentFilterSet(RegisterFilterSet):
     program = django_filters.ModelChoiceFilter(
         label=_("Program"), field_name="cohort__program", queryset=Program.objects.all()
     )
-    kecamatan = django_filters.ModelChoiceFilter(
-        label=_("Kecamatan"), field_name="application__applicant__kelurahan__kecamatan",
-        queryset=Kecamatan.objects.all(),
-    )
-    kelurahan = django_filters.ModelChoiceFilter(
-        label=_("Kelurahan"), field_name="application__applicant__kelurahan",
-        queryset=Kelurahan.objects.select_related("kecamatan"),
-    )
+    kecamatan = kecamatan_filter("application__applicant__kelurahan")
+    kelurahan = kelurahan_filter("application__applicant__kelurahan")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Enrolment.Status.choices)
 
     class Meta:
@@ -390,12 +391,8 @@ class AwardRegister(RegisterModelAdmin):
 # --- KUB groups -------------------------------------------------------------------------------------
 class GroupFilterSet(RegisterFilterSet):
     intake = django_filters.ModelChoiceFilter(label=_("Gelombang"), queryset=Intake.objects.all())
-    kecamatan = django_filters.ModelChoiceFilter(
-        label=_("Kecamatan"), field_name="kelurahan__kecamatan", queryset=Kecamatan.objects.all()
-    )
-    kelurahan = django_filters.ModelChoiceFilter(
-        label=_("Kelurahan"), queryset=Kelurahan.objects.select_related("kecamatan")
-    )
+    kecamatan = kecamatan_filter()
+    kelurahan = kelurahan_filter()
     business_type = django_filters.CharFilter(label=_("Jenis usaha"), lookup_expr="icontains")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=BusinessGroup.Status.choices)
 

@@ -13,10 +13,16 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Intake, Kecamatan, Kelurahan, Program
+from programs.models import Intake, Program
 from programs.registers import search
 from programs.registers.base import RegisterModelAdmin
-from programs.registers.filters import DateTimeFromFilter, DateTimeToFilter, RegisterFilterSet
+from programs.registers.filters import (
+    DateTimeFromFilter,
+    DateTimeToFilter,
+    RegisterFilterSet,
+    kecamatan_filter,
+    kelurahan_filter,
+)
 from programs.registers.permissions import ReadOnlyRegisterPermissionHelper
 from programs.registers.tables import ChoiceDisplayColumn, IdentityColumn, LocalDateTimeColumn, RegisterTable
 from programs.registers.xlsx import DATETIME, IDENTITY, ExportColumn
@@ -49,14 +55,8 @@ class InterviewFilterSet(RegisterFilterSet):
     program = django_filters.ModelChoiceFilter(
         label=_("Program"), field_name="application__program", queryset=Program.objects.all()
     )
-    kecamatan = django_filters.ModelChoiceFilter(
-        label=_("Kecamatan"), field_name="application__applicant__kelurahan__kecamatan",
-        queryset=Kecamatan.objects.all(),
-    )
-    kelurahan = django_filters.ModelChoiceFilter(
-        label=_("Kelurahan"), field_name="application__applicant__kelurahan",
-        queryset=Kelurahan.objects.select_related("kecamatan"),
-    )
+    kecamatan = kecamatan_filter("application__applicant__kelurahan")
+    kelurahan = kelurahan_filter("application__applicant__kelurahan")
     interviewer = InterviewerFilter(label=_("Pewawancara"))
     scheduled_from = DateTimeFromFilter(label=_("Jadwal sejak"), field_name="scheduled_at")
     scheduled_to = DateTimeToFilter(label=_("Jadwal sampai"), field_name="scheduled_at")
@@ -224,12 +224,8 @@ DESIL_CHOICES = [(n, str(n)) for n in range(1, 11)]
 class WelfareRecordFilterSet(RegisterFilterSet):
     batch = django_filters.ModelChoiceFilter(label=_("Impor"), queryset=WelfareImportBatch.objects.all())
     register = django_filters.ChoiceFilter(label=_("Register"), field_name="batch__register", choices=Register.choices)
-    kecamatan = django_filters.ModelChoiceFilter(
-        label=_("Kecamatan"), field_name="kelurahan__kecamatan", queryset=Kecamatan.objects.all()
-    )
-    kelurahan = django_filters.ModelChoiceFilter(
-        label=_("Kelurahan"), queryset=Kelurahan.objects.select_related("kecamatan")
-    )
+    kecamatan = kecamatan_filter()
+    kelurahan = kelurahan_filter()
     desil = django_filters.TypedChoiceFilter(label=_("Desil"), choices=DESIL_CHOICES, coerce=int)
 
     class Meta:

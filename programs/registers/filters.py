@@ -73,6 +73,24 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years, day=28)
 
 
+def kecamatan_filter(kelurahan_path: str = "kelurahan") -> django_filters.ModelChoiceFilter:
+    """Filter by kecamatan through the row's kelurahan (13 options)."""
+    from programs.models import Kecamatan
+
+    return django_filters.ModelChoiceFilter(
+        label=_("Kecamatan"), field_name=f"{kelurahan_path}__kecamatan", queryset=Kecamatan.objects.all()
+    )
+
+
+def kelurahan_filter(kelurahan_path: str = "kelurahan") -> django_filters.ModelChoiceFilter:
+    """Filter by kelurahan (104 options; select_related avoids one query per option label)."""
+    from programs.models import Kelurahan
+
+    return django_filters.ModelChoiceFilter(
+        label=_("Kelurahan"), field_name=kelurahan_path, queryset=Kelurahan.objects.select_related("kecamatan")
+    )
+
+
 class RegisterFilterSet(django_filters.FilterSet):
     """Base class: adds the applied filters described in words (labels and chosen values' text)."""
 
