@@ -45,14 +45,12 @@ def can_view_full_identity(user) -> bool:
 
 
 def _kecamatan_condition(user, kecamatan_path: str) -> Q:
-    """No restriction rows for the user, or the record's kecamatan is one of them (all in SQL)."""
-    from .staff import StaffProfile
+    """The record's kecamatan is one the user is limited to; no condition when not limited.
 
-    through = StaffProfile.kecamatan.through
-    restrictions = through.objects.filter(staffprofile__user_id=user.pk)
-    return ~Q(Exists(restrictions)) | Q(
-        Exists(restrictions.filter(kecamatan_id=OuterRef(kecamatan_path)))
-    )
+    The restriction is read first (one small query) and applied as a plain `IN (ids)`: correlated
+    EXISTS conditions here made PostgreSQL plan register COUNTs that ran for minutes."""
+    kecamatan_ids = restricted_kecamatan_ids(user)
+    return Q(**{f"{kecamatan_path}__in": kecamatan_ids}) if kecamatan_ids else Q()
 
 
 def restricted_kecamatan_ids(user) -> list[int]:
