@@ -7,4 +7,4 @@ class ApplicantsConfig(AppConfig):
     verbose_name = _("Pendaftar")
 
     def ready(self):
-        from . import security  # noqa: F401  (connects the login-throttling signal receivers)
+        from applicants.privacy import login_security as security  # noqa: F401  (connects the login-throttling signal receivers)

@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from applicants.enums import ApplicationStatus, Eligibility
+from applicants.models import Application, CapitalAward, Enrolment, FollowUp, Interview
 from programs.models import Intake, KelurahanQuota
-
-from .delivery import CapitalAward, Enrolment, FollowUp
-from .enums import ApplicationStatus, Eligibility
-from .models import Application, Interview
 
 FUNNEL_STEPS = [
     ("applied", _("Mendaftar")),
@@ -161,7 +159,7 @@ def public_figures() -> dict[str, int]:
 
 def dashboard_context(max_intakes: int = 3, user=None) -> dict:
     """Everything the home-page panel shows, for the latest intakes, narrowed to `user`'s kecamatan."""
-    from .access import restricted_kecamatan_ids
+    from applicants.privacy.access import restricted_kecamatan_ids
 
     kecamatan_ids = restricted_kecamatan_ids(user) if user is not None else []
     intakes = list(Intake.objects.order_by("-registration_opens")[:max_intakes])

@@ -1,3 +1,8 @@
-"""Wagtail hooks of the applicants app, one module per area."""
+"""Wagtail hooks of the applicants app: Wagtail only autoloads `<app>.wagtail_hooks`, so this module
+imports each area's hooks and holds none of its own."""
 
-from . import delivery_hooks, interview_hooks, privacy_hooks, register_hooks, welfare_hooks  # noqa: F401
+from applicants.delivery import wagtail_hooks as _delivery  # noqa: F401
+from applicants.intake import wagtail_hooks as _intake  # noqa: F401
+from applicants.privacy import wagtail_hooks as _privacy  # noqa: F401
+from applicants.selection import wagtail_hooks as _selection  # noqa: F401
+from applicants.welfare import wagtail_hooks as _welfare  # noqa: F401

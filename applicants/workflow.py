@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
-from .enums import ApplicationStatus, DecisionReason
+from applicants.enums import ApplicationStatus, DecisionReason
 
 S = ApplicationStatus
 
@@ -127,7 +127,7 @@ class ApplicationWorkflowMixin:
     def processing_error(self) -> str | None:
         """Why this person's records may not move at all (restricted under UU PDP, or anonymised); None if
         they may. Reads `self.applicant`: select_related("applicant") in loops to keep one query."""
-        from .subject_rights import ensure_processing_allowed
+        from applicants.privacy.subject_rights import ensure_processing_allowed
 
         try:
             ensure_processing_allowed(self.applicant)
@@ -137,7 +137,7 @@ class ApplicationWorkflowMixin:
 
     def ensure_processing_allowed(self) -> None:
         """Raise TransitionError (code `processing_restricted` / `anonymised`) when processing is refused."""
-        from .subject_rights import ensure_processing_allowed
+        from applicants.privacy.subject_rights import ensure_processing_allowed
 
         try:
             ensure_processing_allowed(self.applicant)
@@ -232,7 +232,7 @@ class ApplicationWorkflowMixin:
     ):
         """Create the interview and move to interview_scheduled. A second call reschedules: the waiting
         interview is marked 'rescheduled' and a new one is created (history is kept)."""
-        from .interviews import is_interviewer
+        from applicants.selection.services import is_interviewer
 
         self.ensure_processing_allowed()
         if self.status == S.INTERVIEW_SCHEDULED and not allow_reschedule:

@@ -100,7 +100,7 @@ def run_import(path: Path, db_path: Path) -> None:
     import django
 
     django.setup()
-    from applicants.welfare import import_register
+    from applicants.welfare.importer import import_register
 
     started = time.perf_counter()
     batch = import_register(path, register="dtsen", check_eligibility=False)

@@ -163,7 +163,7 @@ class KelurahanQuota(models.Model):
 
 
 # --- Delivery (issue 5): instructors, cohorts (kelas), sessions and capital packages --------------
-# No personal data here: participants, attendance and awards live in `applicants.delivery`.
+# No personal data here: participants, attendance and awards live in `applicants.models.delivery`.
 
 
 class Instructor(models.Model):

@@ -1,7 +1,7 @@
 """The interest form page at /daftar/: register for the open intake, see the reference, check status.
 
 The page holds what editors write (intro, privacy notice, thank-you text); the form writes structured
-Applicant/Application records through applicants.services.submit_application (one transaction).
+Applicant/Application records through applicants.intake.services.submit_application (one transaction).
 Routes: "" (form), "terima-kasih/" (after a successful POST, PRG), "status/" (status check).
 """
 
@@ -15,10 +15,10 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from applicants import ratelimit
-from applicants.forms import InterestForm, StatusCheckForm
+from applicants.intake.forms import InterestForm, StatusCheckForm
+from applicants.intake.services import KkLimitReached, current_consent_version, submit_application
 from applicants.models import Application
-from applicants.services import KkLimitReached, current_consent_version, submit_application
+from applicants.privacy import ratelimit
 from programs.models import Intake, Program
 
 MAX_POST_BYTES = 64 * 1024  # the form is a few hundred bytes; anything bigger is not a resident

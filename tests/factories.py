@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from applicants.enums import ApplicationStatus, DtksSelfReport
 from applicants.models import Applicant, Application, Enrolment, Interview
-from applicants.roles import EDITOR, INTERVIEWER
+from applicants.privacy.roles import EDITOR, INTERVIEWER
 from programs.models import CapitalPackage, Cohort, CohortSession, Instructor, Intake, Kecamatan, Kelurahan, Program
 from public_pages import models as pages
 

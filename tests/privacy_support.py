@@ -8,9 +8,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from applicants.enums import DtksSelfReport
-from applicants.models import Applicant, Application, Interview
-from applicants.roles import AUDITOR, COMMS, EDITOR, INTERVIEWER
-from applicants.staff import StaffProfile
+from applicants.models import Applicant, Application, Interview, StaffProfile
+from applicants.privacy.roles import AUDITOR, COMMS, EDITOR, INTERVIEWER
 from programs.models import Intake, Kelurahan, Program
 
 

@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from applicants.delivery import CapitalAward, Enrolment
 from applicants.enums import ApplicationStatus
+from applicants.models import CapitalAward, Enrolment
 from programs.models import Kecamatan, Kelurahan
 
 from .factories import (

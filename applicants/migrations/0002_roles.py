@@ -9,7 +9,7 @@ def create_roles(apps, schema_editor):
     # Permissions are normally created after all migrations; create them now so the groups get them.
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, apps=apps, verbosity=0)
-    from applicants.roles import sync_roles
+    from applicants.privacy.roles import sync_roles
 
     sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 

@@ -8,7 +8,7 @@ from django.db import migrations
 def sync_delivery_roles(apps, schema_editor):
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, apps=apps, verbosity=0)
-    from applicants.roles import sync_roles
+    from applicants.privacy.roles import sync_roles
 
     sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from applicants.privacy import display_identity
+from applicants.privacy.masking import display_identity
 
 register = template.Library()
 

@@ -211,8 +211,8 @@ KUB_MAX_MEMBERS = env_int("KUB_MAX_MEMBERS", 10)
 
 # --- Personal data protection (docs/privacy.md) -----------------------------------------------
 # Admin login lock-out: this many failures for one username from one IP lock it for this long.
-AUTHENTICATION_BACKENDS = ["applicants.security.ThrottledModelBackend"]
-WAGTAILADMIN_USER_LOGIN_FORM = "applicants.security.ThrottledLoginForm"
+AUTHENTICATION_BACKENDS = ["applicants.privacy.login_security.ThrottledModelBackend"]
+WAGTAILADMIN_USER_LOGIN_FORM = "applicants.privacy.login_security.ThrottledLoginForm"
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # Retention (`manage.py apply_retention`): years after the latest application.

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from applicants.retention import apply_retention
+from applicants.privacy.retention import apply_retention
 
 
 class Command(BaseCommand):

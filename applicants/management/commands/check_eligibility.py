@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from applicants.eligibility import check_open_applications
 from applicants.models import Application
+from applicants.welfare.eligibility import check_open_applications
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from applicants.enums import Register
-from applicants.welfare import RegisterFileError, import_register
+from applicants.welfare.importer import RegisterFileError, import_register
 
 
 def _date(value: str) -> datetime.date:

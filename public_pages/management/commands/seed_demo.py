@@ -2,8 +2,8 @@
 
 After users, programs and pages: DEMO_APPLICANTS (300) synthetic applicants enter at "submitted"; a synthetic
 welfare register batch is imported and checked; the `pewawancara` user interviews a share of the verified
-ones and they are accepted, waitlisted or rejected (applicants.selection_demo); the accepted ones are
-trained in classes with attendance, scores, awards, KUB and follow-ups (applicants.delivery_demo).
+ones and they are accepted, waitlisted or rejected (applicants.selection.demo); the accepted ones are
+trained in classes with attendance, scores, awards, KUB and follow-ups (applicants.delivery.demo).
 `--applicants N` sets how many synthetic applicants there are in total: up to 300 go through the funnel as
 above, the rest are bulk-created with a ready-made mix of statuses (load tests, e.g. 100000).
 
@@ -33,8 +33,9 @@ class Command(BaseCommand):
     def handle(self, *args, applicants=DEMO_APPLICANTS, **options):
         if _settings_module().endswith(".production") or not (settings.DEBUG or _is_test()):
             raise CommandError("seed_demo menolak berjalan di produksi (DJANGO_ENV=production).")
-        from applicants import delivery_demo, selection_demo
-        from applicants import demo as applicants_demo
+        from applicants.delivery import demo as delivery_demo
+        from applicants.intake import demo as applicants_demo
+        from applicants.selection import demo as selection_demo
         from programs import demo as programs_demo
         from public_pages import demo as pages_demo
 
@@ -71,7 +72,7 @@ def create_demo_users():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from applicants import roles
+    from applicants.privacy import roles
 
     roles.sync_roles()
     User = get_user_model()

@@ -1,0 +1,309 @@
+"""The interest form: the public page uses it, and the admin reuses it for walk-in and paper forms.
+
+Field names are a contract (other pages and tools post to them): nik, kk_number, full_name, birth_date,
+phone, address, rt, rw, kelurahan, program, program_alt, household_size, occupation, dtks_status,
+motivation, consent. Every error is a plain Indonesian sentence shown next to its field.
+"""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from applicants import identity
+from applicants.enums import DtksSelfReport
+from applicants.models import Applicant, Application
+from programs.models import Intake, Kelurahan, Program
+
+HONEYPOT_FIELD = "website"
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
+
+
+def _required(message) -> dict:
+    return {"required": message}
+
+
+class KelurahanByKecamatanIterator(ModelChoiceIterator):
+    """Yield kelurahan grouped by kecamatan, so the <select> shows one <optgroup> per kecamatan.
+
+    Reads plain (code, name) rows instead of model instances: this list renders on every form view.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict[str, list] = {}
+        rows = self.queryset.order_by("kecamatan__name", "name").values_list("code", "name", "kecamatan__name")
+        for code, name, kecamatan in rows:
+            groups.setdefault(kecamatan, []).append((code, name))
+        for kecamatan, options in groups.items():
+            yield (f"Kecamatan {kecamatan}", options)
+
+
+class FastSelect(forms.Select):
+    """A <select> rendered in Python: Django renders each <option> through a template, which made the
+    form page (104 kelurahan) cost several times a plain page view on a busy server."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        final_attrs["name"] = name
+        selected = {str(v) for v in self.format_value(value)}
+        parts = [format_html("<select{}>", flatatt(final_attrs))]
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):
+                parts.append(format_html('<optgroup label="{}">', option_value))
+                parts.extend(self._option(v, text, selected) for v, text in label)
+                parts.append("</optgroup>")
+            else:
+                parts.append(self._option(option_value, label, selected))
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part is built with format_html
+
+    @staticmethod
+    def _option(value, label, selected: set[str]) -> str:
+        value = "" if value is None else str(value)
+        marker = mark_safe(" selected") if value in selected else ""
+        return format_html('<option value="{}"{}>{}</option>', value, marker, label)
+
+
+class KelurahanField(forms.ModelChoiceField):
+    iterator = KelurahanByKecamatanIterator
+    widget = FastSelect
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class ProgramField(forms.ModelChoiceField):
+    widget = FastSelect
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+def _numeric(placeholder: str = "", autocomplete: str = "off", maxlength: int | None = None) -> forms.TextInput:
+    attrs = {"inputmode": "numeric", "autocomplete": autocomplete}
+    if placeholder:
+        attrs["placeholder"] = placeholder
+    if maxlength:
+        attrs["maxlength"] = str(maxlength)
+    return forms.TextInput(attrs=attrs)
+
+
+class InterestForm(forms.Form):
+    """Validates one resident's registration for one intake; `cleaned_data` feeds submit_application()."""
+
+    nik = forms.CharField(
+        label=_("NIK (Nomor Induk Kependudukan)"),
+        help_text=_("16 angka, lihat KTP atau Kartu Keluarga."),
+        max_length=24,
+        widget=_numeric("3671xxxxxxxxxxxx", maxlength=24),
+        error_messages=_required(_("NIK wajib diisi.")),
+    )
+    kk_number = forms.CharField(
+        label=_("Nomor Kartu Keluarga (KK)"),
+        help_text=_("16 angka di bagian atas Kartu Keluarga."),
+        max_length=24,
+        widget=_numeric(maxlength=24),
+        error_messages=_required(_("Nomor KK wajib diisi.")),
+    )
+    full_name = forms.CharField(
+        label=_("Nama lengkap sesuai KTP"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
+        error_messages=_required(_("Nama lengkap wajib diisi.")),
+    )
+    birth_date = forms.DateField(
+        label=_("Tanggal lahir"),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Tanggal lahir wajib diisi."),
+            "invalid": _("Tanggal lahir tidak valid. Contoh: 31-12-1990."),
+        },
+    )
+    phone = forms.CharField(
+        label=_("Nomor HP/WhatsApp"),
+        help_text=_("Undangan wawancara dikirim ke nomor ini."),
+        max_length=24,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel",
+                                      "placeholder": "0812 3456 7890"}),
+        error_messages=_required(_("Nomor HP wajib diisi.")),
+    )
+    address = forms.CharField(
+        label=_("Alamat (jalan, gang, nomor rumah)"),
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+        error_messages=_required(_("Alamat wajib diisi.")),
+    )
+    rt = forms.RegexField(
+        label=_("RT"), regex=r"^\d{1,3}$", max_length=3, widget=_numeric("001", maxlength=3),
+        error_messages={"required": _("RT wajib diisi."), "invalid": _("RT berupa angka, mis. 001.")},
+    )
+    rw = forms.RegexField(
+        label=_("RW"), regex=r"^\d{1,3}$", max_length=3, widget=_numeric("002", maxlength=3),
+        error_messages={"required": _("RW wajib diisi."), "invalid": _("RW berupa angka, mis. 002.")},
+    )
+    kelurahan = KelurahanField(
+        label=_("Kelurahan tempat tinggal"),
+        queryset=Kelurahan.objects.all(),
+        to_field_name="code",
+        empty_label=_("— pilih kelurahan —"),
+        error_messages={
+            "required": _("Pilih kelurahan tempat tinggal Anda."),
+            "invalid_choice": _("Pilih kelurahan dari daftar."),
+        },
+    )
+    program = ProgramField(
+        label=_("Program pilihan pertama"),
+        queryset=Program.objects.none(),
+        to_field_name="slug",
+        empty_label=_("— pilih program —"),
+        error_messages={
+            "required": _("Pilih program yang Anda minati."),
+            "invalid_choice": _("Pilih program dari daftar."),
+        },
+    )
+    program_alt = ProgramField(
+        label=_("Program pilihan kedua (boleh dikosongkan)"),
+        queryset=Program.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("— tidak ada —"),
+        error_messages={"invalid_choice": _("Pilih program dari daftar.")},
+    )
+    household_size = forms.IntegerField(
+        label=_("Jumlah anggota keluarga dalam KK"),
+        min_value=1,
+        max_value=30,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "1", "max": "30"}),
+        error_messages={
+            "required": _("Jumlah anggota keluarga wajib diisi."),
+            "invalid": _("Isi dengan angka, mis. 4."),
+            "min_value": _("Paling sedikit 1 orang."),
+            "max_value": _("Paling banyak 30 orang."),
+        },
+    )
+    occupation = forms.CharField(
+        label=_("Pekerjaan saat ini (boleh dikosongkan)"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    dtks_status = forms.ChoiceField(
+        label=_("Apakah keluarga Anda terdaftar di DTKS/DTSEN (data bantuan sosial)?"),
+        choices=[
+            (DtksSelfReport.REGISTERED, _("Ya, terdaftar")),
+            (DtksSelfReport.NOT_REGISTERED, _("Tidak terdaftar")),
+            (DtksSelfReport.UNSURE, _("Tidak tahu")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Pilih salah satu jawaban."), "invalid_choice": _("Pilih salah satu jawaban.")},
+    )
+    motivation = forms.CharField(
+        label=_("Mengapa Anda ingin ikut pelatihan ini?"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    consent = forms.BooleanField(
+        label=_("Saya sudah membaca pemberitahuan privasi dan setuju data saya diproses untuk program ini."),
+        error_messages=_required(_("Anda perlu menyetujui pemberitahuan privasi agar bisa mendaftar.")),
+    )
+    # Honeypot: people never see it; bots fill every field. Labelled so screen-reader users skip it.
+    website = forms.CharField(
+        label=_("kosongkan"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, intake: Intake | None = None, today: datetime.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.intake = intake
+        self.today = today or timezone.localdate()
+        self.nik_info: identity.NikInfo | None = None
+        programs = intake.programs.filter(is_active=True).order_by("name") if intake else Program.objects.none()
+        self.fields["program"].queryset = programs
+        self.fields["program_alt"].queryset = programs
+
+    # --- field rules (identity.py is the one source of truth for numbers) ---------------------
+    def clean_nik(self) -> str:
+        self.nik_info = identity.parse_nik(self.cleaned_data["nik"], today=self.today)
+        return self.nik_info.nik
+
+    def clean_kk_number(self) -> str:
+        return identity.parse_kk(self.cleaned_data["kk_number"])
+
+    def clean_phone(self) -> str:
+        return identity.parse_mobile(self.cleaned_data["phone"])
+
+    def clean_full_name(self) -> str:
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_rt(self) -> str:
+        return self.cleaned_data["rt"].zfill(3)
+
+    def clean_rw(self) -> str:
+        return self.cleaned_data["rw"].zfill(3)
+
+    def clean(self):
+        data = super().clean()
+        birth_date = data.get("birth_date")
+        if self.nik_info and birth_date and birth_date != self.nik_info.birth_date:
+            self.add_error(
+                "birth_date", _("Tanggal lahir tidak sesuai dengan NIK. Periksa lagi NIK dan tanggal lahir.")
+            )
+        if self.nik_info:
+            data["sex"] = self.nik_info.sex
+        if self.intake is not None and not self.errors.keys() & {"program", "program_alt", "birth_date"}:
+            self._apply_model_rules(data)
+        return data
+
+    def _apply_model_rules(self, data) -> None:
+        """Run Application.clean() (program in intake, alt differs, age) and put errors by their fields."""
+        applicant = Applicant(birth_date=data.get("birth_date") or (self.nik_info and self.nik_info.birth_date))
+        application = Application(intake=self.intake, applicant=applicant)
+        application.program = data.get("program")
+        application.program_alt = data.get("program_alt")
+        try:
+            application.clean()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                target = "birth_date" if field == "applicant" else field
+                for message in messages:
+                    self.add_error(target if target in self.fields else None, message)
+
+    @property
+    def is_spam(self) -> bool:
+        """True when the honeypot was filled: the view then pretends success and saves nothing."""
+        return bool(self.data.get(HONEYPOT_FIELD, "").strip())
+
+
+class StatusCheckForm(forms.Form):
+    """Reference number + NIK: both must match one application, or the resident gets one generic answer."""
+
+    reference = forms.CharField(
+        label=_("Nomor pendaftaran"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"placeholder": "SK-2026-000123", "autocapitalize": "characters",
+                                      "autocomplete": "off"}),
+        error_messages=_required(_("Nomor pendaftaran wajib diisi.")),
+    )
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=24,
+        widget=_numeric(maxlength=24),
+        error_messages=_required(_("NIK wajib diisi.")),
+    )
+
+    def clean_reference(self) -> str:
+        return "".join(self.cleaned_data["reference"].split()).upper()
+
+    def clean_nik(self) -> str:
+        return identity.clean_number_text(self.cleaned_data["nik"])

@@ -1,0 +1,201 @@
+"""The applicant registers: Pendaftar (applications) and Orang (people), with their admin forms."""
+
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.log_actions import registry as log_registry
+from wagtail_modeladmin.views import CreateView, EditView
+
+from applicants.intake.admin_forms import ApplicantAdminForm, ApplicationAdminForm
+from applicants.intake.bulk_actions import APPLICATION_BULK_ACTIONS
+from applicants.intake.filters import ApplicantFilterSet, ApplicationFilterSet
+from applicants.intake.tables import ApplicantTable, ApplicationTable
+from applicants.models import Applicant, Application
+from applicants.privacy import access
+from applicants.privacy.access import sees_everything
+from applicants.privacy.audit import log_personal_data_access
+from programs.registers import search
+from programs.registers.base import RegisterModelAdmin
+from programs.registers.views import RegisterInspectView
+from programs.registers.xlsx import DATETIME, IDENTITY, ExportColumn
+
+IDENTITY_PERMISSION = "applicants.view_full_identity"  # editors; auditors and interviewers see 3671********0017
+
+PERSON_PANELS = [
+    FieldRowPanel([FieldPanel("nik"), FieldPanel("kk_number")]),
+    FieldRowPanel([FieldPanel("full_name"), FieldPanel("birth_date")]),
+    FieldPanel("phone"),
+    FieldPanel("address"),
+    FieldRowPanel([FieldPanel("rt"), FieldPanel("rw"), FieldPanel("kelurahan")]),
+    FieldRowPanel([FieldPanel("household_size"), FieldPanel("occupation")]),
+]
+
+
+class ApplicationInspectView(RegisterInspectView):
+    """The application, the person, and the audit history of both (Wagtail's log entries)."""
+
+    def get_context_data(self, **kwargs):
+        application = self.instance
+        applicant = application.applicant
+        log_personal_data_access(self.request.user, application, "detail")
+        history = list(log_registry.get_logs_for_instance(application).select_related("user")[:50])
+        history += list(log_registry.get_logs_for_instance(applicant).select_related("user")[:50])
+        history.sort(key=lambda entry: entry.timestamp, reverse=True)
+        mask = self.model_admin.identity_mask(self.request.user) or (lambda value: value)
+        return super().get_context_data(
+            history=history,
+            applicant=applicant,
+            applicant_nik=mask(applicant.nik),
+            applicant_kk=mask(applicant.kk_number),
+            applicant_ct=ContentType.objects.get_for_model(Applicant).pk,
+            **kwargs,
+        )
+
+
+class ApplicationCreateView(CreateView):
+    def form_valid(self, form):
+        created_person = form.applicant.pk is None
+        response = super().form_valid(form)  # logs "wagtail.create" for the application
+        from wagtail.log_actions import log
+
+        log(form.applicant, "wagtail.create" if created_person else "wagtail.edit",
+            data={"via_application": self.instance.pk})
+        return response
+
+
+class ApplicationEditView(EditView):
+    def form_valid(self, form):
+        response = super().form_valid(form)  # logs "wagtail.edit" for the application
+        from wagtail.log_actions import log
+
+        log(form.applicant, "wagtail.edit", data={"via_application": self.instance.pk})
+        return response
+
+
+class ApplicationRegister(RegisterModelAdmin):
+    """Pendaftar: one row per application with the applicant's details."""
+
+    def scope_queryset(self, user, queryset):
+        return queryset if sees_everything(user) else access.scope_applications(user, queryset)
+
+    model = Application
+    register_key = "applicants"
+    register_name = _("Pendaftar")
+    export_slug = "pendaftar"
+    menu_icon = "group"
+    table_class = ApplicationTable
+    filterset_class = ApplicationFilterSet
+    search_help = _("Cari nama, NIK, nomor HP atau nomor pendaftaran")
+    search_fields = (
+        search.name("applicant__full_name"),
+        search.nik("applicant__nik"),
+        search.phone("applicant__phone"),
+        search.reference("reference"),
+    )
+    list_select_related = ("applicant__kelurahan__kecamatan", "intake", "program")
+    identity_permission = IDENTITY_PERMISSION
+    bulk_actions = APPLICATION_BULK_ACTIONS  # Ubah status, Jadwalkan wawancara, Daftarkan ke kelas
+    export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
+    export_columns = (
+        ExportColumn("reference", "No. pendaftaran"),
+        ExportColumn("applicant__full_name", "Nama lengkap"),
+        ExportColumn("applicant__nik", "NIK", kind=IDENTITY),
+        ExportColumn("applicant__kk_number", "Nomor KK", kind=IDENTITY),
+        ExportColumn("applicant__sex", "Jenis kelamin"),
+        ExportColumn("applicant__birth_date", "Tanggal lahir"),
+        ExportColumn("applicant__phone", "Nomor HP"),
+        ExportColumn("applicant__address", "Alamat"),
+        ExportColumn("applicant__rt", "RT", width=6),
+        ExportColumn("applicant__rw", "RW", width=6),
+        ExportColumn("applicant__kelurahan__name", "Kelurahan"),
+        ExportColumn("applicant__kelurahan__kecamatan__name", "Kecamatan"),
+        ExportColumn("applicant__household_size", "Anggota keluarga"),
+        ExportColumn("applicant__occupation", "Pekerjaan"),
+        ExportColumn("intake__name", "Gelombang"),
+        ExportColumn("program__name", "Program pilihan 1"),
+        ExportColumn("program_alt__name", "Program pilihan 2"),
+        ExportColumn("status", "Status"),
+        ExportColumn("source", "Sumber"),
+        ExportColumn("dtks_self_report", "DTKS menurut pendaftar"),
+        ExportColumn("eligibility", "Kelayakan"),
+        ExportColumn("submitted_at", "Tanggal daftar", kind=DATETIME),
+        ExportColumn("motivation", "Motivasi", width=50),
+    )
+    inspect_view_enabled = True
+    inspect_view_class = ApplicationInspectView
+    inspect_view_fields = (
+        "reference", "intake", "program", "program_alt", "status", "source", "dtks_self_report",
+        "eligibility", "submitted_at", "motivation", "consent_version", "consent_at",
+    )
+    inspect_template_name = "applicants/admin/application_inspect.html"
+    create_view_class = ApplicationCreateView
+    edit_view_class = ApplicationEditView
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel(PERSON_PANELS, heading=_("Data diri (sesuai KTP/KK)")),
+            MultiFieldPanel(
+                [
+                    FieldPanel("intake"),
+                    FieldRowPanel([FieldPanel("program"), FieldPanel("program_alt")]),
+                    FieldRowPanel([FieldPanel("dtks_self_report"), FieldPanel("source")]),
+                    FieldPanel("motivation"),
+                    FieldPanel("consent"),
+                ],
+                heading=_("Pendaftaran"),
+            ),
+        ],
+        base_form_class=ApplicationAdminForm,
+    )
+
+
+class ApplicantInspectView(RegisterInspectView):
+    def get_context_data(self, **kwargs):
+        log_personal_data_access(self.request.user, self.instance, "detail")
+        return super().get_context_data(**kwargs)
+
+
+class ApplicantRegister(RegisterModelAdmin):
+    """Orang: one row per person (unique NIK), for corrections that concern all their applications."""
+
+    inspect_view_class = ApplicantInspectView
+
+    def scope_queryset(self, user, queryset):
+        return queryset if sees_everything(user) else access.scope_applicants(user, queryset)
+
+    model = Applicant
+    register_key = "people"
+    register_name = _("Orang")
+    export_slug = "orang"
+    menu_icon = "user"
+    table_class = ApplicantTable
+    filterset_class = ApplicantFilterSet
+    search_help = _("Cari nama, NIK, nomor KK atau nomor HP")
+    search_fields = (
+        search.name("full_name"),
+        search.nik("nik"),
+        search.nik("kk_number"),
+        search.phone("phone"),
+    )
+    list_select_related = ("kelurahan__kecamatan",)
+    identity_permission = IDENTITY_PERMISSION
+    export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
+    export_columns = (
+        ExportColumn("full_name"),
+        ExportColumn("nik", "NIK", kind=IDENTITY),
+        ExportColumn("kk_number", "Nomor KK", kind=IDENTITY),
+        ExportColumn("sex"),
+        ExportColumn("birth_date"),
+        ExportColumn("phone"),
+        ExportColumn("address"),
+        ExportColumn("rt", width=6),
+        ExportColumn("rw", width=6),
+        ExportColumn("kelurahan__name", "Kelurahan"),
+        ExportColumn("kelurahan__kecamatan__name", "Kecamatan"),
+        ExportColumn("household_size"),
+        ExportColumn("occupation"),
+    )
+    inspect_view_enabled = True
+    identity_fields = ("nik", "kk_number")
+    inspect_view_fields_exclude = ("processing_restricted", "anonymised_at")
+    edit_handler = ObjectList(PERSON_PANELS, base_form_class=ApplicantAdminForm)

@@ -1,0 +1,59 @@
+"""The applicant register's table: one row per application, with the applicant's details."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from applicants.models import Applicant, Application
+from programs.registers.tables import ChoiceDisplayColumn, IdentityColumn, LocalDateTimeColumn, RegisterTable
+
+
+def _inspect_url(record) -> str:
+    return reverse("applicants_application_modeladmin_inspect", args=[record.pk])
+
+
+class ApplicationTable(RegisterTable):
+    reference = tables.Column(verbose_name=_("No. pendaftaran"), linkify=_inspect_url, empty_values=())
+    full_name = tables.Column(verbose_name=_("Nama"), accessor="applicant__full_name")
+    nik = IdentityColumn(verbose_name=_("NIK"), accessor="applicant__nik")
+    phone = tables.Column(verbose_name=_("No. HP"), accessor="applicant__phone", orderable=False)
+    kelurahan = tables.Column(
+        verbose_name=_("Kelurahan"), accessor="applicant__kelurahan__name", order_by="applicant__kelurahan__name"
+    )
+    kecamatan = tables.Column(verbose_name=_("Kecamatan"), accessor="applicant__kelurahan__kecamatan__name")
+    program = tables.Column(verbose_name=_("Program"), accessor="program__name")
+    intake = tables.Column(verbose_name=_("Gelombang"), accessor="intake__name")
+    status = ChoiceDisplayColumn(verbose_name=_("Status"))
+    source = ChoiceDisplayColumn(verbose_name=_("Sumber"))
+    eligibility = ChoiceDisplayColumn(verbose_name=_("Kelayakan"))
+    submitted_at = LocalDateTimeColumn(verbose_name=_("Tanggal daftar"))
+
+    class Meta(RegisterTable.Meta):
+        model = Application
+        fields = ()
+        sequence = (
+            "reference", "full_name", "nik", "phone", "kelurahan", "kecamatan", "program", "intake",
+            "status", "source", "eligibility", "submitted_at",
+        )
+
+    def render_reference(self, value, record):
+        return value or f"#{record.pk}"
+
+
+class ApplicantTable(RegisterTable):
+    full_name = tables.Column(
+        verbose_name=_("Nama"),
+        linkify=lambda record: reverse("applicants_applicant_modeladmin_inspect", args=[record.pk]),
+    )
+    nik = IdentityColumn(verbose_name=_("NIK"))
+    kk_number = IdentityColumn(verbose_name=_("Nomor KK"))
+    phone = tables.Column(verbose_name=_("No. HP"), orderable=False)
+    birth_date = tables.DateColumn(verbose_name=_("Tanggal lahir"), format="d-m-Y")
+    sex = ChoiceDisplayColumn(verbose_name=_("L/P"))
+    kelurahan = tables.Column(verbose_name=_("Kelurahan"), accessor="kelurahan__name")
+    kecamatan = tables.Column(verbose_name=_("Kecamatan"), accessor="kelurahan__kecamatan__name")
+
+    class Meta(RegisterTable.Meta):
+        model = Applicant
+        fields = ()
+        sequence = ("full_name", "nik", "kk_number", "phone", "birth_date", "sex", "kelurahan", "kecamatan")

@@ -1,0 +1,33 @@
+"""Every model of the `applicants` app, one module per area; import them from here."""
+
+from applicants.models.delivery import (
+    Attendance,
+    BusinessGroup,
+    CapitalAward,
+    Enrolment,
+    FollowUp,
+    GroupMembership,
+)
+from applicants.models.interviews import Interview
+from applicants.models.people import Applicant, Application, ConsentVersion, digits16, identity_or_anonymised
+from applicants.models.staff import StaffProfile
+from applicants.models.welfare import WelfareImportBatch, WelfareRecord, WelfareRejection
+
+__all__ = [
+    "Applicant",
+    "Application",
+    "Attendance",
+    "BusinessGroup",
+    "CapitalAward",
+    "ConsentVersion",
+    "Enrolment",
+    "FollowUp",
+    "GroupMembership",
+    "Interview",
+    "StaffProfile",
+    "WelfareImportBatch",
+    "WelfareRecord",
+    "WelfareRejection",
+    "digits16",
+    "identity_or_anonymised",
+]

@@ -1,0 +1,247 @@
+"""People and their applications: consent versions, applicants (one per NIK), applications (one per intake).
+
+Everything here is personal data (UU PDP 27/2022): access goes through applicants.privacy.access.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applicants import identity
+from applicants.enums import ApplicationStatus, DtksSelfReport, Eligibility, Sex, Source
+from applicants.workflow import ApplicationWorkflowMixin
+from programs.models import Intake, Kelurahan, Program
+
+digits16 = RegexValidator(r"^\d{16}$", _("Harus 16 angka."))
+# NIK/KK of a live record: 16 digits (clean() checks the rest). Retention replaces them with
+# "X" + 15 digits (see applicants/retention.py), which stays unique and can never be a real number.
+identity_or_anonymised = RegexValidator(r"^(\d{16}|X\d{15})$", _("Harus 16 angka."))
+
+
+
+class ConsentVersion(models.Model):
+    """A version of the privacy/consent text shown on the interest form; applications record which."""
+
+    version = models.CharField(_("versi"), max_length=20, unique=True)
+    text = models.TextField(_("teks persetujuan"))
+    published_at = models.DateTimeField(_("berlaku sejak"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at"]
+        verbose_name = _("versi persetujuan")
+        verbose_name_plural = _("versi persetujuan")
+
+    def __str__(self) -> str:
+        return self.version
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(published_at__lte=timezone.now()).order_by("-published_at").first()
+
+
+class Applicant(models.Model):
+    """One person, unique by NIK. Birth date and sex always agree with the NIK."""
+
+    nik = models.CharField(_("NIK"), max_length=16, unique=True, validators=[identity_or_anonymised])
+    kk_number = models.CharField(
+        _("nomor KK"), max_length=16, db_index=True, validators=[identity_or_anonymised]
+    )
+    full_name = models.CharField(_("nama lengkap"), max_length=150)
+    birth_date = models.DateField(_("tanggal lahir"))
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
+    phone = models.CharField(_("nomor HP"), max_length=16, help_text=_("Format E.164, mis. +6281234567890"))
+    address = models.CharField(_("alamat"), max_length=255)
+    rt = models.CharField(_("RT"), max_length=3)
+    rw = models.CharField(_("RW"), max_length=3)
+    kelurahan = models.ForeignKey(
+        Kelurahan, on_delete=models.PROTECT, related_name="applicants", verbose_name=_("kelurahan")
+    )
+    household_size = models.PositiveSmallIntegerField(
+        _("jumlah anggota keluarga"), validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    occupation = models.CharField(_("pekerjaan saat ini"), max_length=100, blank=True)
+    processing_restricted = models.BooleanField(
+        _("pemrosesan dibatasi"), default=False, help_text=_("Hak subjek data (UU PDP): data dibekukan.")
+    )
+    anonymised_at = models.DateTimeField(_("dianonimkan pada"), null=True, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("pendaftar")
+        verbose_name_plural = _("pendaftar")
+        indexes = [
+            models.Index(fields=["phone"]),
+            models.Index(fields=["full_name"]),
+            models.Index(fields=["birth_date"]),  # register filter: age band
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(sex__in=["L", "P"]), name="applicant_sex_valid"),
+        ]
+        # Without it, NIK and KK are masked everywhere (applicants/privacy.py).
+        permissions = [("view_full_identity", "Lihat NIK dan KK lengkap")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self):
+        errors = {}
+        if self.anonymised_at:
+            return
+        try:
+            info = identity.parse_nik(self.nik)
+            self.nik = info.nik
+            if self.birth_date and self.birth_date != info.birth_date:
+                errors["birth_date"] = _("Tanggal lahir tidak sesuai dengan NIK.")
+            self.sex = info.sex
+        except ValidationError as exc:
+            errors["nik"] = exc.messages
+        try:
+            self.kk_number = identity.parse_kk(self.kk_number)
+        except ValidationError as exc:
+            errors["kk_number"] = exc.messages
+        try:
+            self.phone = identity.parse_mobile(self.phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+
+    def age_on(self, day: datetime.date) -> int:
+        return identity.age_on(self.birth_date, day)
+
+
+class Application(ApplicationWorkflowMixin, models.Model):
+    """One applicant's application to one intake. The reference number is what the resident sees."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="applications")
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="applications")
+    reference = models.CharField(_("nomor pendaftaran"), max_length=20, unique=True, null=True, blank=True)
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="first_choice_applications",
+        verbose_name=_("program pilihan 1"),
+    )
+    program_alt = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="second_choice_applications",
+        null=True, blank=True, verbose_name=_("program pilihan 2"),
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+    )
+    source = models.CharField(_("sumber"), max_length=10, choices=Source.choices, default=Source.ONLINE)
+    dtks_self_report = models.CharField(
+        _("status DTKS menurut pendaftar"), max_length=16, choices=DtksSelfReport.choices
+    )
+    motivation = models.TextField(_("motivasi"), blank=True)
+    consent_version = models.ForeignKey(
+        ConsentVersion, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("versi persetujuan")
+    )
+    consent_at = models.DateTimeField(_("persetujuan diberikan"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("tanggal daftar"), default=timezone.now, db_index=True)
+
+    # Eligibility against the welfare register: evidence, not a yes/no flag.
+    eligibility = models.CharField(
+        _("kelayakan"), max_length=16, choices=Eligibility.choices, default=Eligibility.PENDING
+    )
+    eligibility_record = models.ForeignKey(
+        "WelfareRecord", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("bukti register"),
+    )
+    eligibility_checked_at = models.DateTimeField(_("dicek pada"), null=True, blank=True)
+    eligibility_override = models.BooleanField(_("dikecualikan petugas"), default=False)
+    eligibility_override_reason = models.TextField(_("alasan pengecualian"), blank=True)
+    eligibility_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    eligibility_override_at = models.DateTimeField(null=True, blank=True)
+
+    decision_reason = models.CharField(_("alasan keputusan"), max_length=40, blank=True)
+    status_changed_at = models.DateTimeField(_("status diubah"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("pendaftaran")
+        verbose_name_plural = _("pendaftaran")
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "intake"], name="application_one_per_intake"),
+            models.CheckConstraint(
+                condition=Q(program_alt__isnull=True) | ~Q(program_alt=models.F("program")),
+                name="application_alt_differs",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["intake", "status"]),
+            models.Index(fields=["intake", "program"]),
+            models.Index(fields=["eligibility"]),
+            # Register filters without an intake (status/source), newest first.
+            models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["source", "submitted_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or f"#{self.pk}"
+
+    def clean(self):
+        """Rules of one intake: its programs only, two different choices, age within its bounds."""
+        errors = {}
+        intake = self.intake if self.intake_id else None
+        if intake is not None:
+            offered = {program.pk for program in intake.programs.all()}  # uses a prefetch when present
+            if self.program_id and self.program_id not in offered:
+                errors["program"] = _("Program ini tidak dibuka pada gelombang pendaftaran ini.")
+            if self.program_alt_id and self.program_alt_id not in offered:
+                errors["program_alt"] = _("Program ini tidak dibuka pada gelombang pendaftaran ini.")
+            applicant_field = self._meta.get_field("applicant")
+            has_applicant = self.applicant_id is not None or applicant_field.is_cached(self)
+            birth_date = self.applicant.birth_date if has_applicant else None
+            if birth_date:
+                age = identity.age_on(birth_date, timezone.localdate())
+                if not intake.min_age <= age <= intake.max_age:
+                    errors["applicant"] = _(
+                        "Program ini untuk warga berusia %(min)s sampai %(max)s tahun (usia Anda %(age)s tahun)."
+                    ) % {"min": intake.min_age, "max": intake.max_age, "age": age}
+        if self.program_id and self.program_alt_id and self.program_id == self.program_alt_id:
+            errors["program_alt"] = _("Pilihan kedua harus berbeda dari pilihan pertama.")
+        if errors:
+            raise ValidationError(errors)
+
+    def assign_reference(self) -> None:
+        """SK-<intake year>-<6-digit id>: unique because the id is, readable on the phone."""
+        self.reference = f"SK-{self.intake.year}-{self.pk:06d}"
+        type(self).objects.filter(pk=self.pk).update(reference=self.reference)
+
+    def override_eligibility(self, user, reason: str) -> None:
+        """An editor accepts an undecided applicant despite the register check (e.g. a register update
+        is pending at the kelurahan). Needs a reason; moves the application to verified; audit-logged.
+        The check's own result stays in `eligibility` as evidence."""
+        from wagtail.log_actions import log
+
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"eligibility_override_reason": _("Alasan pengecualian wajib diisi.")})
+        undecided = (ApplicationStatus.SUBMITTED, ApplicationStatus.VERIFIED, ApplicationStatus.NOT_ELIGIBLE)
+        if self.status not in undecided:
+            raise ValidationError(_("Pengecualian hanya untuk pendaftaran yang belum diputuskan."))
+        now = timezone.now()
+        previous = self.status
+        self.eligibility_override = True
+        self.eligibility_override_reason = reason
+        self.eligibility_override_by = user
+        self.eligibility_override_at = now
+        with transaction.atomic():
+            self.save(update_fields=[
+                "eligibility_override", "eligibility_override_reason", "eligibility_override_by",
+                "eligibility_override_at",
+            ])
+            if self.status != ApplicationStatus.VERIFIED:
+                self.transition_to(ApplicationStatus.VERIFIED, user, note=reason)  # the workflow logs the move
+            log(self, "sigap.eligibility_override", user=user, data={
+                "reason": reason, "eligibility": self.eligibility, "from": previous, "to": self.status,
+            })

@@ -1,0 +1,119 @@
+"""Private uploads (signed handover documents, ID photos): stored outside MEDIA_ROOT, never given a URL,
+served only through a permission-checked view, and checked for real type and size on upload.
+
+Use on a model: `models.FileField(storage=get_private_storage, upload_to=..., validators=[validate_private_upload])`
+(a callable storage keeps the settings out of migrations), and serve with `serve_private_file(...)`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.translation import gettext as _
+
+ALLOWED_EXTENSIONS = {"pdf": "pdf", "jpg": "JPEG", "jpeg": "JPEG", "png": "PNG"}
+
+
+class PrivateStorage(FileSystemStorage):
+    """FileSystemStorage at settings.PRIVATE_MEDIA_ROOT (read at each use, so tests can override it)."""
+
+    def __init__(self, **kwargs):
+        kwargs.pop("base_url", None)
+        super().__init__(**kwargs)
+
+    @property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL; serve them with serve_private_file().")
+
+
+private_storage = PrivateStorage()
+
+
+def get_private_storage() -> PrivateStorage:
+    return private_storage
+
+
+def _sniff(upload, extension: str) -> bool:
+    """True when the bytes are what the extension claims (PDF magic number, or an image Pillow can read)."""
+    upload.seek(0)
+    if extension == "pdf":
+        ok = upload.read(5) == b"%PDF-"
+    else:
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(upload) as image:
+                ok = image.format == ALLOWED_EXTENSIONS[extension]
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            ok = False
+    upload.seek(0)
+    return ok
+
+
+def validate_private_upload(upload) -> None:
+    """Only PDF, JPG and PNG up to PRIVATE_UPLOAD_MAX_MB, and the content must match the extension."""
+    name = getattr(upload, "name", "") or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in ALLOWED_EXTENSIONS:
+        raise ValidationError(_("Hanya berkas PDF, JPG atau PNG yang dapat diunggah."), code="file_type")
+    max_mb = settings.PRIVATE_UPLOAD_MAX_MB
+    if upload.size is not None and upload.size > max_mb * 1024 * 1024:
+        raise ValidationError(
+            _("Ukuran berkas maksimal %(max)s MB.") % {"max": max_mb}, code="file_size"
+        )
+    if not _sniff(upload, extension):
+        raise ValidationError(
+            _("Isi berkas tidak sesuai dengan jenisnya (%(ext)s). Unggah dokumen asli.") % {"ext": extension.upper()},
+            code="file_content",
+        )
+
+
+def serve_private_file(
+    request,
+    fieldfile,
+    permission: str,
+    *,
+    allowed: Callable[[object], bool] | None = None,
+    log_object=None,
+) -> HttpResponse:
+    """Stream a private file as an attachment, after the permission (and optional scope) check (else 403).
+
+    `allowed(user)` adds a record-level check (e.g. `lambda u: can_access_applicant(u, applicant)`);
+    `log_object` records the download in the audit log as a personal-data view.
+    """
+    from applicants.privacy.access import refuse
+
+    user = request.user
+    if not user.is_authenticated or not user.has_perm(permission) or (allowed and not allowed(user)):
+        return refuse(request)
+    if not fieldfile or not fieldfile.storage.exists(fieldfile.name):
+        raise Http404
+    if log_object is not None:
+        from applicants.privacy.audit import log_personal_data_access
+
+        log_personal_data_access(user, log_object, "unduh berkas", {"berkas": os.path.basename(fieldfile.name)})
+    response = FileResponse(
+        fieldfile.storage.open(fieldfile.name, "rb"),
+        as_attachment=True,
+        filename=os.path.basename(fieldfile.name),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

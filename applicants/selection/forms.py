@@ -1,0 +1,169 @@
+"""Admin forms for interviews. Validation of the outcome lives in `interviews.Outcome.errors()` so the
+form and the service refuse the same things."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from applicants.enums import ApplicationStatus, DecisionReason
+from applicants.models import Interview
+from applicants.privacy.access import restricted_kecamatan_ids
+from applicants.selection.services import Outcome, interviewer_users
+from programs.models import Intake, Kelurahan, Program
+
+SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class InterviewerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.get_username()
+
+
+class ScheduleForm(forms.Form):
+    """Schedule (or reschedule) one application."""
+
+    scheduled_at = forms.DateTimeField(label=_("Waktu wawancara (WIB)"), widget=DateTimeLocalInput())
+    place = forms.CharField(label=_("Tempat"), max_length=200)
+    interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["interviewer"].queryset = interviewer_users()
+
+
+class BulkScheduleForm(forms.Form):
+    """Filter (intake, kelurahan, program) plus the slot plan for a bulk action."""
+
+    intake = forms.ModelChoiceField(label=_("Gelombang"), queryset=Intake.objects.all())
+    kelurahan = forms.ModelChoiceField(
+        label=_("Kelurahan"), queryset=Kelurahan.objects.select_related("kecamatan"), required=False
+    )
+    program = forms.ModelChoiceField(label=_("Program pilihan"), queryset=Program.objects.all(), required=False)
+    start = forms.DateTimeField(label=_("Mulai (WIB)"), widget=DateTimeLocalInput())
+    slot_minutes = forms.IntegerField(label=_("Durasi per orang (menit)"), min_value=5, max_value=240, initial=20)
+    place = forms.CharField(label=_("Tempat"), max_length=200)
+    interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["interviewer"].queryset = interviewer_users()
+        kecamatan_ids = restricted_kecamatan_ids(user)
+        if kecamatan_ids:  # a restricted editor is offered only the kelurahan they may schedule
+            self.fields["kelurahan"].queryset = self.fields["kelurahan"].queryset.filter(
+                kecamatan_id__in=kecamatan_ids
+            )
+
+
+class ScheduleFilterForm(forms.Form):
+    """The editors' list of all interviews: simple filters until the generic register arrives."""
+
+    intake = forms.ModelChoiceField(label=_("Gelombang"), queryset=Intake.objects.all(), required=False)
+    date = forms.DateField(label=_("Tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["interviewer"].queryset = interviewer_users()
+
+
+class OutcomeForm(forms.Form):
+    A = Interview.Attendance
+
+    attendance = forms.ChoiceField(
+        label=_("Kehadiran"), widget=forms.RadioSelect,
+        choices=[(A.CAME, A.CAME.label), (A.NO_SHOW, A.NO_SHOW.label), (A.RESCHEDULED, A.RESCHEDULED.label)],
+    )
+    score_motivation = forms.TypedChoiceField(
+        label=_("Motivasi"), choices=SCORE_CHOICES, coerce=int, required=False, widget=forms.RadioSelect
+    )
+    score_readiness = forms.TypedChoiceField(
+        label=_("Kesiapan dan waktu luang"), choices=SCORE_CHOICES, coerce=int, required=False,
+        widget=forms.RadioSelect,
+    )
+    score_business_potential = forms.TypedChoiceField(
+        label=_("Potensi usaha"), choices=SCORE_CHOICES, coerce=int, required=False, widget=forms.RadioSelect
+    )
+    score_household_need = forms.TypedChoiceField(
+        label=_("Kebutuhan keluarga"), choices=SCORE_CHOICES, coerce=int, required=False, widget=forms.RadioSelect
+    )
+    recommended_program = forms.ModelChoiceField(
+        label=_("Program yang direkomendasikan"), queryset=Program.objects.none(), required=False,
+        help_text=_("Boleh berbeda dari pilihan pendaftar."),
+    )
+    decision = forms.ChoiceField(
+        label=_("Keputusan"), required=False,
+        choices=[("", _("Belum diputuskan"))] + list(Interview.Decision.choices),
+    )
+    reason_code = forms.ChoiceField(
+        label=_("Alasan"), required=False, choices=[("", "---------")] + list(DecisionReason.choices),
+        help_text=_("Wajib bila tidak diterima. Kalimat ini yang dibaca pendaftar."),
+    )
+    note = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    new_scheduled_at = forms.DateTimeField(
+        label=_("Waktu baru (bila dijadwal ulang)"), required=False, widget=DateTimeLocalInput()
+    )
+    new_place = forms.CharField(label=_("Tempat baru (kosongkan bila sama)"), required=False, max_length=200)
+
+    def __init__(self, *args, interview: Interview, **kwargs):
+        self.interview = interview
+        initial = kwargs.setdefault("initial", {})
+        intake = interview.application.intake
+        initial.setdefault(
+            "recommended_program", interview.recommended_program_id or interview.application.program_id
+        )
+        if interview.attendance == Interview.Attendance.CAME:
+            initial.setdefault("attendance", interview.attendance)
+            for name in Interview.SCORE_FIELDS:
+                initial.setdefault(f"score_{name}", getattr(interview, f"score_{name}"))
+        super().__init__(*args, **kwargs)
+        self.fields["recommended_program"].queryset = intake.programs.all()
+
+    def outcome(self) -> Outcome:
+        data = self.cleaned_data
+        return Outcome(
+            attendance=data.get("attendance", ""),
+            scores={name: data.get(f"score_{name}") for name in Interview.SCORE_FIELDS},
+            recommended_program=data.get("recommended_program"),
+            decision=data.get("decision", ""),
+            reason_code=data.get("reason_code", ""),
+            note=data.get("note", ""),
+            new_scheduled_at=data.get("new_scheduled_at"),
+            new_place=data.get("new_place", ""),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, message in self.outcome().errors(self.interview.application.intake).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
+
+class StatusChangeForm(forms.Form):
+    """An editor's manual move (e.g. waitlisted -> accepted, withdrawn); the workflow checks the rest."""
+
+    # Moves with their own screens: scheduling (schedule view) and interviewed (outcome form).
+    EXCLUDED = {"interview_scheduled", "interviewed"}
+
+    new_status = forms.ChoiceField(label=_("Status baru"))
+    reason = forms.ChoiceField(
+        label=_("Alasan"), required=False, choices=[("", "---------")] + list(DecisionReason.choices),
+        help_text=_("Wajib bila tidak diterima. Kalimat ini yang dibaca pendaftar."),
+    )
+    note = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_status"].choices = [
+            (status, ApplicationStatus(status).label)
+            for status in ApplicationStatus.values
+            if status in application.allowed_transitions() and status not in self.EXCLUDED
+        ]

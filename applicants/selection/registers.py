@@ -1,0 +1,146 @@
+"""The interview register (programs.registers): read-only; rows change through the interview screens."""
+
+from __future__ import annotations
+
+import django_filters
+import django_tables2 as tables
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from applicants.models import Interview
+from applicants.privacy import access
+from applicants.privacy.access import sees_everything
+from applicants.selection.services import interviewer_users
+from programs.models import Intake, Program
+from programs.registers import search
+from programs.registers.base import RegisterModelAdmin
+from programs.registers.filters import (
+    DateTimeFromFilter,
+    DateTimeToFilter,
+    RegisterFilterSet,
+    kecamatan_filter,
+    kelurahan_filter,
+)
+from programs.registers.permissions import ReadOnlyRegisterPermissionHelper
+from programs.registers.tables import ChoiceDisplayColumn, IdentityColumn, LocalDateTimeColumn, RegisterTable
+from programs.registers.xlsx import DATETIME, IDENTITY, ExportColumn
+
+IDENTITY_PERMISSION = "applicants.view_full_identity"
+
+
+def _application_url(application_id: int) -> str:
+    return reverse("applicants_application_modeladmin_inspect", args=[application_id])
+
+
+class InterviewerFilter(django_filters.ModelChoiceFilter):
+    """Interviewers (group "Pewawancara" and superusers): a small list, evaluated per render."""
+
+    def get_queryset(self, request):
+        return interviewer_users()
+
+
+# --- Interviews ----------------------------------------------------------------------------------
+class InterviewFilterSet(RegisterFilterSet):
+    intake = django_filters.ModelChoiceFilter(
+        label=_("Gelombang"), field_name="application__intake", queryset=Intake.objects.all()
+    )
+    program = django_filters.ModelChoiceFilter(
+        label=_("Program"), field_name="application__program", queryset=Program.objects.all()
+    )
+    kecamatan = kecamatan_filter("application__applicant__kelurahan")
+    kelurahan = kelurahan_filter("application__applicant__kelurahan")
+    interviewer = InterviewerFilter(label=_("Pewawancara"))
+    scheduled_from = DateTimeFromFilter(label=_("Jadwal sejak"), field_name="scheduled_at")
+    scheduled_to = DateTimeToFilter(label=_("Jadwal sampai"), field_name="scheduled_at")
+    attendance = django_filters.ChoiceFilter(label=_("Kehadiran"), choices=Interview.Attendance.choices)
+    decision = django_filters.ChoiceFilter(label=_("Keputusan"), choices=Interview.Decision.choices)
+
+    class Meta:
+        model = Interview
+        fields: list[str] = []
+
+
+class InterviewTable(RegisterTable):
+    scheduled_at = LocalDateTimeColumn(verbose_name=_("Waktu"))
+    reference = tables.Column(
+        verbose_name=_("No. pendaftaran"), accessor="application__reference",
+        linkify=lambda record: _application_url(record.application_id),
+    )
+    full_name = tables.Column(verbose_name=_("Nama"), accessor="application__applicant__full_name")
+    nik = IdentityColumn(verbose_name=_("NIK"), accessor="application__applicant__nik")
+    kelurahan = tables.Column(verbose_name=_("Kelurahan"), accessor="application__applicant__kelurahan__name")
+    program = tables.Column(verbose_name=_("Program"), accessor="application__program__name")
+    place = tables.Column(verbose_name=_("Tempat"))
+    interviewer = tables.Column(verbose_name=_("Pewawancara"), accessor="interviewer__username")
+    attendance = ChoiceDisplayColumn(verbose_name=_("Kehadiran"))
+    decision = ChoiceDisplayColumn(verbose_name=_("Keputusan"))
+    score = tables.Column(verbose_name=_("Nilai"), accessor="weighted_score", orderable=False)
+    actions = tables.Column(verbose_name=_("Aksi"), accessor="pk", orderable=False)
+
+    class Meta(RegisterTable.Meta):
+        model = Interview
+        fields = ()
+        sequence = (
+            "scheduled_at", "reference", "full_name", "nik", "kelurahan", "program", "place", "interviewer",
+            "attendance", "decision", "score", "actions",
+        )
+
+    def render_actions(self, record):
+        # The existing workflow screens (/admin/wawancara/): outcome and reschedule.
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("sigap_interviews:outcome", args=[record.pk]), _("Hasil"),
+            reverse("sigap_interviews:schedule", args=[record.application_id]), _("Jadwal"),
+        )
+
+
+class InterviewRegister(RegisterModelAdmin):
+    """Wawancara: every interview (scheduled, held, missed), interviewers see only their own."""
+
+    model = Interview
+    register_key = "interviews"
+    register_name = _("Wawancara")
+    export_slug = "wawancara"
+    menu_icon = "calendar"
+    permission_helper_class = ReadOnlyRegisterPermissionHelper
+    table_class = InterviewTable
+    filterset_class = InterviewFilterSet
+    search_help = _("Cari nama, NIK atau nomor pendaftaran")
+    search_fields = (
+        search.name("application__applicant__full_name"),
+        search.nik("application__applicant__nik"),
+        search.reference("application__reference"),
+    )
+    list_select_related = (
+        "application__applicant__kelurahan__kecamatan", "application__program", "application__intake",
+        "interviewer",
+    )
+    identity_permission = IDENTITY_PERMISSION
+    export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
+    export_columns = (
+        ExportColumn("application__reference", "No. pendaftaran"),
+        ExportColumn("application__applicant__full_name", "Nama"),
+        ExportColumn("application__applicant__nik", "NIK", kind=IDENTITY),
+        ExportColumn("application__applicant__phone", "Nomor HP"),
+        ExportColumn("application__applicant__kelurahan__name", "Kelurahan"),
+        ExportColumn("application__applicant__kelurahan__kecamatan__name", "Kecamatan"),
+        ExportColumn("application__intake__name", "Gelombang"),
+        ExportColumn("application__program__name", "Program"),
+        ExportColumn("scheduled_at", "Waktu wawancara", kind=DATETIME),
+        ExportColumn("place", "Tempat"),
+        ExportColumn("interviewer__username", "Pewawancara"),
+        ExportColumn("attendance", "Kehadiran"),
+        ExportColumn("score_motivation", "Motivasi"),
+        ExportColumn("score_readiness", "Kesiapan dan waktu"),
+        ExportColumn("score_business_potential", "Potensi usaha"),
+        ExportColumn("score_household_need", "Kebutuhan keluarga"),
+        ExportColumn("recommended_program__name", "Program rekomendasi"),
+        ExportColumn("decision", "Keputusan"),
+        ExportColumn("reason_code", "Kode alasan"),
+        ExportColumn("note", "Catatan", width=50),
+    )
+
+    def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
+        return queryset if sees_everything(user) else access.scope_interviews(user, queryset)

@@ -1,0 +1,249 @@
+"""Interview services: who may interview, bulk scheduling in slots, recording outcomes, WhatsApp links.
+
+Every status change goes through the workflow methods on `Application` (applicants/workflow.py); this
+module only adds the multi-step operations around them. Nothing here sends a message: staff click the
+wa.me link themselves.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applicants.enums import ApplicationStatus, DecisionReason
+from applicants.models import Application, Interview
+from applicants.privacy.roles import INTERVIEWER
+from applicants.workflow import TransitionError, format_date_id
+
+S = ApplicationStatus
+BULK_LIMIT = 200  # one bulk action holds the database write lock; keep it short
+
+
+# --- Who ----------------------------------------------------------------------------------------
+def interviewer_users() -> QuerySet:
+    """Active users who may be given interviews: members of "Pewawancara" and superusers."""
+    return (
+        get_user_model()
+        .objects.filter(Q(groups__name=INTERVIEWER) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def is_interviewer(user) -> bool:
+    if user is None or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name=INTERVIEWER).exists()
+
+
+def sees_all_interviews(user) -> bool:
+    """Editors (who may change applications) see and record every interview; interviewers only theirs."""
+    return user.is_superuser or user.has_perm("applicants.change_application")
+
+
+def can_record_outcome(user, interview: Interview) -> bool:
+    if not user.has_perm("applicants.change_interview"):
+        return False
+    return interview.interviewer_id == user.pk or sees_all_interviews(user)
+
+
+# --- WhatsApp click-to-chat --------------------------------------------------------------------
+def whatsapp_link(phone_e164: str, text: str) -> str:
+    """`https://wa.me/<digits>?text=<urlencoded>`: wa.me wants the international number without '+'."""
+    digits = "".join(ch for ch in phone_e164 if ch.isdigit())
+    return f"https://wa.me/{digits}?text={quote(text, safe='')}"
+
+
+def invitation_text(interview: Interview) -> str:
+    application = interview.application
+    local = timezone.localtime(interview.scheduled_at)
+    return _(
+        "Assalamualaikum/Salam sejahtera Bapak/Ibu %(name)s.\n"
+        "Kami dari Dinas Sosial Kota Tangerang mengundang Anda wawancara Pelatihan Keterampilan Sigap Kerja:\n"
+        "Hari/tanggal: %(date)s\n"
+        "Jam: %(time)s WIB\n"
+        "Tempat: %(place)s\n"
+        "Nomor pendaftaran: %(reference)s\n"
+        "Mohon membawa KTP dan Kartu Keluarga. Balas pesan ini bila berhalangan hadir. Terima kasih."
+    ) % {
+        "name": application.applicant.full_name,
+        "date": format_date_id(local.date()),
+        "time": local.strftime("%H.%M"),
+        "place": interview.place,
+        "reference": application.reference or f"#{application.pk}",
+    }
+
+
+def interview_whatsapp_link(interview: Interview) -> str:
+    return whatsapp_link(interview.application.applicant.phone, invitation_text(interview))
+
+
+# --- Scheduling ----------------------------------------------------------------------------------
+@dataclass
+class BulkScheduleResult:
+    scheduled: list[Interview] = field(default_factory=list)
+    skipped: list[tuple[Application, str]] = field(default_factory=list)
+
+
+def bulk_candidates(intake, kelurahan=None, program=None) -> QuerySet:
+    """Applications a bulk action considers: not yet interviewed or decided, oldest first.
+
+    Not-eligible applications are included on purpose: the workflow refuses those without an override,
+    and the staff member sees them listed as skipped with the reason.
+    """
+    qs = Application.objects.filter(
+        intake=intake, status__in=[S.SUBMITTED, S.VERIFIED, S.NOT_ELIGIBLE, S.INTERVIEW_SCHEDULED]
+    )
+    if kelurahan is not None:
+        qs = qs.filter(applicant__kelurahan=kelurahan)
+    if program is not None:
+        qs = qs.filter(program=program)
+    return qs.select_related("applicant", "intake").order_by("submitted_at", "pk")
+
+
+def schedule_bulk(
+    applications, *, start: datetime.datetime, slot_minutes: int, place: str, interviewer, user
+) -> BulkScheduleResult:
+    """Give each application the next free slot (start, start+N, ...) through `schedule_interview`.
+
+    Applications the workflow refuses are skipped with its reason and take no slot. One transaction:
+    either every listed interview is created or none (e.g. on a database error).
+    """
+    if slot_minutes < 1:
+        raise ValidationError(_("Durasi slot minimal 1 menit."))
+    applications = list(applications[: BULK_LIMIT + 1]) if isinstance(applications, QuerySet) else list(applications)
+    if len(applications) > BULK_LIMIT:
+        raise ValidationError(
+            _("Terlalu banyak pendaftar (lebih dari %(limit)s). Persempit filter.") % {"limit": BULK_LIMIT}
+        )
+    if timezone.is_naive(start):
+        start = timezone.make_aware(start)
+    result = BulkScheduleResult()
+    slot = datetime.timedelta(minutes=slot_minutes)
+    with transaction.atomic():
+        for application in applications:
+            when = start + slot * len(result.scheduled)
+            try:
+                with transaction.atomic():
+                    interview = application.schedule_interview(
+                        when, place, interviewer, user, allow_reschedule=False
+                    )
+            except TransitionError as exc:
+                result.skipped.append((application, " ".join(exc.messages)))
+                continue
+            result.scheduled.append(interview)
+    return result
+
+
+# --- Outcomes ------------------------------------------------------------------------------------
+DECISION_TO_STATUS = {
+    Interview.Decision.ACCEPT: S.ACCEPTED,
+    Interview.Decision.WAITLIST: S.WAITLISTED,
+    Interview.Decision.REJECT: S.REJECTED,
+}
+
+
+@dataclass
+class Outcome:
+    attendance: str
+    scores: dict[str, int | None] = field(default_factory=dict)
+    recommended_program: object | None = None
+    decision: str = ""
+    reason_code: str = ""
+    note: str = ""
+    new_scheduled_at: datetime.datetime | None = None
+    new_place: str = ""
+
+    def errors(self, intake) -> dict[str, str]:
+        """Field -> Indonesian message for an outcome that does not hang together (form and service)."""
+        A, D = Interview.Attendance, Interview.Decision
+        errors: dict[str, str] = {}
+        if self.attendance not in (A.CAME, A.NO_SHOW, A.RESCHEDULED):
+            errors["attendance"] = _("Pilih kehadiran.")
+        if self.attendance == A.CAME:
+            for name in Interview.SCORE_FIELDS:
+                if self.scores.get(name) not in (1, 2, 3, 4, 5):
+                    errors[f"score_{name}"] = _("Beri nilai 1 sampai 5.")
+            if self.recommended_program is not None and not intake.programs.filter(
+                pk=self.recommended_program.pk
+            ).exists():
+                errors["recommended_program"] = _("Program ini tidak dibuka pada gelombang ini.")
+        if self.attendance == A.NO_SHOW and self.decision not in ("", D.REJECT):
+            errors["decision"] = _("Pendaftar yang tidak hadir hanya bisa ditolak atau dijadwal ulang.")
+        if self.attendance == A.NO_SHOW and self.decision == D.REJECT and self.reason_code != DecisionReason.NO_SHOW:
+            errors["reason_code"] = _("Untuk yang tidak hadir, pilih alasan «Tidak hadir wawancara».")
+        if self.attendance == A.RESCHEDULED:
+            if self.new_scheduled_at is None:
+                errors["new_scheduled_at"] = _("Isi waktu wawancara yang baru.")
+            if self.decision:
+                errors["decision"] = _("Keputusan diambil setelah wawancara, bukan saat dijadwal ulang.")
+        if self.decision == D.REJECT and not self.reason_code:
+            errors["reason_code"] = _("Pilih alasan penolakan.")
+        if self.reason_code and self.reason_code not in DecisionReason.values:
+            errors["reason_code"] = _("Alasan tidak ada dalam daftar.")
+        return errors
+
+
+def record_outcome(interview: Interview, outcome: Outcome, user) -> Interview:
+    """Store what happened at the interview and move the application along the workflow.
+
+    - came: rubric stored; the application goes interview_scheduled -> interviewed, then to
+      accepted / waitlisted / rejected when a decision is given (a decision may also come later).
+    - no_show: the application stays interview_scheduled so staff can offer a new time; with decision
+      "reject" and reason "Tidak hadir wawancara" it is rejected at once.
+    - rescheduled: a new interview is created at `new_scheduled_at` (same interviewer).
+    Raises PermissionDenied when `user` may not record this interview, ValidationError otherwise.
+    """
+    if not can_record_outcome(user, interview):
+        raise PermissionDenied
+    application = interview.application
+    A = Interview.Attendance
+    if interview.attendance != A.SCHEDULED and not (
+        interview.attendance == A.CAME and application.status == S.INTERVIEWED
+    ):
+        raise ValidationError(_("Hasil wawancara ini sudah dicatat dan keputusan sudah diambil."))
+    errors = outcome.errors(application.intake)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if outcome.attendance == A.RESCHEDULED:
+            application.schedule_interview(
+                outcome.new_scheduled_at, outcome.new_place or interview.place, interview.interviewer, user
+            )
+            interview.refresh_from_db()
+            interview.note = outcome.note
+            interview.recorded_by, interview.recorded_at = user, timezone.now()
+            interview.save(update_fields=["note", "recorded_by", "recorded_at"])
+            return interview
+
+        interview.attendance = outcome.attendance
+        interview.note = outcome.note
+        interview.recorded_by, interview.recorded_at = user, timezone.now()
+        if outcome.attendance == A.CAME:
+            for name in Interview.SCORE_FIELDS:
+                setattr(interview, f"score_{name}", outcome.scores.get(name))
+            interview.recommended_program = outcome.recommended_program
+        interview.decision = outcome.decision
+        interview.reason_code = outcome.reason_code
+        interview.full_clean(exclude=["application", "interviewer"])
+        interview.save()
+
+        if outcome.attendance == A.CAME:
+            if application.status == S.INTERVIEW_SCHEDULED:
+                application.mark_interviewed(user)
+            if outcome.decision:
+                application.transition_to(
+                    DECISION_TO_STATUS[outcome.decision], user, reason=outcome.reason_code, note=outcome.note,
+                    data={"interview": interview.pk},
+                )
+        elif outcome.attendance == A.NO_SHOW and outcome.decision == Interview.Decision.REJECT:
+            application.reject(user, reason=DecisionReason.NO_SHOW, note=outcome.note)
+    return interview

@@ -1,0 +1,85 @@
+"""Admin wiring for interviews: URLs, the "Wawancara" menu and the workflow's audit-log actions.
+
+Imported from applicants/wagtail_hooks.py (Wagtail only autoloads `wagtail_hooks` modules).
+"""
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.log_actions import LogFormatter
+
+from applicants.enums import ApplicationStatus, DecisionReason
+from applicants.selection import views as interview_views
+from applicants.workflow import LOG_ACTIONS, RESCHEDULE_ACTION
+
+
+@hooks.register("register_admin_urls")
+def register_interview_urls():
+    return [
+        path(
+            "wawancara/",
+            include((interview_views.urlpatterns, interview_views.app_name), namespace=interview_views.app_name),
+        )
+    ]
+
+
+class PermissionMenuItem(MenuItem):
+    """A menu item shown only to users holding one model permission."""
+
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_admin_menu_item")
+def register_interview_menu():
+    items = [
+        PermissionMenuItem(
+            gettext_lazy("Jadwal saya"), reverse("sigap_interviews:mine"), icon_name="user",
+            permission="applicants.view_interview", order=100,
+        ),
+        PermissionMenuItem(
+            gettext_lazy("Semua wawancara"), reverse("sigap_interviews:all"), icon_name="list-ul",
+            permission="applicants.view_application", order=200,
+        ),
+        PermissionMenuItem(
+            gettext_lazy("Jadwalkan sekaligus"), reverse("sigap_interviews:bulk"), icon_name="calendar",
+            permission="applicants.add_interview", order=300,
+        ),
+    ]
+    return SubmenuMenuItem(
+        gettext_lazy("Jadwal wawancara"), Menu(items=items), icon_name="calendar", name="wawancara", order=310
+    )
+
+
+def _status(value: str) -> str:
+    return str(ApplicationStatus(value).label) if value in ApplicationStatus.values else value
+
+
+class StatusChangeFormatter(LogFormatter):
+    """"Terverifikasi → Wawancara dijadwalkan (alasan: ...)" in the object's history."""
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        message = _("Status: %(from)s → %(to)s") % {
+            "from": _status(data.get("from", "")), "to": _status(data.get("to", ""))
+        }
+        reason = data.get("reason")
+        if reason:
+            label = DecisionReason(reason).label if reason in DecisionReason.values else reason
+            message += " " + _("(alasan: %(reason)s)") % {"reason": label}
+        return message
+
+    def format_comment(self, log_entry):
+        return (log_entry.data or {}).get("note", "")
+
+
+@hooks.register("register_log_actions")
+def register_workflow_log_actions(actions):
+    for action, label in [*LOG_ACTIONS.values(), RESCHEDULE_ACTION]:
+        actions.register_action(action)(type("Formatter", (StatusChangeFormatter,), {"label": label}))

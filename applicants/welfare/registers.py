@@ -1,0 +1,175 @@
+"""Registers of the welfare register imports: batches and their accepted records (read-only)."""
+
+from __future__ import annotations
+
+import django_filters
+import django_tables2 as tables
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from applicants.enums import Register
+from applicants.models import WelfareImportBatch, WelfareRecord
+from applicants.privacy.access import scope_by_kelurahan
+from programs.registers import search
+from programs.registers.base import RegisterModelAdmin
+from programs.registers.filters import (
+    DateTimeFromFilter,
+    DateTimeToFilter,
+    RegisterFilterSet,
+    kecamatan_filter,
+    kelurahan_filter,
+)
+from programs.registers.permissions import ReadOnlyRegisterPermissionHelper
+from programs.registers.tables import ChoiceDisplayColumn, IdentityColumn, LocalDateTimeColumn, RegisterTable
+from programs.registers.xlsx import DATETIME, IDENTITY, ExportColumn
+
+IDENTITY_PERMISSION = "applicants.view_full_identity"
+
+
+# --- Welfare register import batches ---------------------------------------------------------------
+class WelfareBatchFilterSet(RegisterFilterSet):
+    register = django_filters.ChoiceFilter(label=_("Register"), choices=Register.choices)
+    state = django_filters.ChoiceFilter(label=_("Status"), choices=WelfareImportBatch.State.choices)
+    uploaded_from = DateTimeFromFilter(label=_("Diunggah sejak"), field_name="created_at")
+    uploaded_to = DateTimeToFilter(label=_("Diunggah sampai"), field_name="created_at")
+
+    class Meta:
+        model = WelfareImportBatch
+        fields: list[str] = []
+
+
+class WelfareBatchTable(RegisterTable):
+    created_at = LocalDateTimeColumn(
+        verbose_name=_("Diunggah"), linkify=lambda record: reverse("welfare:report", args=[record.pk])
+    )
+    register = ChoiceDisplayColumn(verbose_name=_("Register"))
+    as_of = tables.DateColumn(verbose_name=_("Data per"), format="d-m-Y")
+    file_name = tables.Column(verbose_name=_("Berkas"))
+    state = ChoiceDisplayColumn(verbose_name=_("Status"))
+    rows_read = tables.Column(verbose_name=_("Dibaca"))
+    rows_accepted = tables.Column(verbose_name=_("Diterima"))
+    rows_rejected = tables.Column(verbose_name=_("Ditolak"))
+    rows_duplicate = tables.Column(verbose_name=_("Duplikat"))
+    uploaded_by = tables.Column(verbose_name=_("Oleh"), accessor="uploaded_by__username")
+
+    class Meta(RegisterTable.Meta):
+        model = WelfareImportBatch
+        fields = ()
+        sequence = (
+            "created_at", "register", "as_of", "file_name", "state", "rows_read", "rows_accepted",
+            "rows_rejected", "rows_duplicate", "uploaded_by",
+        )
+
+
+class WelfareBatchRegister(RegisterModelAdmin):
+    """Impor register: each uploaded DTSEN/DTKS extract and what became of its rows (no personal data)."""
+
+    model = WelfareImportBatch
+    register_key = "register-batches"
+    register_name = _("Impor register DTSEN")
+    export_slug = "impor-register"
+    menu_icon = "upload"
+    permission_helper_class = ReadOnlyRegisterPermissionHelper
+    table_class = WelfareBatchTable
+    filterset_class = WelfareBatchFilterSet
+    search_help = _("Cari nama berkas")
+    search_fields = (search.name("file_name"),)
+    list_select_related = ("uploaded_by",)
+    export_columns = (
+        ExportColumn("created_at", "Diunggah", kind=DATETIME),
+        ExportColumn("register"),
+        ExportColumn("as_of", "Data per"),
+        ExportColumn("file_name"),
+        ExportColumn("file_sha256", "SHA-256"),
+        ExportColumn("state"),
+        ExportColumn("rows_read"),
+        ExportColumn("rows_accepted"),
+        ExportColumn("rows_rejected"),
+        ExportColumn("rows_duplicate"),
+        ExportColumn("uploaded_by__username", "Diunggah oleh"),
+        ExportColumn("finished_at", "Selesai", kind=DATETIME),
+    )
+
+
+# --- Welfare register records --------------------------------------------------------------------
+DESIL_CHOICES = [(n, str(n)) for n in range(1, 11)]
+
+
+class WelfareRecordFilterSet(RegisterFilterSet):
+    batch = django_filters.ModelChoiceFilter(label=_("Impor"), queryset=WelfareImportBatch.objects.all())
+    register = django_filters.ChoiceFilter(label=_("Register"), field_name="batch__register", choices=Register.choices)
+    kecamatan = kecamatan_filter()
+    kelurahan = kelurahan_filter()
+    desil = django_filters.TypedChoiceFilter(label=_("Desil"), choices=DESIL_CHOICES, coerce=int)
+
+    class Meta:
+        model = WelfareRecord
+        fields: list[str] = []
+
+
+class WelfareRecordTable(RegisterTable):
+    batch = tables.Column(
+        verbose_name=_("Impor"), accessor="batch__as_of", order_by=("batch__as_of", "row_number"),
+        linkify=lambda record: reverse("welfare:report", args=[record.batch_id]),
+    )
+    row_number = tables.Column(verbose_name=_("Baris"))
+    nik = IdentityColumn(verbose_name=_("NIK"))
+    kk_number = IdentityColumn(verbose_name=_("Nomor KK"))
+    full_name = tables.Column(verbose_name=_("Nama"))
+    birth_date = tables.DateColumn(verbose_name=_("Tanggal lahir"), format="d-m-Y")
+    kelurahan = tables.Column(verbose_name=_("Kelurahan"), accessor="kelurahan__name")
+    kecamatan = tables.Column(verbose_name=_("Kecamatan"), accessor="kelurahan__kecamatan__name")
+    desil = tables.Column(verbose_name=_("Desil"))
+    bansos = tables.Column(verbose_name=_("Bansos"), orderable=False)
+
+    class Meta(RegisterTable.Meta):
+        model = WelfareRecord
+        fields = ()
+        sequence = (
+            "batch", "row_number", "nik", "kk_number", "full_name", "birth_date", "kelurahan", "kecamatan",
+            "desil", "bansos",
+        )
+
+    def render_batch(self, value, record):
+        return f"{record.batch.get_register_display()} {value:%d-%m-%Y}"
+
+
+class WelfareRecordRegister(RegisterModelAdmin):
+    """Register DTSEN: the imported rows, searchable by exact NIK/KK or name; NIK/KK masked for most."""
+
+    model = WelfareRecord
+    register_key = "register-records"
+    register_name = _("Register DTSEN")
+    export_slug = "register-dtsen"
+    menu_icon = "table"
+    permission_helper_class = ReadOnlyRegisterPermissionHelper
+    table_class = WelfareRecordTable
+    filterset_class = WelfareRecordFilterSet
+    search_help = _("Cari NIK atau nomor KK (16 digit, tepat) atau nama")
+    search_fields = (search.nik("nik"), search.nik("kk_number"), search.name("full_name"))
+    list_select_related = ("batch", "kelurahan__kecamatan")
+    identity_permission = IDENTITY_PERMISSION
+    identity_fields = ("nik", "kk_number")
+    export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
+    export_columns = (
+        ExportColumn("batch__register", "Register"),
+        ExportColumn("batch__as_of", "Data per"),
+        ExportColumn("row_number", "Baris"),
+        ExportColumn("nik", "NIK", kind=IDENTITY),
+        ExportColumn("kk_number", "Nomor KK", kind=IDENTITY),
+        ExportColumn("full_name", "Nama"),
+        ExportColumn("birth_date", "Tanggal lahir"),
+        ExportColumn("sex", "Jenis kelamin", width=6),
+        ExportColumn("address", "Alamat"),
+        ExportColumn("rt", "RT", width=6),
+        ExportColumn("rw", "RW", width=6),
+        ExportColumn("kelurahan__name", "Kelurahan"),
+        ExportColumn("kelurahan__kecamatan__name", "Kecamatan"),
+        ExportColumn("desil", "Desil"),
+        ExportColumn("bansos", "Bansos"),
+    )
+
+    def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
+        """Editors and auditors (full reach), narrowed to their kecamatan if restricted; nobody else."""
+        return scope_by_kelurahan(user, queryset)

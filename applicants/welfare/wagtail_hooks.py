@@ -1,0 +1,41 @@
+"""Admin wiring for the welfare register: upload/report URLs, menu item, audit-log actions.
+
+`applicants/wagtail_hooks.py` imports this module so the hooks register at start-up.
+"""
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from applicants.welfare import views as welfare_views
+
+IMPORT_PERMISSION = "applicants.add_welfareimportbatch"
+
+
+@hooks.register("register_admin_urls")
+def register_welfare_urls():
+    return [path("register-kesejahteraan/", include((welfare_views.urlpatterns, "welfare"), namespace="welfare"))]
+
+
+class _ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(IMPORT_PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def register_welfare_menu_item():
+    return _ImportMenuItem(
+        _("Impor DTSEN/DTKS"), reverse("welfare:upload"), name="welfare-import", icon_name="upload", order=450
+    )
+
+
+@hooks.register("register_log_actions")
+def register_welfare_log_actions(actions):
+    actions.register_action("sigap.welfare_import", _("Impor register"), _("Register kesejahteraan diimpor"))
+    actions.register_action(
+        "sigap.eligibility_checked", _("Cek kelayakan"), _("Kelayakan dicek terhadap register")
+    )
+    actions.register_action(
+        "sigap.eligibility_override", _("Pengecualian kelayakan"), _("Kelayakan dikecualikan oleh petugas")
+    )

@@ -1,0 +1,145 @@
+"""Production server: /healthz, structured logs, and `scripts/serve.sh` (what `make serve` runs)."""
+
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.db import OperationalError, connection
+from portal.jsonlog import JsonFormatter
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_healthz_answers_200_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_database_fails(client):
+    with mock.patch.object(connection, "cursor", side_effect=OperationalError("connection refused")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+
+
+@pytest.mark.django_db
+def test_search_backend_uses_the_full_text_search_of_the_database_in_use():
+    from wagtail.search.backends import get_search_backend
+
+    backend = get_search_backend()
+    expected = {"postgresql": "PostgresSearchBackend", "sqlite": "SQLiteSearchBackend"}[connection.vendor]
+    assert type(backend).__name__ == expected
+    if connection.vendor == "postgresql":
+        assert backend.config == "indonesian"
+
+
+@pytest.mark.django_db
+def test_postgresql_knows_the_indonesian_text_search_configuration():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_tsvector('indonesian', 'pelatihan')::text")
+        assert "latih" in cursor.fetchone()[0]
+
+
+def test_json_log_lines_carry_level_logger_message_extras_and_traceback():
+    logger = logging.getLogger("sigap.test")
+    try:
+        raise ValueError("rusak")
+    except ValueError:
+        record = logger.makeRecord("sigap.test", logging.ERROR, __file__, 1, "impor %s gagal", ("batch-7",),
+                                   sys.exc_info(), extra={"batch_id": 7})
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["level"] == "ERROR" and entry["logger"] == "sigap.test"
+    assert entry["message"] == "impor batch-7 gagal"
+    assert entry["batch_id"] == 7
+    assert "ValueError: rusak" in entry["exc"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=5) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.mark.slow
+def test_serve_starts_gunicorn_with_production_settings_static_files_and_json_logs(tmp_path):
+    """On the PostgreSQL run this migrates and serves the throw-away cluster's database."""
+    port = _free_port()
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "serve-test-" + "x" * 60,
+        "DATABASE_URL": database_url,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+        "VENV": str(Path(sys.executable).parent.parent),
+    }
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(["scripts/serve.sh"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+    try:
+        deadline = time.monotonic() + 240
+        status = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                status, _, body = _get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200, log.read_text()[-3000:]
+        assert json.loads(body) == {"status": "ok", "database": "ok"}
+
+        # Plain HTTP is redirected to HTTPS (behind the proxy), except the load balancer's /healthz.
+        status, headers, _ = _get(f"http://127.0.0.1:{port}/")
+        assert status == 301 and headers["Location"].startswith("https://")
+
+        # whitenoise serves collected, hashed static files with a far-future cache header.
+        manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
+        hashed = manifest["paths"]["wagtailadmin/css/core.css"]
+        status, headers, _ = _get(f"http://127.0.0.1:{port}/static/{hashed}", {"X-Forwarded-Proto": "https"})
+        assert status == 200
+        assert "immutable" in headers["Cache-Control"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+    lines = [line for line in log.read_text().splitlines() if line.startswith("{")]
+    entries = [json.loads(line) for line in lines]
+    booted = [e for e in entries if e["logger"] == "gunicorn.error" and e["message"].startswith("Booting worker")]
+    assert len(booted) == 2  # WEB_CONCURRENCY
+    assert any(e["logger"] == "gunicorn.access" and "/healthz" in e["message"] for e in entries)
