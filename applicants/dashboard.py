@@ -2,8 +2,9 @@
 and the home-page figures. Aggregate queries only (a handful per panel, none per row).
 
 Who sees the admin panel (docs/privacy.md): only users with `view_application` (comms never: no figure
-below the kelurahan level for them). A user restricted to some kecamatan sees the panel computed from
-the applicants of those kecamatan only, like every list and export.
+below the kelurahan level for them). Every figure counts rows through the model's access policy
+(applicants.privacy.access), so a user restricted to some kecamatan sees the figures of those kecamatan
+only, like every list and export. `public_figures()` are city-wide totals for the public home page.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.enums import ApplicationStatus, Eligibility
 from applicants.models import Application, CapitalAward, Enrolment, FollowUp, Interview
+from applicants.privacy import access
 from programs.models import Intake, KelurahanQuota
 
 FUNNEL_STEPS = [
@@ -45,8 +47,8 @@ class Bar:
         return min(self.pct, 100.0)
 
 
-def funnel_by_intake(intakes=None, kecamatan_ids=None) -> list[dict]:
-    """One grouped query: each intake's counts for every funnel step (optionally for some kecamatan)."""
+def funnel_by_intake(intakes=None, user=None) -> list[dict]:
+    """One grouped query: each intake's counts for every funnel step (of `user`'s applications if given)."""
     enrolments = Enrolment.objects.filter(application=OuterRef("pk"))
     qs = (
         Application.objects.alias(
@@ -71,8 +73,8 @@ def funnel_by_intake(intakes=None, kecamatan_ids=None) -> list[dict]:
     )
     if intakes is not None:
         qs = qs.filter(intake__in=intakes)
-    if kecamatan_ids:
-        qs = qs.filter(applicant__kelurahan__kecamatan_id__in=kecamatan_ids)
+    if user is not None:
+        qs = access.applications.scope(user, qs)
     counts = {row["intake"]: row for row in qs}
     intake_list = list(intakes) if intakes is not None else list(Intake.objects.filter(pk__in=counts))
     result = []
@@ -86,14 +88,19 @@ def funnel_by_intake(intakes=None, kecamatan_ids=None) -> list[dict]:
     return result
 
 
-def kelurahan_progress(intake: Intake, kecamatan_ids=None) -> list[dict]:
-    """Applications and enrolments per targeted kelurahan against its quota (two queries)."""
+def kelurahan_progress(intake: Intake, user=None) -> list[dict]:
+    """Applications and enrolments per targeted kelurahan against its quota (two queries, three when
+    `user` is limited to some kecamatan: then only their kelurahan are listed)."""
     quotas = KelurahanQuota.objects.filter(intake=intake).select_related("kelurahan__kecamatan")
+    kecamatan_ids = access.restricted_kecamatan_ids(user) if user is not None else []
     if kecamatan_ids:
         quotas = quotas.filter(kelurahan__kecamatan_id__in=kecamatan_ids)
     quotas = list(quotas)
+    applications = Application.objects.filter(intake=intake)
+    if user is not None:
+        applications = access.applications.scope(user, applications)
     rows = (
-        Application.objects.filter(intake=intake, applicant__kelurahan__in=[q.kelurahan_id for q in quotas])
+        applications.filter(applicant__kelurahan__in=[q.kelurahan_id for q in quotas])
         .alias(_enrolled=Exists(Enrolment.objects.filter(application=OuterRef("pk"))))
         .values("applicant__kelurahan")
         .annotate(applied=Count("pk"), enrolled=Count("pk", filter=Q(_enrolled=True)))
@@ -113,11 +120,11 @@ def kelurahan_progress(intake: Intake, kecamatan_ids=None) -> list[dict]:
     ]
 
 
-def followup_outcomes(kecamatan_ids=None) -> list[dict]:
+def followup_outcomes(user=None) -> list[dict]:
     """Per milestone: share working, share with a running business, share no longer on bansos (one query)."""
     followups = FollowUp.objects.all()
-    if kecamatan_ids:
-        followups = followups.filter(enrolment__application__applicant__kelurahan__kecamatan_id__in=kecamatan_ids)
+    if user is not None:
+        followups = access.followups.scope(user, followups)
     rows = (
         followups.values("milestone")
         .annotate(
@@ -158,15 +165,13 @@ def public_figures() -> dict[str, int]:
 
 
 def dashboard_context(max_intakes: int = 3, user=None) -> dict:
-    """Everything the home-page panel shows, for the latest intakes, narrowed to `user`'s kecamatan."""
-    from applicants.privacy.access import restricted_kecamatan_ids
-
-    kecamatan_ids = restricted_kecamatan_ids(user) if user is not None else []
+    """Everything the home-page panel shows, for the latest intakes, through `user`'s access policies
+    (None: the command line and tests, every row)."""
     intakes = list(Intake.objects.order_by("-registration_opens")[:max_intakes])
     return {
-        "funnels": funnel_by_intake(intakes, kecamatan_ids),
+        "funnels": funnel_by_intake(intakes, user),
         "kelurahan_intake": intakes[0] if intakes else None,
-        "kelurahan_rows": kelurahan_progress(intakes[0], kecamatan_ids) if intakes else [],
-        "followups": followup_outcomes(kecamatan_ids),
-        "restricted": bool(kecamatan_ids),
+        "kelurahan_rows": kelurahan_progress(intakes[0], user) if intakes else [],
+        "followups": followup_outcomes(user),
+        "restricted": user is not None and not access.sees_everything(user),
     }

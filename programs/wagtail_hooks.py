@@ -1,9 +1,118 @@
-"""Admin for what `programs` owns and holds no personal data: instructors, classes, capital packages."""
+"""Admin for what `programs` owns: instructors and capital packages as snippets, classes as a register.
 
+One admin UI per record type. Classes (kelas) are a register (programs.registers) with create and edit
+forms, because staff look for them in a filtered list; their status changes only on the class page
+(start, complete), never in the form, and a class is never deleted (enrolments refer to it). The
+"Pelaksanaan" menu of applicants shows this register beside the participants' registers.
+"""
+
+from __future__ import annotations
+
+import django_filters
+import django_tables2 as tables
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
+from wagtail_modeladmin.helpers import PermissionHelper
 
-from programs.models import CapitalPackage, Cohort, Instructor
+from programs.models import CapitalPackage, Cohort, Instructor, Intake, Program
+from programs.registers import search
+from programs.registers.base import RegisterModelAdmin
+from programs.registers.filters import DATE_INPUT, RegisterFilterSet
+from programs.registers.tables import ChoiceDisplayColumn, RegisterTable
+from programs.registers.xlsx import NUMBER, ExportColumn
 
 register_snippet(Instructor)
-register_snippet(Cohort)
 register_snippet(CapitalPackage)
+
+# The class page with enrolment, attendance, scores and ranking (an applicants admin screen).
+COHORT_DETAIL_URL_NAME = "delivery:cohort_detail"
+WITHDRAWN = "withdrawn"  # Enrolment.Status.WITHDRAWN; programs never imports applicants
+
+
+class CohortFilterSet(RegisterFilterSet):
+    intake = django_filters.ModelChoiceFilter(label=_("Gelombang"), queryset=Intake.objects.all())
+    program = django_filters.ModelChoiceFilter(label=_("Program"), queryset=Program.objects.all())
+    instructor = django_filters.ModelChoiceFilter(
+        label=_("Instruktur"), field_name="instructors", queryset=Instructor.objects.select_related("skill")
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Cohort.Status.choices)
+    start_from = django_filters.DateFilter(
+        label=_("Mulai sejak"), field_name="start_date", lookup_expr="gte", widget=DATE_INPUT
+    )
+    end_to = django_filters.DateFilter(
+        label=_("Selesai sampai"), field_name="end_date", lookup_expr="lte", widget=DATE_INPUT
+    )
+
+    class Meta:
+        model = Cohort
+        fields: list[str] = []
+
+
+class CohortTable(RegisterTable):
+    name = tables.Column(
+        verbose_name=_("Kelas"), linkify=lambda record: reverse(COHORT_DETAIL_URL_NAME, args=[record.pk])
+    )
+    intake = tables.Column(verbose_name=_("Gelombang"), accessor="intake__name")
+    program = tables.Column(verbose_name=_("Program"), accessor="program__name")
+    instructors = tables.Column(verbose_name=_("Instruktur"), accessor="pk", orderable=False)
+    venue = tables.Column(verbose_name=_("Tempat"))
+    start_date = tables.DateColumn(verbose_name=_("Mulai"), format="d-m-Y")
+    end_date = tables.DateColumn(verbose_name=_("Selesai"), format="d-m-Y")
+    capacity = tables.Column(verbose_name=_("Kapasitas"))
+    participant_count = tables.Column(verbose_name=_("Peserta"))
+    status = ChoiceDisplayColumn(verbose_name=_("Status"))
+
+    class Meta(RegisterTable.Meta):
+        model = Cohort
+        fields = ()
+        sequence = (
+            "name", "intake", "program", "instructors", "venue", "start_date", "end_date", "capacity",
+            "participant_count", "status",
+        )
+
+    def render_instructors(self, record):
+        return ", ".join(instructor.name for instructor in record.instructors.all())  # prefetched
+
+
+class CohortPermissionHelper(PermissionHelper):
+    """Create and edit with the model permissions; never delete (enrolments and awards refer to a class)."""
+
+    def user_can_delete_obj(self, user, obj):
+        return False
+
+
+class CohortRegister(RegisterModelAdmin):
+    model = Cohort
+    register_key = "cohorts"
+    register_name = _("Kelas")
+    export_slug = "kelas"
+    menu_icon = "group"
+    permission_helper_class = CohortPermissionHelper
+    table_class = CohortTable
+    filterset_class = CohortFilterSet
+    search_help = _("Cari nama kelas atau tempat")
+    search_fields = (search.name("name"), search.name("venue"))
+    list_select_related = ("intake", "program")
+    form_fields_exclude = ("status",)
+    export_columns = (
+        ExportColumn("name", "Kelas"),
+        ExportColumn("intake__name", "Gelombang"),
+        ExportColumn("program__name", "Program"),
+        ExportColumn("venue"),
+        ExportColumn("start_date"),
+        ExportColumn("end_date"),
+        ExportColumn("capacity"),
+        ExportColumn("participant_count", "Peserta", kind=NUMBER),
+        ExportColumn("min_attendance_pct"),
+        ExportColumn("min_final_score"),
+        ExportColumn("status"),
+    )
+
+    def get_register_queryset(self, user) -> QuerySet:
+        return (
+            super().get_register_queryset(user)
+            .annotate(participant_count=Count("enrolments", filter=~Q(enrolments__status=WITHDRAWN)))
+            .prefetch_related("instructors")
+        )

@@ -1,33 +1,50 @@
-"""Wagtail wiring for delivery: admin URLs and menu, audit-log actions, the dashboard panel."""
+"""Wagtail wiring for delivery: the action screens' URLs, the one "Pelaksanaan" menu, audit-log
+actions and the dashboard panel.
 
-from django.urls import include, path, reverse_lazy
+The menu is one modeladmin group registered once: the registers (classes, participants, attendance,
+awards, KUB, follow-ups), whose rows link to the action screens, plus the screens that are not a
+row of any register (the follow-ups due this month, forming a KUB, the printable list of recipients).
+"""
+
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.components import Component
+from wagtail_modeladmin.options import ModelAdminGroup, modeladmin_register
 
 from applicants.dashboard import dashboard_context
-from applicants.delivery import views
+from applicants.delivery.registers import (
+    AttendanceRegister,
+    AwardRegister,
+    FollowUpRegister,
+    GroupRegister,
+    ParticipantRegister,
+)
+from applicants.delivery.views import awards, classes, common, followups, groups
+from applicants.privacy.gates import PermissionMenuItem
+from programs.wagtail_hooks import CohortRegister
 
 app_name = "delivery"
 urlpatterns = [
-    path("kelas/", views.cohort_list, name="cohort_list"),
-    path("kelas/<int:pk>/", views.cohort_detail, name="cohort_detail"),
-    path("kelas/<int:pk>/daftarkan/", views.cohort_enrol, name="cohort_enrol"),
-    path("kelas/<int:pk>/peserta.xlsx", views.cohort_participants_xlsx, name="cohort_participants_xlsx"),
-    path("peserta/<int:pk>/mundur/", views.enrolment_withdraw, name="enrolment_withdraw"),
-    path("peserta/<int:pk>/persetujuan-publikasi/", views.enrolment_publication_consent,
+    # The lists are the registers; the old list URLs stay as redirects for bookmarks and printed guides.
+    path("kelas/", classes.cohort_list_moved, name="cohort_list"),
+    path("modal-usaha/", awards.award_list_moved, name="award_list"),
+    path("kub/", groups.group_list_moved, name="group_list"),
+    path("kelas/<int:pk>/", classes.cohort_detail, name="cohort_detail"),
+    path("kelas/<int:pk>/daftarkan/", classes.cohort_enrol, name="cohort_enrol"),
+    path("kelas/<int:pk>/peserta.xlsx", classes.cohort_participants_xlsx, name="cohort_participants_xlsx"),
+    path("peserta/<int:pk>/mundur/", classes.enrolment_withdraw, name="enrolment_withdraw"),
+    path("peserta/<int:pk>/persetujuan-publikasi/", classes.enrolment_publication_consent,
          name="enrolment_publication_consent"),
-    path("pertemuan/<int:pk>/kehadiran/", views.session_attendance, name="session_attendance"),
-    path("pertemuan/<int:pk>/daftar-hadir/", views.session_sheet, name="session_sheet"),
-    path("modal-usaha/", views.award_list, name="award_list"),
-    path("modal-usaha/<int:pk>/", views.award_detail, name="award_detail"),
-    path("modal-usaha/<int:pk>/berita-acara/", views.award_document, name="award_document"),
-    path("kub/", views.group_list, name="group_list"),
-    path("kub/baru/", views.group_create, name="group_create"),
-    path("kub/<int:pk>/usulkan-modal/", views.group_propose_award, name="group_propose_award"),
-    path("tindak-lanjut/", views.followup_due, name="followup_due"),
-    path("tindak-lanjut/<int:enrolment_pk>/<int:milestone>/", views.followup_record, name="followup_record"),
+    path("pertemuan/<int:pk>/kehadiran/", classes.session_attendance, name="session_attendance"),
+    path("pertemuan/<int:pk>/daftar-hadir/", classes.session_sheet, name="session_sheet"),
+    path("modal-usaha/daftar-penerima.xlsx", awards.award_sheet, name="award_sheet"),
+    path("modal-usaha/<int:pk>/", awards.award_detail, name="award_detail"),
+    path("modal-usaha/<int:pk>/berita-acara/", awards.award_document, name="award_document"),
+    path("kub/baru/", groups.group_create, name="group_create"),
+    path("kub/<int:pk>/usulkan-modal/", groups.group_propose_award, name="group_propose_award"),
+    path("tindak-lanjut/", followups.followup_due, name="followup_due"),
+    path("tindak-lanjut/<int:enrolment_pk>/<int:milestone>/", followups.followup_record, name="followup_record"),
 ]
 
 
@@ -36,32 +53,25 @@ def register_delivery_urls():
     return [path("pelaksanaan/", include((urlpatterns, app_name), namespace="delivery"))]
 
 
-class PermissionMenuItem(MenuItem):
-    """A menu item shown only to users holding one permission."""
+@modeladmin_register
+class DeliveryAdminGroup(ModelAdminGroup):
+    """Pelaksanaan: the delivery registers and the action screens that are not a register's row."""
 
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
+    menu_label = _("Pelaksanaan")
+    menu_icon = "group"
+    menu_order = 250
+    items = (CohortRegister, ParticipantRegister, AttendanceRegister, AwardRegister, GroupRegister, FollowUpRegister)
 
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
-
-
-delivery_menu = Menu(items=[
-    PermissionMenuItem(_("Kelas"), reverse_lazy("delivery:cohort_list"), permission=views.VIEW,
-                       icon_name="group", order=100),
-    PermissionMenuItem(_("Modal usaha"), reverse_lazy("delivery:award_list"), permission=views.AWARD_VIEW,
-                       icon_name="tag", order=200),
-    PermissionMenuItem(_("KUB"), reverse_lazy("delivery:group_list"), permission=views.VIEW,
-                       icon_name="group", order=300),
-    PermissionMenuItem(_("Tindak lanjut"), reverse_lazy("delivery:followup_due"), permission=views.VIEW,
-                       icon_name="date", order=400),
-])
-
-
-@hooks.register("register_admin_menu_item")
-def register_delivery_menu():
-    return SubmenuMenuItem(_("Pelaksanaan"), delivery_menu, icon_name="group", order=250)
+    def get_submenu_items(self):
+        return [
+            *super().get_submenu_items(),
+            PermissionMenuItem(_("Tindak lanjut jatuh tempo"), reverse("delivery:followup_due"), icon_name="date",
+                               permission=common.VIEW, order=100),
+            PermissionMenuItem(_("Bentuk KUB"), reverse("delivery:group_create"), icon_name="plus",
+                               permission=common.CHANGE, order=110),
+            PermissionMenuItem(_("Cetak daftar penerima modal"), reverse("delivery:award_sheet"),
+                               icon_name="download", permission=common.AWARD_VIEW, order=120),
+        ]
 
 
 @hooks.register("register_log_actions")
@@ -102,8 +112,6 @@ class DeliveryDashboardPanel(Component):
 @hooks.register("construct_homepage_panels")
 def add_delivery_dashboard(request, panels):
     # Comms (no view_application) get no panel at all: no figure below the kelurahan level for them.
-    # Restricted staff get the figures of their kecamatan only (dashboard_context).
-    if request.user.has_perm("applicants.view_application"):
+    # Restricted staff get the figures of their kecamatan only (dashboard_context, through the policies).
+    if request.user.has_perm(common.VIEW):
         panels.append(DeliveryDashboardPanel(request.user))
-
-

@@ -13,14 +13,12 @@ from applicants.intake.filters import ApplicantFilterSet, ApplicationFilterSet
 from applicants.intake.tables import ApplicantTable, ApplicationTable
 from applicants.models import Applicant, Application
 from applicants.privacy import access
-from applicants.privacy.access import sees_everything
 from applicants.privacy.audit import log_personal_data_access
+from applicants.privacy.roles import IDENTITY_PERMISSION
 from programs.registers import search
 from programs.registers.base import RegisterModelAdmin
 from programs.registers.views import RegisterInspectView
 from programs.registers.xlsx import DATETIME, IDENTITY, ExportColumn
-
-IDENTITY_PERMISSION = "applicants.view_full_identity"  # editors; auditors and interviewers see 3671********0017
 
 PERSON_PANELS = [
     FieldRowPanel([FieldPanel("nik"), FieldPanel("kk_number")]),
@@ -77,7 +75,7 @@ class ApplicationRegister(RegisterModelAdmin):
     """Pendaftar: one row per application with the applicant's details."""
 
     def scope_queryset(self, user, queryset):
-        return queryset if sees_everything(user) else access.scope_applications(user, queryset)
+        return access.applications.scope(user, queryset)
 
     model = Application
     register_key = "applicants"
@@ -161,7 +159,7 @@ class ApplicantRegister(RegisterModelAdmin):
     inspect_view_class = ApplicantInspectView
 
     def scope_queryset(self, user, queryset):
-        return queryset if sees_everything(user) else access.scope_applicants(user, queryset)
+        return access.applicants.scope(user, queryset)
 
     model = Applicant
     register_key = "people"

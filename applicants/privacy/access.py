@@ -1,31 +1,65 @@
-"""Which applicants, applications and interviews a user may see: one rule for lists, exports and URLs.
+"""Who may see and change which records: one access policy per model, used by every list, export,
+object view, download, report and dashboard figure.
 
-Every register, export, chooser and detail view narrows its queryset with these functions, so a user
-who may not see a record gets an empty list and a 404/403 on its URL alike. Each function adds SQL
-conditions only (Exists subqueries), so the result is still one query however large the table.
+The policies have the shape of Wagtail's permission policies (`wagtail.permission_policies.base`):
+`user_has_permission(user, action)`, `user_has_permission_for_instance(user, action, instance)` and
+`instances_user_has_permission_for(user, action)` (a queryset), plus `scope(user, queryset)`, which
+narrows a queryset the caller already built (a register's rows with its joins, a class's participants).
+A user who may not see a record gets an empty list and a 403 on its URL alike.
 
 Reach comes from permissions, not group names:
 - superuser or `applicants.view_application` (editor, auditor): everything;
-- `applicants.view_interview` only (interviewer): applications they interview (Interview.interviewer);
+- `applicants.view_interview` only (interviewer): records of applications they interview;
 - anyone else (comms, anonymous, inactive): nothing.
-A StaffProfile with kecamatan narrows any reach to applicants living in those kecamatan.
+A StaffProfile with kecamatan narrows any reach to the records of those kecamatan. Records that have
+no kecamatan to narrow by (import reports, rejected register rows, the site history) are for users
+without a restriction only (`UnrestrictedPolicy`).
+
+Performance, measured on PostgreSQL at 10^5-10^6 rows: a user who sees everything gets no condition
+at all (a register COUNT joins nothing it does not need); a kecamatan restriction is read first (one
+small query) and applied as a plain `IN (ids)` on joined rows, never as a correlated EXISTS or an
+`IN (subquery of visible applications)`: both made register COUNTs run for minutes.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import HttpResponse
 from django.views.defaults import permission_denied
+from wagtail.permission_policies.base import ModelPermissionPolicy
+
+from applicants.models import (
+    Applicant,
+    Application,
+    Attendance,
+    BusinessGroup,
+    CapitalAward,
+    Enrolment,
+    FollowUp,
+    GroupMembership,
+    Interview,
+    StaffProfile,
+    WelfareImportBatch,
+    WelfareRecord,
+    WelfareRejection,
+)
+from applicants.privacy.roles import IDENTITY_PERMISSION
 
 ALL = "all"
 OWN_INTERVIEWS = "own_interviews"
 NONE = "none"
+VIEW = "view"
+WRITE_ACTIONS = ("add", "change", "delete")
+
+
+def _active(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
 
 def reach(user) -> str:
     """ALL, OWN_INTERVIEWS or NONE for this user (see the module docstring)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _active(user):
         return NONE
     if user.is_superuser or user.has_perm("applicants.view_application"):
         return ALL
@@ -34,30 +68,9 @@ def reach(user) -> str:
     return NONE
 
 
-def can_view_full_identity(user) -> bool:
-    """True when NIK and KK may be shown unmasked to this user."""
-    return bool(
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.has_perm("applicants.view_full_identity")
-    )
-
-
-def _kecamatan_condition(user, kecamatan_path: str) -> Q:
-    """The record's kecamatan is one the user is limited to; no condition when not limited.
-
-    The restriction is read first (one small query) and applied as a plain `IN (ids)`: correlated
-    EXISTS conditions here made PostgreSQL plan register COUNTs that ran for minutes."""
-    kecamatan_ids = restricted_kecamatan_ids(user)
-    return Q(**{f"{kecamatan_path}__in": kecamatan_ids}) if kecamatan_ids else Q()
-
-
 def restricted_kecamatan_ids(user) -> list[int]:
-    """The kecamatan a user is limited to ([] = not limited). For filter choices and dashboards."""
-    from applicants.models import StaffProfile
-
-    if user is None or not getattr(user, "is_authenticated", False):
+    """The kecamatan a user is limited to ([] = not limited). One small query."""
+    if not _active(user):
         return []
     return list(
         StaffProfile.kecamatan.through.objects.filter(staffprofile__user_id=user.pk).values_list(
@@ -66,94 +79,244 @@ def restricted_kecamatan_ids(user) -> list[int]:
     )
 
 
-def scope_applications(user, queryset: QuerySet) -> QuerySet:
-    """Narrow an Application queryset to what `user` may see."""
-    from applicants.models import Interview
-
-    level = reach(user)
-    if level == NONE:
-        return queryset.none()
-    if level == OWN_INTERVIEWS:
-        queryset = queryset.filter(
-            Exists(Interview.objects.filter(application_id=OuterRef("pk"), interviewer_id=user.pk))
-        )
-    return queryset.filter(_kecamatan_condition(user, "applicant__kelurahan__kecamatan_id"))
-
-
-def scope_applicants(user, queryset: QuerySet) -> QuerySet:
-    """Narrow an Applicant queryset to what `user` may see."""
-    from applicants.models import Interview
-
-    level = reach(user)
-    if level == NONE:
-        return queryset.none()
-    if level == OWN_INTERVIEWS:
-        queryset = queryset.filter(
-            Exists(Interview.objects.filter(application__applicant_id=OuterRef("pk"), interviewer_id=user.pk))
-        )
-    return queryset.filter(_kecamatan_condition(user, "kelurahan__kecamatan_id"))
-
-
-def scope_interviews(user, queryset: QuerySet) -> QuerySet:
-    """Narrow an Interview queryset: interviewers see only their own interviews."""
-    level = reach(user)
-    if level == NONE:
-        return queryset.none()
-    if level == OWN_INTERVIEWS:
-        queryset = queryset.filter(interviewer_id=user.pk)
-    return queryset.filter(_kecamatan_condition(user, "application__applicant__kelurahan__kecamatan_id"))
-
-
-def can_access_applicant(user, applicant) -> bool:
-    """For detail views and file downloads reached by URL: same rule as the lists."""
-    from applicants.models import Applicant
-
-    return scope_applicants(user, Applicant.objects.filter(pk=applicant.pk)).exists()
-
-
-def can_access_application(user, application) -> bool:
-    from applicants.models import Application
-
-    return scope_applications(user, Application.objects.filter(pk=application.pk)).exists()
-
-
-def refuse(request) -> HttpResponse:
-    """A real 403 response. Inside Wagtail admin URLs a raised PermissionDenied becomes a redirect to the
-    dashboard (wagtail.admin.auth.require_admin_access); the issue asks for 403, so views return this."""
-    return permission_denied(request, PermissionDenied())
-
-
-
 def sees_everything(user) -> bool:
-    """Full reach and no kecamatan restriction (access rules): then no scope condition is added at all,
-    so a page's COUNT does not join three tables just to learn that every row is visible. One small query."""
+    """Full reach and no kecamatan restriction: the policies add no condition at all for this user."""
     return reach(user) == ALL and not restricted_kecamatan_ids(user)
 
 
-def scope_via_application(user, queryset: QuerySet, application_path: str) -> QuerySet:
-    """The rule of `scope_applications`, applied through `application_path` (e.g.
-    "enrolment__application") as conditions on the joined rows, not as `IN (all visible applications)`,
-    which SQLite would materialise for every page at 10^5 applications."""
-    from applicants.models import Interview
+def can_view_full_identity(user) -> bool:
+    """True when NIK and KK may be shown unmasked to this user."""
+    return bool(_active(user) and user.has_perm(IDENTITY_PERMISSION))
 
-    if sees_everything(user):
+
+def refuse(request) -> HttpResponse:
+    """A real 403 page (a raised PermissionDenied inside the admin URLs becomes a dashboard redirect)."""
+    return permission_denied(request, PermissionDenied())
+
+
+class AccessPolicy(ModelPermissionPolicy):
+    """Django model permissions (`applicants.<action>_<model>`) plus the row rule of `narrow()`.
+
+    `user_has_permission` also needs some reach on personal data, so a stray model permission given
+    to comms opens nothing."""
+
+    needs_reach = True
+
+    def user_has_permission(self, user, action) -> bool:
+        if not _active(user) or (self.needs_reach and reach(user) == NONE):
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions) -> bool:
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def scope(self, user, queryset: QuerySet) -> QuerySet:
+        """Narrow `queryset` (of this policy's model) to the rows `user` may reach. SQL conditions only."""
+        level = reach(user)
+        if level == NONE:
+            return queryset.none()
+        kecamatan_ids = restricted_kecamatan_ids(user)
+        if level == ALL and not kecamatan_ids:
+            return queryset
+        return self.narrow(user, queryset, level, kecamatan_ids)
+
+    def narrow(self, user, queryset: QuerySet, level: str, kecamatan_ids: list[int]) -> QuerySet:
+        """The conditions for a user who does not see everything (`level` ALL or OWN_INTERVIEWS)."""
+        raise NotImplementedError
+
+    def has_no_condition(self, user) -> bool:
+        """True when `scope()` returns every row for this user (reports that cannot be scoped row by row)."""
+        return sees_everything(user)
+
+    def instances_user_has_permission_for(self, user, action) -> QuerySet:
+        return self.instances_user_has_any_permission_for(user, [action])
+
+    def instances_user_has_any_permission_for(self, user, actions) -> QuerySet:
+        queryset = self.model._default_manager.all()
+        if not self.user_has_any_permission(user, actions):
+            return queryset.none()
+        return self.scope(user, queryset)
+
+    def user_has_permission_for_instance(self, user, action, instance) -> bool:
+        return self.user_has_permission(user, action) and self.in_scope(user, instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance) -> bool:
+        return any(self.user_has_permission_for_instance(user, action, instance) for action in actions)
+
+    def in_scope(self, user, instance) -> bool:
+        """The row rule alone, for one record reached by URL (same answer as the lists)."""
+        if instance is None or instance.pk is None:
+            return False
+        return self.scope(user, self.model._default_manager.filter(pk=instance.pk)).exists()
+
+
+class PersonPolicy(AccessPolicy):
+    """Records about one person, reached through their application (`application_path`, "" for the
+    Application itself) and narrowed by the kecamatan of the person's kelurahan (`kecamatan_path`)."""
+
+    def __init__(self, model, *, application_path: str, kecamatan_path: str, own_interviews=None):
+        super().__init__(model)
+        self.application_path = application_path
+        self.kecamatan_path = kecamatan_path
+        self._own_interviews = own_interviews
+
+    def own_interviews(self, user) -> Q:
+        """Rows of applications `user` interviews (an EXISTS, so a second interview never doubles a row)."""
+        if self._own_interviews is not None:
+            return self._own_interviews(user)
+        column = f"{self.application_path}_id" if self.application_path else "pk"
+        return Q(Exists(Interview.objects.filter(application_id=OuterRef(column), interviewer_id=user.pk)))
+
+    def narrow(self, user, queryset, level, kecamatan_ids):
+        if level == OWN_INTERVIEWS:
+            queryset = queryset.filter(self.own_interviews(user))
+        if kecamatan_ids:
+            queryset = queryset.filter(**{f"{self.kecamatan_path}__in": kecamatan_ids})
         return queryset
-    level = reach(user)
-    if level == NONE:
-        return queryset.none()
-    if level == OWN_INTERVIEWS:
-        queryset = queryset.filter(
-            Exists(Interview.objects.filter(application_id=OuterRef(f"{application_path}_id"), interviewer_id=user.pk))
+
+
+class AreaPolicy(AccessPolicy):
+    """Records that belong to a kelurahan rather than to one applicant (KUB groups, register rows):
+    full-reach users only, narrowed to their kecamatan."""
+
+    def __init__(self, model, *, kecamatan_path: str):
+        super().__init__(model)
+        self.kecamatan_path = kecamatan_path
+
+    def narrow(self, user, queryset, level, kecamatan_ids):
+        if level != ALL:
+            return queryset.none()
+        return queryset.filter(**{f"{self.kecamatan_path}__in": kecamatan_ids}) if kecamatan_ids else queryset
+
+
+class CapitalAwardPolicy(AccessPolicy):
+    """Person awards by the participant's rule, KUB awards by the group's rule (full reach, kecamatan)."""
+
+    def narrow(self, user, queryset, level, kecamatan_ids):
+        if level != ALL:  # interviewers: awards of people they interviewed; KUB awards need full reach
+            return queryset.filter(
+                Q(enrolment__isnull=False),
+                Exists(Interview.objects.filter(application_id=OuterRef("enrolment__application_id"),
+                                                interviewer_id=user.pk)),
+                _kecamatan_q("enrolment__application__applicant__kelurahan__kecamatan_id", kecamatan_ids),
+            )
+        person = Q(enrolment__isnull=False) & _kecamatan_q(
+            "enrolment__application__applicant__kelurahan__kecamatan_id", kecamatan_ids
         )
-    return queryset.filter(
-        _kecamatan_condition(user, f"{application_path}__applicant__kelurahan__kecamatan_id")
-    )
+        group = Q(group__isnull=False) & _kecamatan_q("group__kelurahan__kecamatan_id", kecamatan_ids)
+        return queryset.filter(person | group)
 
 
-def scope_by_kelurahan(user, queryset: QuerySet, kelurahan_path: str = "kelurahan") -> QuerySet:
-    """KUB groups, DTSEN records: full-reach users (editors, auditors), narrowed to their kecamatan if restricted."""
-    if sees_everything(user):
-        return queryset
-    if reach(user) != ALL:
+class UnrestrictedPolicy(AccessPolicy):
+    """Records with no kecamatan to narrow by (import reports, rejected rows): full reach and no
+    kecamatan restriction, or nothing."""
+
+    def user_has_permission(self, user, action) -> bool:
+        return super().user_has_permission(user, action) and not restricted_kecamatan_ids(user)
+
+    def narrow(self, user, queryset, level, kecamatan_ids):
         return queryset.none()
-    return queryset.filter(_kecamatan_condition(user, f"{kelurahan_path}__kecamatan_id"))
+
+
+class CityWidePolicy(AccessPolicy):
+    """City-wide records without personal data (import batches): full reach reads them all; writing
+    one (an import replaces the register of every kecamatan) needs no kecamatan restriction."""
+
+    def user_has_permission(self, user, action) -> bool:
+        allowed = super().user_has_permission(user, action)
+        return allowed and (action not in WRITE_ACTIONS or not restricted_kecamatan_ids(user))
+
+    def narrow(self, user, queryset, level, kecamatan_ids):
+        return queryset if level == ALL else queryset.none()
+
+
+class StaffPolicy(AccessPolicy):
+    """Staff restrictions are not personal data about residents: model permissions alone decide."""
+
+    needs_reach = False
+
+    def scope(self, user, queryset):
+        return queryset if _active(user) else queryset.none()
+
+
+def _kecamatan_q(path: str, kecamatan_ids: list[int]) -> Q:
+    return Q(**{f"{path}__in": kecamatan_ids}) if kecamatan_ids else Q()
+
+
+# --- One policy object per model ------------------------------------------------------------------
+applicants = PersonPolicy(
+    Applicant, application_path="", kecamatan_path="kelurahan__kecamatan_id",
+    own_interviews=lambda user: Q(Exists(Interview.objects.filter(
+        application__applicant_id=OuterRef("pk"), interviewer_id=user.pk))),
+)
+applications = PersonPolicy(
+    Application, application_path="", kecamatan_path="applicant__kelurahan__kecamatan_id"
+)
+interviews = PersonPolicy(
+    Interview, application_path="application", kecamatan_path="application__applicant__kelurahan__kecamatan_id",
+    own_interviews=lambda user: Q(interviewer_id=user.pk),
+)
+enrolments = PersonPolicy(
+    Enrolment, application_path="application", kecamatan_path="application__applicant__kelurahan__kecamatan_id"
+)
+attendance = PersonPolicy(
+    Attendance, application_path="enrolment__application",
+    kecamatan_path="enrolment__application__applicant__kelurahan__kecamatan_id",
+)
+followups = PersonPolicy(
+    FollowUp, application_path="enrolment__application",
+    kecamatan_path="enrolment__application__applicant__kelurahan__kecamatan_id",
+)
+memberships = PersonPolicy(
+    GroupMembership, application_path="enrolment__application", kecamatan_path="applicant__kelurahan__kecamatan_id"
+)
+awards = CapitalAwardPolicy(CapitalAward)
+groups = AreaPolicy(BusinessGroup, kecamatan_path="kelurahan__kecamatan_id")
+welfare_records = AreaPolicy(WelfareRecord, kecamatan_path="kelurahan__kecamatan_id")
+welfare_batches = CityWidePolicy(WelfareImportBatch)
+welfare_rejections = UnrestrictedPolicy(WelfareRejection)
+staff_profiles = StaffPolicy(StaffProfile)
+
+POLICIES: dict[type[Model], AccessPolicy] = {
+    policy.model: policy
+    for policy in (
+        applicants, applications, interviews, enrolments, attendance, followups, memberships, awards, groups,
+        welfare_records, welfare_batches, welfare_rejections, staff_profiles,
+    )
+}
+
+
+def policy_for(model) -> AccessPolicy | None:
+    """The policy of a model (or instance), None for models without personal data."""
+    model = model if isinstance(model, type) else type(model)
+    return POLICIES.get(model._meta.concrete_model)
+
+
+def whole_cohort_visible(user, cohort) -> bool:
+    """Class-wide actions (scores, completion, top-3, the ranking) need every participant in scope."""
+    if sees_everything(user):
+        return True
+    if reach(user) != ALL:
+        return False
+    return not cohort.enrolments.exclude(pk__in=enrolments.scope(user, cohort.enrolments.all())).exists()
+
+
+# --- Shorthands kept for callers that name the model in the function ------------------------------
+def scope_applications(user, queryset: QuerySet) -> QuerySet:
+    return applications.scope(user, queryset)
+
+
+def scope_applicants(user, queryset: QuerySet) -> QuerySet:
+    return applicants.scope(user, queryset)
+
+
+def scope_interviews(user, queryset: QuerySet) -> QuerySet:
+    return interviews.scope(user, queryset)
+
+
+def can_access_applicant(user, applicant) -> bool:
+    return applicants.in_scope(user, applicant)
+
+
+def can_access_application(user, application) -> bool:
+    return applications.in_scope(user, application)

@@ -16,6 +16,8 @@ COMMS = "Humas"
 AUDITOR = "Auditor"
 
 FULL_IDENTITY_PERMISSION = ("applicants", "view_full_identity")
+# The one name of the permission that shows NIK and KK unmasked (registers, exports, templates).
+IDENTITY_PERMISSION = ".".join(FULL_IDENTITY_PERMISSION)
 
 # (app_label, codename) pairs. Model permissions follow Django's add/change/delete/view names.
 _RECORD_MODELS = {

@@ -2,18 +2,17 @@
 served only through a permission-checked view, and checked for real type and size on upload.
 
 Use on a model: `models.FileField(storage=get_private_storage, upload_to=..., validators=[validate_private_upload])`
-(a callable storage keeps the settings out of migrations), and serve with `serve_private_file(...)`.
+(a callable storage keeps the settings out of migrations), and serve with
+`applicants.privacy.downloads.serve_private_file(...)` after the record's access policy allowed it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
 
 ALLOWED_EXTENSIONS = {"pdf": "pdf", "jpg": "JPEG", "jpeg": "JPEG", "png": "PNG"}
@@ -39,7 +38,7 @@ class PrivateStorage(FileSystemStorage):
         return None
 
     def url(self, name):
-        raise ValueError("Private files have no public URL; serve them with serve_private_file().")
+        raise ValueError("Private files have no public URL; serve them with downloads.serve_private_file().")
 
 
 private_storage = PrivateStorage()
@@ -83,37 +82,3 @@ def validate_private_upload(upload) -> None:
             _("Isi berkas tidak sesuai dengan jenisnya (%(ext)s). Unggah dokumen asli.") % {"ext": extension.upper()},
             code="file_content",
         )
-
-
-def serve_private_file(
-    request,
-    fieldfile,
-    permission: str,
-    *,
-    allowed: Callable[[object], bool] | None = None,
-    log_object=None,
-) -> HttpResponse:
-    """Stream a private file as an attachment, after the permission (and optional scope) check (else 403).
-
-    `allowed(user)` adds a record-level check (e.g. `lambda u: can_access_applicant(u, applicant)`);
-    `log_object` records the download in the audit log as a personal-data view.
-    """
-    from applicants.privacy.access import refuse
-
-    user = request.user
-    if not user.is_authenticated or not user.has_perm(permission) or (allowed and not allowed(user)):
-        return refuse(request)
-    if not fieldfile or not fieldfile.storage.exists(fieldfile.name):
-        raise Http404
-    if log_object is not None:
-        from applicants.privacy.audit import log_personal_data_access
-
-        log_personal_data_access(user, log_object, "unduh berkas", {"berkas": os.path.basename(fieldfile.name)})
-    response = FileResponse(
-        fieldfile.storage.open(fieldfile.name, "rb"),
-        as_attachment=True,
-        filename=os.path.basename(fieldfile.name),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

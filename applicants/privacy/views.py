@@ -6,29 +6,27 @@ Editors only (`applicants.change_applicant`), and only for applicants inside the
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from applicants.models import Applicant
-from applicants.privacy.access import can_access_applicant, refuse
+from applicants.privacy import access
+from applicants.privacy.gates import GatedViewMixin, object_in_scope
 from applicants.privacy.masking import display_identity
 from applicants.privacy.subject_rights import export_subject_data, lift_restriction, restrict_processing
 
 PERMISSION = "applicants.change_applicant"
 
 
-class _EditorApplicantMixin:
+class _EditorApplicantMixin(GatedViewMixin):
     """Loads the applicant named in the URL, or refuses (403) users without the right or the scope."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(PERMISSION):
-            return refuse(request)
-        self.applicant = get_object_or_404(Applicant, pk=kwargs["pk"])
-        if not can_access_applicant(request.user, self.applicant):
-            return refuse(request)
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = PERMISSION
+    write_permissions = (PERMISSION,)
+
+    def load_object(self, request, **kwargs):
+        self.applicant = object_in_scope(request, access.applicants, pk=kwargs["pk"])
 
 
 class SubjectDataExportView(_EditorApplicantMixin, View):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Interview
 from applicants.privacy import access
-from applicants.privacy.access import sees_everything
+from applicants.privacy.roles import IDENTITY_PERMISSION
 from applicants.selection.services import interviewer_users
 from programs.models import Intake, Program
 from programs.registers import search
@@ -26,8 +26,6 @@ from programs.registers.filters import (
 from programs.registers.permissions import ReadOnlyRegisterPermissionHelper
 from programs.registers.tables import ChoiceDisplayColumn, IdentityColumn, LocalDateTimeColumn, RegisterTable
 from programs.registers.xlsx import DATETIME, IDENTITY, ExportColumn
-
-IDENTITY_PERMISSION = "applicants.view_full_identity"
 
 
 def _application_url(application_id: int) -> str:
@@ -143,4 +141,4 @@ class InterviewRegister(RegisterModelAdmin):
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
-        return queryset if sees_everything(user) else access.scope_interviews(user, queryset)
+        return access.interviews.scope(user, queryset)

@@ -11,7 +11,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,7 +22,8 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from applicants.models import Application, Interview
-from applicants.privacy.access import NONE, reach, refuse, scope_applications, scope_interviews
+from applicants.privacy import access
+from applicants.privacy.gates import GatedViewMixin, OutOfScope, object_in_scope
 from applicants.selection import services
 from applicants.selection.forms import (
     BulkScheduleForm,
@@ -38,30 +39,13 @@ WRITE_PERMISSIONS = ("applicants.add_interview", "applicants.change_interview", 
 _INTERVIEW_RELATED = ("application__applicant__kelurahan", "application__program", "application__intake", "interviewer")
 
 
-# A real 403 (raising PermissionDenied inside admin URLs makes Wagtail redirect to the dashboard).
-forbidden = refuse
+class InterviewAdminView(GatedViewMixin, WagtailAdminTemplateMixin, View):
+    """Base: the one admin gate (a model permission, some reach, a write permission for POSTs); the
+    header looks like the rest of the admin."""
 
-
-class InterviewAdminView(WagtailAdminTemplateMixin, View):
-    """Base: one model permission required; the header looks like the rest of the admin."""
-
-    permission_required = ""
+    write_permissions = WRITE_PERMISSIONS
     header_icon = "calendar"
     breadcrumbs_items = []
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission_required) or reach(request.user) == NONE:
-            return forbidden(request)
-        if request.method not in ("GET", "HEAD") and not any(request.user.has_perm(p) for p in WRITE_PERMISSIONS):
-            return forbidden(request)  # read-only roles (auditor): 403 on any POST, not 405
-        refused = self.load_object(request, **kwargs)
-        if refused is not None:
-            return refused
-        return super().dispatch(request, *args, **kwargs)
-
-    def load_object(self, request, **kwargs):
-        """Detail views load their record here and return a 403 response when it is out of the user's scope."""
-        return None
 
     def render(self, **context):
         return TemplateResponse(self.request, self.get_template_names(), self.get_context_data(**context))
@@ -82,13 +66,11 @@ def _rows(request, interviews):
 
 
 def _load_application(view, request, application_id):
-    """Set `view.application`; a 403 response when it is outside the user's scope (e.g. another kecamatan)."""
-    view.application = get_object_or_404(
-        Application.objects.select_related("applicant", "intake", "program"), pk=application_id
+    """Set `view.application`; 404 when it does not exist, 403 when outside the user's policy."""
+    view.application = object_in_scope(
+        request, access.applications, Application.objects.select_related("applicant", "intake", "program"),
+        pk=application_id,
     )
-    if not scope_applications(request.user, Application.objects.filter(pk=application_id)).exists():
-        return forbidden(request)
-    return None
 
 
 class MyScheduleView(InterviewAdminView):
@@ -99,7 +81,7 @@ class MyScheduleView(InterviewAdminView):
     template_name = "applicants/interviews/my_schedule.html"
 
     def get(self, request):
-        qs = scope_interviews(
+        qs = access.interviews.scope(
             request.user,
             Interview.objects.filter(interviewer=request.user, attendance=Interview.Attendance.SCHEDULED)
             .select_related(*_INTERVIEW_RELATED)
@@ -117,7 +99,7 @@ class AllInterviewsView(InterviewAdminView):
 
     def get(self, request):
         form = ScheduleFilterForm(request.GET or None)
-        qs = scope_interviews(
+        qs = access.interviews.scope(
             request.user, Interview.objects.select_related(*_INTERVIEW_RELATED).order_by("-scheduled_at", "-pk")
         )
         if form.is_valid():
@@ -146,7 +128,7 @@ class ScheduleView(InterviewAdminView):
     template_name = "applicants/interviews/schedule_form.html"
 
     def load_object(self, request, **kwargs):
-        return _load_application(self, request, kwargs["application_id"])
+        _load_application(self, request, kwargs["application_id"])
 
     def get(self, request, application_id):
         active = self.application.active_interview()
@@ -189,7 +171,7 @@ class BulkScheduleView(InterviewAdminView):
             return self.render(form=form)
         data = form.cleaned_data
         # Only applications this user may see are ever offered or scheduled (kecamatan restriction).
-        candidates = scope_applications(
+        candidates = access.applications.scope(
             request.user, services.bulk_candidates(data["intake"], data["kelurahan"], data["program"])
         )
         if "confirm" not in request.POST:
@@ -238,11 +220,11 @@ class OutcomeView(InterviewAdminView):
     template_name = "applicants/interviews/outcome_form.html"
 
     def load_object(self, request, **kwargs):
-        self.interview = get_object_or_404(Interview.objects.select_related(*_INTERVIEW_RELATED), pk=kwargs["pk"])
-        in_scope = scope_interviews(request.user, Interview.objects.filter(pk=self.interview.pk)).exists()
-        if not in_scope or not services.can_record_outcome(request.user, self.interview):
-            return forbidden(request)
-        return None
+        self.interview = object_in_scope(
+            request, access.interviews, Interview.objects.select_related(*_INTERVIEW_RELATED), pk=kwargs["pk"]
+        )
+        if not services.can_record_outcome(request.user, self.interview):
+            raise OutOfScope
 
     def get(self, request, pk):
         return self.render(form=OutcomeForm(interview=self.interview), interview=self.interview)
@@ -268,7 +250,7 @@ class StatusChangeView(InterviewAdminView):
     template_name = "applicants/interviews/status_form.html"
 
     def load_object(self, request, **kwargs):
-        return _load_application(self, request, kwargs["application_id"])
+        _load_application(self, request, kwargs["application_id"])
 
     def get(self, request, application_id):
         return self.render(form=StatusChangeForm(application=self.application), **self._context())

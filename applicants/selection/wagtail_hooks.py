@@ -7,10 +7,11 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.log_actions import LogFormatter
 
 from applicants.enums import ApplicationStatus, DecisionReason
+from applicants.privacy.gates import PermissionMenuItem
 from applicants.selection import views as interview_views
 from applicants.workflow import LOG_ACTIONS, RESCHEDULE_ACTION
 
@@ -23,17 +24,6 @@ def register_interview_urls():
             include((interview_views.urlpatterns, interview_views.app_name), namespace=interview_views.app_name),
         )
     ]
-
-
-class PermissionMenuItem(MenuItem):
-    """A menu item shown only to users holding one model permission."""
-
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 @hooks.register("register_admin_menu_item")

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.enums import Register
 from applicants.models import WelfareImportBatch, WelfareRecord
-from applicants.privacy.access import scope_by_kelurahan
+from applicants.privacy import access
+from applicants.privacy.roles import IDENTITY_PERMISSION
 from programs.registers import search
 from programs.registers.base import RegisterModelAdmin
 from programs.registers.filters import (
@@ -23,8 +24,6 @@ from programs.registers.filters import (
 from programs.registers.permissions import ReadOnlyRegisterPermissionHelper
 from programs.registers.tables import ChoiceDisplayColumn, IdentityColumn, LocalDateTimeColumn, RegisterTable
 from programs.registers.xlsx import DATETIME, IDENTITY, ExportColumn
-
-IDENTITY_PERMISSION = "applicants.view_full_identity"
 
 
 # --- Welfare register import batches ---------------------------------------------------------------
@@ -172,4 +171,4 @@ class WelfareRecordRegister(RegisterModelAdmin):
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
         """Editors and auditors (full reach), narrowed to their kecamatan if restricted; nobody else."""
-        return scope_by_kelurahan(user, queryset)
+        return access.welfare_records.scope(user, queryset)

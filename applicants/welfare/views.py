@@ -14,7 +14,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -28,6 +28,7 @@ from wagtail.admin.widgets import AdminDateInput
 from applicants.enums import Register
 from applicants.models import Application, WelfareImportBatch
 from applicants.privacy import access
+from applicants.privacy.gates import GatedViewMixin, object_in_scope
 from applicants.welfare.eligibility import check_open_applications
 from applicants.welfare.importer import RegisterFileError, import_register, write_rejections_xlsx
 
@@ -40,13 +41,13 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "WELFARE_IMPORT_MAX_UPLOAD_MB", 200)) * 1024 * 1024
 
 
-class PermissionRequiredMixin:
-    permission = IMPORT_PERMISSION
+class PermissionRequiredMixin(GatedViewMixin):
+    """The admin gate. Imports, their reports and rejected rows are city-wide and carry no kecamatan
+    to narrow by: users limited to some kecamatan are refused (access.welfare_batches/rejections)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = IMPORT_PERMISSION
+    permission_policy = access.welfare_batches
+    policy_action = "add"
 
 
 class UploadForm(forms.Form):
@@ -127,6 +128,8 @@ class UploadView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
 
 
 class ReportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    permission_policy = access.welfare_rejections
+    policy_action = "view"
     template_name = "applicants/welfare/report.html"
     page_title = gettext_lazy("Laporan impor register")
     header_icon = "upload"
@@ -144,6 +147,9 @@ class ReportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateVie
 
 
 class RejectionsDownloadView(PermissionRequiredMixin, View):
+    permission_policy = access.welfare_rejections
+    policy_action = "view"
+
     def get(self, request, pk):
         batch = get_object_or_404(WelfareImportBatch, pk=pk)
         handle = tempfile.TemporaryFile()
@@ -156,7 +162,8 @@ class RejectionsDownloadView(PermissionRequiredMixin, View):
 
 
 class RecheckView(PermissionRequiredMixin, View):
-    permission = CHECK_PERMISSION
+    permission_required = CHECK_PERMISSION
+    policy_action = "change"
 
     def post(self, request):
         counts = check_open_applications(user=request.user)
@@ -176,21 +183,20 @@ class OverrideForm(forms.Form):
 
 
 class OverrideView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
-    permission = CHECK_PERMISSION
+    permission_required = CHECK_PERMISSION
+    permission_policy = access.applications
+    policy_action = "change"
     form_class = OverrideForm
     template_name = "applicants/welfare/override.html"
     page_title = gettext_lazy("Kecualikan hasil cek kelayakan")
     header_icon = "success"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.application = get_object_or_404(
-            Application.objects.select_related("applicant__kelurahan", "eligibility_record__batch"), pk=kwargs["pk"]
-        )
+    def load_object(self, request, **kwargs):
         # An editor limited to some kecamatan may not override (or read) applications outside them.
-        limited_to = access.restricted_kecamatan_ids(request.user)
-        if limited_to and self.application.applicant.kelurahan.kecamatan_id not in limited_to:
-            return access.refuse(request)
-        return super().dispatch(request, *args, **kwargs)
+        self.application = object_in_scope(
+            request, access.applications,
+            Application.objects.select_related("applicant__kelurahan", "eligibility_record__batch"), pk=kwargs["pk"],
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(application=self.application, **kwargs)

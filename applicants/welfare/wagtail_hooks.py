@@ -6,11 +6,10 @@
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
+from applicants.privacy import access
+from applicants.privacy.gates import PermissionMenuItem
 from applicants.welfare import views as welfare_views
-
-IMPORT_PERMISSION = "applicants.add_welfareimportbatch"
 
 
 @hooks.register("register_admin_urls")
@@ -18,15 +17,11 @@ def register_welfare_urls():
     return [path("register-kesejahteraan/", include((welfare_views.urlpatterns, "welfare"), namespace="welfare"))]
 
 
-class _ImportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(IMPORT_PERMISSION)
-
-
 @hooks.register("register_admin_menu_item")
 def register_welfare_menu_item():
-    return _ImportMenuItem(
-        _("Impor DTSEN/DTKS"), reverse("welfare:upload"), name="welfare-import", icon_name="upload", order=450
+    return PermissionMenuItem(
+        _("Impor DTSEN/DTKS"), reverse("welfare:upload"), name="welfare-import", icon_name="upload", order=450,
+        permission=welfare_views.IMPORT_PERMISSION, policy=access.welfare_batches, action="add",
     )
 
 

@@ -252,14 +252,16 @@ def test_award_screens_walk_through_approval_by_another_user(client, completed_c
     assert "Modal usaha disetujui" in client.get(url).content.decode()
 
 
-def test_award_list_exports_xlsx_with_rupiah_format_and_signature_column(client, completed_cohort, proposer):
+def test_award_sheet_exports_xlsx_with_rupiah_format_and_signature_column(client, completed_cohort, proposer):
     e = graduate(completed_cohort, 90, "100")
     CapitalAward.propose(user=proposer, package=CapitalPackageFactory(program=completed_cohort.program,
                                                                        value_rupiah=7_500_000), enrolment=e, place=1)
     client.force_login(proposer)
-    assert client.get(reverse("delivery:award_list")).status_code == 200
-    response = client.get(reverse("delivery:award_list"),
-                          {"intake": completed_cohort.intake_id, "format": "xlsx"})
+    # The old list URL leads to the award register; its xlsx form still gives the printable sheet.
+    assert client.get(reverse("delivery:award_list"))["Location"] == "/admin/applicants/capitalaward/"
+    old = client.get(reverse("delivery:award_list"), {"intake": completed_cohort.intake_id, "format": "xlsx"})
+    response = client.get(reverse("delivery:award_sheet"), {"intake": completed_cohort.intake_id})
+    assert old.content == response.content or old["Content-Type"] == response["Content-Type"]
     ws = load_workbook(BytesIO(response.content)).active
     rows = list(ws.iter_rows())
     header_index = next(i for i, r in enumerate(rows) if r[0].value == "No.")

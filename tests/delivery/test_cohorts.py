@@ -250,7 +250,7 @@ def test_cohort_screens_render_for_an_editor(client, editor):
     EnrolmentFactory(cohort=cohort)
     accepted_for(cohort)
     client.force_login(editor)
-    for url in [reverse("delivery:cohort_list"), reverse("delivery:cohort_detail", args=[cohort.pk]),
+    for url in ["/admin/programs/cohort/", reverse("delivery:cohort_detail", args=[cohort.pk]),
                 reverse("delivery:cohort_enrol", args=[cohort.pk])]:
         assert client.get(url).status_code == 200, url
 

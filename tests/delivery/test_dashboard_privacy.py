@@ -32,7 +32,7 @@ def test_restricted_editor_sees_the_figures_of_their_kecamatan_only(client, worl
     narrow = dashboard.dashboard_context(user=world["users"]["editor_kec1"], max_intakes=10)
     assert (_applied(full, intake), _applied(narrow, intake)) == (2, 1)  # Ani and Budi / Ani only
     assert narrow["restricted"] and not full["restricted"]
-    rows = dashboard.kelurahan_progress(intake, [world["kec1"].pk])
+    rows = dashboard.kelurahan_progress(intake, world["users"]["editor_kec1"])
     assert [(r["kelurahan"], r["bars"][0].value) for r in rows] == [(world["kel1"], 1)]
     client.force_login(world["users"]["editor_kec1"])
     html = client.get(reverse("wagtailadmin_home")).content.decode()

@@ -21,17 +21,15 @@ def _urls(w):
     """Every delivery URL, with whether it is a change screen (editors only)."""
     c, s, e, a = w["cohort"].pk, w["session"].pk, w["e_dodi"].pk, w["award_dodi"].pk
     return {
-        "cohort_list": (reverse("delivery:cohort_list"), False),
         "cohort_detail": (reverse("delivery:cohort_detail", args=[c]), False),
         "cohort_enrol": (reverse("delivery:cohort_enrol", args=[c]), True),
         "participants_xlsx": (reverse("delivery:cohort_participants_xlsx", args=[c]), False),
         "enrolment_withdraw": (reverse("delivery:enrolment_withdraw", args=[e]), True),
         "session_attendance": (reverse("delivery:session_attendance", args=[s]), False),
         "session_sheet": (reverse("delivery:session_sheet", args=[s]), False),
-        "award_list": (reverse("delivery:award_list"), False),
+        "award_sheet": (reverse("delivery:award_sheet"), False),
         "award_detail": (reverse("delivery:award_detail", args=[a]), False),
         "award_document": (reverse("delivery:award_document", args=[a]), False),
-        "group_list": (reverse("delivery:group_list"), False),
         "group_create": (reverse("delivery:group_create"), True),
         "followup_due": (reverse("delivery:followup_due") + "?month=2026-06", False),
         "followup_record": (reverse("delivery:followup_record", args=[e, 3]), True),
@@ -99,7 +97,7 @@ def test_editor_restricted_to_a_kecamatan_is_refused_other_peoples_records_by_ur
 
 def test_restricted_editor_lists_show_only_people_of_their_kecamatan(client, world):  # noqa: F811
     client.force_login(world["users"]["editor_kec1"])
-    for name in ["cohort_detail", "session_attendance", "session_sheet", "award_list", "followup_due"]:
+    for name in ["cohort_detail", "session_attendance", "session_sheet", "followup_due"]:
         html = client.get(_urls(world)[name][0]).content.decode()
         assert "Citra Tiga" in html, name
         assert "Dodi Empat" not in html, name
@@ -133,7 +131,7 @@ def test_participant_export_is_scoped_masked_for_auditors_and_logged(client, wor
 def test_award_export_masks_nik_for_auditors_and_is_logged_with_filters(client, world, role, full):  # noqa: F811
     user = world["users"][role]
     client.force_login(user)
-    rows = _sheet_rows(client.get(reverse("delivery:award_list") + "?format=xlsx&state=proposed"))
+    rows = _sheet_rows(client.get(reverse("delivery:award_sheet") + "?state=proposed"))
     citra = world["e_citra"].application.applicant.nik
     expected = citra if full else mask_identity(citra)
     assert [row[1] for row in rows if row[2] == "Citra Tiga"] == [expected]

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from PIL import Image
 
-from applicants.privacy.storage import private_storage, serve_private_file, validate_private_upload
+from applicants.privacy.downloads import serve_private_file
+from applicants.privacy.storage import private_storage, validate_private_upload
 from tests.privacy_support import make_user
 
 PASSWORD = "Sigap-rahasia-2026"

@@ -267,6 +267,6 @@ def test_application_status_is_unchanged_by_a_register_view(editor_client, world
 
 def test_admin_menu_has_one_delivery_group_with_the_registers_and_the_due_list(editor_client, world):
     body = editor_client.get(REGISTERS["participants"]).content.decode()
-    assert body.count("Pelaksanaan") == 1  # the ad-hoc delivery submenu is folded into the register group
+    assert body.count("Pelaksanaan") == 1  # one group, registered once
     for label in ("Peserta", "Absensi", "Modal usaha", "Tindak lanjut jatuh tempo", "Register DTSEN"):
         assert label in body

@@ -1,0 +1,138 @@
+"""Register of graduates' follow-ups (3, 6 and 12 months after their class)."""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+import django_tables2 as tables
+from django import forms
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from applicants.delivery.registers.common import cohort_url, cohorts
+from applicants.delivery.services import add_months
+from applicants.models import FollowUp
+from applicants.privacy import access
+from applicants.privacy.roles import IDENTITY_PERMISSION
+from programs.models import Intake
+from programs.registers import search
+from programs.registers.base import RegisterModelAdmin
+from programs.registers.filters import DateTimeFromFilter, DateTimeToFilter, RegisterFilterSet
+from programs.registers.permissions import ReadOnlyRegisterPermissionHelper
+from programs.registers.tables import ChoiceDisplayColumn, LocalDateTimeColumn, RegisterTable
+from programs.registers.xlsx import DATETIME, IDENTITY, ExportColumn
+
+
+# --- Follow-ups --------------------------------------------------------------------------------------
+class DueMonthFilter(django_filters.DateFilter):
+    """`due_month=2026-06`: follow-ups due that month (class end date + 3/6/12 months), all in SQL."""
+
+    field_class = forms.DateField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+        super().__init__(*args, input_formats=["%Y-%m", "%Y-%m-%d"], **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        first = value.replace(day=1)
+        condition = Q()
+        for months in FollowUp.Milestone.values:
+            start = add_months(first, -months)
+            condition |= Q(
+                milestone=months, enrolment__cohort__end_date__gte=start,
+                enrolment__cohort__end_date__lt=add_months(start, 1),
+            )
+        return qs.filter(condition)
+
+
+class FollowUpFilterSet(RegisterFilterSet):
+    intake = django_filters.ModelChoiceFilter(
+        label=_("Gelombang"), field_name="enrolment__cohort__intake", queryset=Intake.objects.all()
+    )
+    cohort = django_filters.ModelChoiceFilter(label=_("Kelas"), field_name="enrolment__cohort", queryset=cohorts())
+    milestone = django_filters.TypedChoiceFilter(label=_("Tahap"), choices=FollowUp.Milestone.choices, coerce=int)
+    due_month = DueMonthFilter(label=_("Jatuh tempo (bulan)"))
+    working_status = django_filters.ChoiceFilter(label=_("Status kerja"), choices=FollowUp.Working.choices)
+    business_running = django_filters.BooleanFilter(label=_("Usaha masih berjalan"))
+    receiving_bansos = django_filters.BooleanFilter(label=_("Masih menerima bansos"))
+    recorded_from = DateTimeFromFilter(label=_("Dicatat sejak"), field_name="recorded_at")
+    recorded_to = DateTimeToFilter(label=_("Dicatat sampai"), field_name="recorded_at")
+
+    class Meta:
+        model = FollowUp
+        fields: list[str] = []
+
+
+class FollowUpTable(RegisterTable):
+    full_name = tables.Column(verbose_name=_("Nama"), accessor="enrolment__application__applicant__full_name")
+    cohort = tables.Column(
+        verbose_name=_("Kelas"), accessor="enrolment__cohort__name",
+        linkify=lambda record: cohort_url(record.enrolment.cohort_id),
+    )
+    milestone = ChoiceDisplayColumn(verbose_name=_("Tahap"))
+    due_on = tables.Column(verbose_name=_("Jatuh tempo"), accessor="pk", order_by=("enrolment__cohort__end_date",))
+    working_status = ChoiceDisplayColumn(verbose_name=_("Status kerja"))
+    business_running = tables.BooleanColumn(verbose_name=_("Usaha berjalan"))
+    income_band = ChoiceDisplayColumn(verbose_name=_("Penghasilan"))
+    receiving_bansos = tables.BooleanColumn(verbose_name=_("Masih bansos"))
+    recorded_at = LocalDateTimeColumn(verbose_name=_("Dicatat"))
+    actions = tables.Column(verbose_name=_("Aksi"), accessor="pk", orderable=False)
+
+    class Meta(RegisterTable.Meta):
+        model = FollowUp
+        fields = ()
+        sequence = (
+            "full_name", "cohort", "milestone", "due_on", "working_status", "business_running", "income_band",
+            "receiving_bansos", "recorded_at", "actions",
+        )
+
+    def render_due_on(self, record) -> str:
+        due: datetime.date = add_months(record.enrolment.cohort.end_date, record.milestone)
+        return due.strftime("%d-%m-%Y")
+
+    def render_actions(self, record):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("delivery:followup_record", args=[record.enrolment_id, record.milestone]), _("Ubah"),
+        )
+
+
+class FollowUpRegister(RegisterModelAdmin):
+    model = FollowUp
+    register_key = "followups"
+    register_name = _("Tindak lanjut")
+    export_slug = "tindak-lanjut"
+    menu_icon = "date"
+    permission_helper_class = ReadOnlyRegisterPermissionHelper
+    table_class = FollowUpTable
+    filterset_class = FollowUpFilterSet
+    search_help = _("Cari nama atau NIK")
+    search_fields = (
+        search.name("enrolment__application__applicant__full_name"),
+        search.nik("enrolment__application__applicant__nik"),
+    )
+    list_select_related = ("enrolment__application__applicant", "enrolment__cohort")
+    identity_permission = IDENTITY_PERMISSION
+    export_columns = (
+        ExportColumn("enrolment__application__reference", "No. pendaftaran"),
+        ExportColumn("enrolment__application__applicant__full_name", "Nama"),
+        ExportColumn("enrolment__application__applicant__nik", "NIK", kind=IDENTITY),
+        ExportColumn("enrolment__application__applicant__phone", "Nomor HP"),
+        ExportColumn("enrolment__cohort__name", "Kelas"),
+        ExportColumn("enrolment__cohort__end_date", "Kelas selesai"),
+        ExportColumn("milestone", "Tahap"),
+        ExportColumn("working_status", "Status kerja"),
+        ExportColumn("business_running", "Usaha masih berjalan"),
+        ExportColumn("income_band", "Penghasilan per bulan"),
+        ExportColumn("receiving_bansos", "Masih menerima bansos"),
+        ExportColumn("note", "Catatan", width=40),
+        ExportColumn("recorded_at", "Dicatat", kind=DATETIME),
+    )
+
+    def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
+        return access.followups.scope(user, queryset)

@@ -1,0 +1,175 @@
+"""Registers of the people in classes: participants (enrolments) and their attendance."""
+
+from __future__ import annotations
+
+import django_filters
+import django_tables2 as tables
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from applicants.delivery.registers.common import cohort_url, cohorts
+from applicants.models import Attendance, Enrolment
+from applicants.privacy import access
+from applicants.privacy.roles import IDENTITY_PERMISSION
+from programs.models import CohortSession, Intake, Program
+from programs.registers import search
+from programs.registers.base import RegisterModelAdmin
+from programs.registers.filters import RegisterFilterSet, kecamatan_filter, kelurahan_filter
+from programs.registers.permissions import ReadOnlyRegisterPermissionHelper
+from programs.registers.tables import ChoiceDisplayColumn, IdentityColumn, LocalDateTimeColumn, RegisterTable
+from programs.registers.xlsx import DATETIME, IDENTITY, NUMBER, ExportColumn
+
+
+# --- Participants (enrolments) ---------------------------------------------------------------------
+class EnrolmentFilterSet(RegisterFilterSet):
+    intake = django_filters.ModelChoiceFilter(
+        label=_("Gelombang"), field_name="cohort__intake", queryset=Intake.objects.all()
+    )
+    cohort = django_filters.ModelChoiceFilter(label=_("Kelas"), queryset=cohorts())
+    program = django_filters.ModelChoiceFilter(
+        label=_("Program"), field_name="cohort__program", queryset=Program.objects.all()
+    )
+    kecamatan = kecamatan_filter("application__applicant__kelurahan")
+    kelurahan = kelurahan_filter("application__applicant__kelurahan")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Enrolment.Status.choices)
+
+    class Meta:
+        model = Enrolment
+        fields: list[str] = []
+
+
+class EnrolmentTable(RegisterTable):
+    full_name = tables.Column(verbose_name=_("Nama"), accessor="application__applicant__full_name")
+    nik = IdentityColumn(verbose_name=_("NIK"), accessor="application__applicant__nik")
+    reference = tables.Column(
+        verbose_name=_("No. pendaftaran"), accessor="application__reference",
+        linkify=lambda record: reverse("applicants_application_modeladmin_inspect", args=[record.application_id]),
+    )
+    kelurahan = tables.Column(verbose_name=_("Kelurahan"), accessor="application__applicant__kelurahan__name")
+    cohort = tables.Column(
+        verbose_name=_("Kelas"), accessor="cohort__name", linkify=lambda record: cohort_url(record.cohort_id)
+    )
+    program = tables.Column(verbose_name=_("Program"), accessor="cohort__program__name")
+    status = ChoiceDisplayColumn(verbose_name=_("Status"))
+    attendance_pct = tables.Column(verbose_name=_("Kehadiran (%)"))
+    final_score = tables.Column(verbose_name=_("Nilai akhir"))
+    enrolled_at = LocalDateTimeColumn(verbose_name=_("Didaftarkan"))
+
+    class Meta(RegisterTable.Meta):
+        model = Enrolment
+        fields = ()
+        sequence = (
+            "full_name", "nik", "reference", "kelurahan", "cohort", "program", "status", "attendance_pct",
+            "final_score", "enrolled_at",
+        )
+
+
+class ParticipantRegister(RegisterModelAdmin):
+    model = Enrolment
+    register_key = "participants"
+    register_name = _("Peserta")
+    export_slug = "peserta"
+    menu_icon = "user"
+    permission_helper_class = ReadOnlyRegisterPermissionHelper
+    table_class = EnrolmentTable
+    filterset_class = EnrolmentFilterSet
+    search_help = _("Cari nama, NIK atau nomor pendaftaran")
+    search_fields = (
+        search.name("application__applicant__full_name"),
+        search.nik("application__applicant__nik"),
+        search.reference("application__reference"),
+    )
+    list_select_related = ("application__applicant__kelurahan__kecamatan", "cohort__program", "cohort__intake")
+    identity_permission = IDENTITY_PERMISSION
+    export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
+    export_columns = (
+        ExportColumn("application__reference", "No. pendaftaran"),
+        ExportColumn("application__applicant__full_name", "Nama"),
+        ExportColumn("application__applicant__nik", "NIK", kind=IDENTITY),
+        ExportColumn("application__applicant__phone", "Nomor HP"),
+        ExportColumn("application__applicant__kelurahan__name", "Kelurahan"),
+        ExportColumn("application__applicant__kelurahan__kecamatan__name", "Kecamatan"),
+        ExportColumn("cohort__intake__name", "Gelombang"),
+        ExportColumn("cohort__name", "Kelas"),
+        ExportColumn("cohort__program__name", "Program"),
+        ExportColumn("status", "Status"),
+        ExportColumn("attendance_pct", "Kehadiran (%)", kind=NUMBER),
+        ExportColumn("final_score", "Nilai akhir"),
+        ExportColumn("enrolled_at", "Didaftarkan", kind=DATETIME),
+        ExportColumn("withdrawal_reason", "Alasan mundur"),
+    )
+
+    def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
+        return access.enrolments.scope(user, queryset)
+
+
+# --- Attendance --------------------------------------------------------------------------------------
+class AttendanceFilterSet(RegisterFilterSet):
+    intake = django_filters.ModelChoiceFilter(
+        label=_("Gelombang"), field_name="session__cohort__intake", queryset=Intake.objects.all()
+    )
+    cohort = django_filters.ModelChoiceFilter(label=_("Kelas"), field_name="session__cohort", queryset=cohorts())
+    session = django_filters.ModelChoiceFilter(
+        label=_("Pertemuan"), queryset=CohortSession.objects.select_related("cohort").order_by("cohort", "number")
+    )
+    mark = django_filters.ChoiceFilter(label=_("Kehadiran"), choices=Attendance.Mark.choices)
+
+    class Meta:
+        model = Attendance
+        fields: list[str] = []
+
+
+class AttendanceTable(RegisterTable):
+    date = tables.DateColumn(verbose_name=_("Tanggal"), accessor="session__date", format="d-m-Y")
+    cohort = tables.Column(
+        verbose_name=_("Kelas"), accessor="session__cohort__name",
+        linkify=lambda record: cohort_url(record.session.cohort_id),
+    )
+    number = tables.Column(verbose_name=_("Pertemuan"), accessor="session__number")
+    full_name = tables.Column(verbose_name=_("Nama"), accessor="enrolment__application__applicant__full_name")
+    nik = IdentityColumn(verbose_name=_("NIK"), accessor="enrolment__application__applicant__nik")
+    mark = ChoiceDisplayColumn(verbose_name=_("Kehadiran"))
+    recorded_at = LocalDateTimeColumn(verbose_name=_("Dicatat"))
+    actions = tables.Column(verbose_name=_("Aksi"), accessor="pk", orderable=False)
+
+    class Meta(RegisterTable.Meta):
+        model = Attendance
+        fields = ()
+        sequence = ("date", "cohort", "number", "full_name", "nik", "mark", "recorded_at", "actions")
+
+    def render_actions(self, record):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("delivery:session_attendance", args=[record.session_id]), _("Isi absensi")
+        )
+
+
+class AttendanceRegister(RegisterModelAdmin):
+    model = Attendance
+    register_key = "attendance"
+    register_name = _("Absensi")
+    export_slug = "absensi"
+    menu_icon = "tick"
+    permission_helper_class = ReadOnlyRegisterPermissionHelper
+    table_class = AttendanceTable
+    filterset_class = AttendanceFilterSet
+    search_help = _("Cari nama atau NIK")
+    search_fields = (
+        search.name("enrolment__application__applicant__full_name"),
+        search.nik("enrolment__application__applicant__nik"),
+    )
+    list_select_related = ("session__cohort", "enrolment__application__applicant")
+    identity_permission = IDENTITY_PERMISSION
+    export_columns = (
+        ExportColumn("session__cohort__name", "Kelas"),
+        ExportColumn("session__number", "Pertemuan"),
+        ExportColumn("session__date", "Tanggal"),
+        ExportColumn("enrolment__application__applicant__full_name", "Nama"),
+        ExportColumn("enrolment__application__applicant__nik", "NIK", kind=IDENTITY),
+        ExportColumn("mark", "Kehadiran"),
+        ExportColumn("recorded_at", "Dicatat", kind=DATETIME),
+    )
+
+    def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
+        return access.attendance.scope(user, queryset)

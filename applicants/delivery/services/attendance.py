@@ -1,0 +1,104 @@
+"""Attendance grids, final scores and the completion rule of a class."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from applicants.models import Attendance, Enrolment
+from programs.models import Cohort, CohortSession
+
+
+def save_attendance(session: CohortSession, marks: Mapping[int, str], user) -> int:
+    """Save a whole session's grid in one transaction: {enrolment_id: mark}. Returns rows written."""
+    valid = set(Attendance.Mark.values)
+    enrolment_ids = set(
+        session.cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).values_list("pk", flat=True)
+    )
+    marks = {int(k): v for k, v in marks.items() if v}
+    unknown = set(marks) - enrolment_ids
+    bad = {v for v in marks.values() if v not in valid}
+    if unknown or bad:
+        raise ValidationError(_("Data kehadiran tidak valid."))
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {a.enrolment_id: a for a in session.attendance.filter(enrolment_id__in=marks)}
+        to_update, to_create = [], []
+        for enrolment_id, mark in marks.items():
+            row = existing.get(enrolment_id)
+            if row is None:
+                to_create.append(Attendance(enrolment_id=enrolment_id, session=session, mark=mark,
+                                            recorded_by=user, recorded_at=now))
+            elif row.mark != mark:
+                row.mark, row.recorded_by, row.recorded_at = mark, user, now
+                to_update.append(row)
+        Attendance.objects.bulk_create(to_create)
+        Attendance.objects.bulk_update(to_update, ["mark", "recorded_by", "recorded_at"])
+        if not session.held:
+            session.held = True
+            session.save(update_fields=["held"])
+        log(session, "sigap.attendance", user=user, data={"rows": len(to_create) + len(to_update)})
+    return len(to_create) + len(to_update)
+
+
+def attendance_pct(present: int, excused: int, held: int) -> Decimal:
+    """Present sessions over held sessions, where documented excused absences (izin) leave the denominator.
+
+    Someone excused for every held session has 0 % (nothing attended)."""
+    counted = held - excused
+    if counted <= 0:
+        return Decimal("0.00")
+    return (Decimal(present) * 100 / counted).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def complete_cohort(cohort: Cohort, user) -> dict[str, int]:
+    """Apply the completion rule to every active participant and close the class (once: awards build on it)."""
+    if cohort.status == Cohort.Status.COMPLETED:
+        raise ValidationError(_("Kelas sudah diselesaikan."))
+    held = cohort.sessions.filter(held=True).count()
+    rows = (
+        cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN)
+        .annotate(
+            n_present=Count("attendance", filter=Q(attendance__mark="present", attendance__session__held=True)),
+            n_excused=Count("attendance", filter=Q(attendance__mark="excused", attendance__session__held=True)),
+        )
+    )
+    counts = {"completed": 0, "not_completed": 0}
+    with transaction.atomic():
+        changed = []
+        for enrolment in rows:
+            pct = attendance_pct(enrolment.n_present, enrolment.n_excused, held)
+            passed = (
+                pct >= cohort.min_attendance_pct
+                and enrolment.final_score is not None
+                and enrolment.final_score >= cohort.min_final_score
+            )
+            enrolment.attendance_pct = pct
+            enrolment.status = Enrolment.Status.COMPLETED if passed else Enrolment.Status.NOT_COMPLETED
+            counts[enrolment.status] += 1
+            changed.append(enrolment)
+        Enrolment.objects.bulk_update(changed, ["attendance_pct", "status"])
+        cohort.status = Cohort.Status.COMPLETED
+        cohort.save(update_fields=["status"])
+        log(cohort, "sigap.cohort.complete", user=user, data=counts)
+    return counts
+
+
+def save_scores(cohort: Cohort, scores: Mapping[int, int | None], user) -> None:
+    """Final assessment scores for a class, in one transaction."""
+    rows = list(cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).filter(pk__in=scores))
+    for row in rows:
+        value = scores[row.pk]
+        if value is not None and not 0 <= int(value) <= 100:
+            raise ValidationError(_("Nilai harus 0 sampai 100."))
+        row.final_score = value
+    with transaction.atomic():
+        Enrolment.objects.bulk_update(rows, ["final_score"])
+        log(cohort, "sigap.scores", user=user, data={"rows": len(rows)})

@@ -1,0 +1,147 @@
+"""Ranking a completed class and proposing capital awards for places 1-3 (ties at place 3 go to a person)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from applicants.models import CapitalAward, Enrolment, Interview
+from programs.models import CapitalPackage, Cohort
+
+
+def interview_weighted_score(interview: Interview | None, intake) -> Decimal:
+    """Weighted mean of the rubric with the intake's weights (0 when there is no scored interview)."""
+    if interview is None:
+        return Decimal("0")
+    pairs = [
+        (interview.score_motivation, intake.weight_motivation),
+        (interview.score_readiness, intake.weight_readiness),
+        (interview.score_business_potential, intake.weight_business_potential),
+        (interview.score_household_need, intake.weight_household_need),
+    ]
+    pairs = [(s, w) for s, w in pairs if s is not None]
+    total_weight = sum(w for _s, w in pairs)
+    if not total_weight:
+        return Decimal("0")
+    return (Decimal(sum(s * w for s, w in pairs)) / total_weight).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class RankRow:
+    enrolment: Enrolment
+    final_score: int
+    attendance: Decimal
+    interview_score: Decimal
+    submitted_at: datetime.datetime
+    place: int = 0
+    reason: str = ""
+    tied: bool = False
+
+    @property
+    def key(self):
+        return (-self.final_score, -self.attendance, -self.interview_score, self.submitted_at)
+
+
+@dataclass
+class Ranking:
+    rows: list[RankRow]
+    tie_at_third: bool
+    tied: list[RankRow]
+
+    @property
+    def decided(self) -> list[RankRow]:
+        """Places 1-3 that the rule decided on its own (excluding a tie that reaches place 3)."""
+        return [r for r in self.rows[:3] if not r.tied]
+
+
+def _reason(row: RankRow, other: RankRow | None, above: bool) -> str:
+    if other is None:
+        return _("Satu-satunya peserta lulus.") if not above else ""
+    word = _("lebih tinggi dari") if not above else _("lebih rendah dari")
+    if row.final_score != other.final_score:
+        return _("Nilai akhir %(a)s, %(w)s peringkat %(p)s (%(b)s).") % {
+            "a": row.final_score, "w": word, "p": other.place, "b": other.final_score}
+    if row.attendance != other.attendance:
+        return _("Nilai akhir sama; kehadiran %(a)s%%, %(w)s peringkat %(p)s (%(b)s%%).") % {
+            "a": row.attendance, "w": word, "p": other.place, "b": other.attendance}
+    if row.interview_score != other.interview_score:
+        return _("Nilai dan kehadiran sama; skor wawancara %(a)s, %(w)s peringkat %(p)s (%(b)s).") % {
+            "a": row.interview_score, "w": word, "p": other.place, "b": other.interview_score}
+    if row.submitted_at != other.submitted_at:
+        return _("Nilai, kehadiran dan wawancara sama; mendaftar lebih %(w)s dari peringkat %(p)s.") % {
+            "w": _("awal") if not above else _("akhir"), "p": other.place}
+    return _("Sama persis dengan peringkat %(p)s: perlu keputusan petugas.") % {"p": other.place}
+
+
+def rank_cohort(cohort: Cohort) -> Ranking:
+    """Rank completed participants: final score, attendance, interview score, earlier application.
+
+    A group equal on every key that reaches place 3 is flagged for a human decision."""
+    intake = cohort.intake
+    enrolments = list(
+        cohort.enrolments.filter(status=Enrolment.Status.COMPLETED)
+        .select_related("application__applicant")
+        .prefetch_related("application__interviews")
+    )
+    rows = []
+    for e in enrolments:
+        accepted = [i for i in e.application.interviews.all() if i.decision == Interview.Decision.ACCEPT]
+        accepted.sort(key=lambda i: (i.recorded_at or i.scheduled_at))
+        rows.append(RankRow(
+            enrolment=e, final_score=e.final_score or 0, attendance=e.attendance_pct or Decimal("0"),
+            interview_score=interview_weighted_score(accepted[-1] if accepted else None, intake),
+            submitted_at=e.application.submitted_at,
+        ))
+    rows.sort(key=lambda r: r.key)
+    for i, row in enumerate(rows):
+        row.place = i + 1
+        if i > 0 and rows[i - 1].key == row.key:
+            row.place = rows[i - 1].place  # equal on every key: same place
+    for i, row in enumerate(rows):
+        nxt = rows[i + 1] if i + 1 < len(rows) else None
+        prev = rows[i - 1] if i > 0 else None
+        row.reason = _reason(row, nxt, above=False) if nxt else _reason(row, prev, above=True)
+    tied: list[RankRow] = []
+    if len(rows) > 3 and rows[2].key == rows[3].key:
+        tied = [r for r in rows if r.key == rows[2].key]
+        for r in tied:
+            r.tied = True
+    return Ranking(rows=rows, tie_at_third=bool(tied), tied=tied)
+
+
+def propose_top3(cohort: Cohort, user, package: CapitalPackage, tie_picks: Iterable[int] = ()) -> list[CapitalAward]:
+    """Award proposals for places 1-3. With a tie at place 3, only the untied places are proposed until
+    an editor picks from the tied participants (`tie_picks` enrolment ids)."""
+    if cohort.status != Cohort.Status.COMPLETED:
+        raise ValidationError(_("Kelas belum selesai."))
+    if package.program_id != cohort.program_id:
+        raise ValidationError(_("Paket bukan untuk program kelas ini."))
+    ranking = rank_cohort(cohort)
+    chosen = list(ranking.decided)
+    picks = [int(p) for p in tie_picks]
+    if picks:
+        tied_by_id = {r.enrolment.pk: r for r in ranking.tied}
+        if not ranking.tie_at_third or any(p not in tied_by_id for p in picks):
+            raise ValidationError(_("Pilihan harus dari peserta yang nilainya sama di peringkat 3."))
+        if len(chosen) + len(picks) > 3:
+            raise ValidationError(_("Terlalu banyak peserta dipilih untuk sisa peringkat."))
+        for p in picks:
+            row = tied_by_id[p]
+            row.reason = _("Dipilih petugas dari peserta dengan nilai sama persis.")
+            chosen.append(row)
+    live = set(
+        CapitalAward.objects.filter(enrolment__cohort=cohort).exclude(state=CapitalAward.State.CANCELLED)
+        .values_list("enrolment_id", flat=True)
+    )
+    awards = []
+    for place, row in enumerate(chosen, start=1):
+        if row.enrolment.pk in live:
+            continue
+        awards.append(CapitalAward.propose(user=user, package=package, enrolment=row.enrolment,
+                                           place=place, reason=row.reason))
+    return awards

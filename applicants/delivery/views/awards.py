@@ -1,0 +1,133 @@
+"""The award page (approve, hand over with the signed document, cancel), the document download and
+the printable list of recipients with a signature column. The list itself is the award register."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import ModelLogEntry
+
+from applicants.delivery.views.common import AWARD_CHANGE, AWARD_VIEW, Counter, render, show_errors, xlsx_response
+from applicants.delivery.xlsx import RUPIAH_FORMAT, build_sheet
+from applicants.models import CapitalAward
+from applicants.privacy import access
+from applicants.privacy.audit import log_personal_data_access
+from applicants.privacy.downloads import serve_private_file
+from applicants.privacy.gates import gate, object_in_scope
+from applicants.privacy.masking import mask_export_rows
+from programs.models import Intake
+
+AWARD_REGISTER_URL_NAME = "applicants_capitalaward_modeladmin_index"
+
+
+def _filtered_awards(request):
+    qs = access.awards.scope(request.user, CapitalAward.objects.select_related(
+        "intake", "package", "enrolment__application__applicant__kelurahan", "enrolment__cohort",
+        "group__kelurahan", "proposed_by", "approved_by",
+    ).order_by("intake", "enrolment__cohort__name", "place", "pk"))
+    filters = {"intake": request.GET.get("intake", ""), "state": request.GET.get("state", ""),
+               "kind": request.GET.get("kind", "")}
+    if filters["intake"].isascii() and filters["intake"].isdigit():
+        qs = qs.filter(intake_id=filters["intake"])
+    else:
+        filters["intake"] = ""
+    if filters["state"] in CapitalAward.State.values:
+        qs = qs.filter(state=filters["state"])
+    if filters["kind"] == "person":
+        qs = qs.filter(enrolment__isnull=False)
+    elif filters["kind"] == "group":
+        qs = qs.filter(group__isnull=False)
+    return qs, filters
+
+
+@gate(AWARD_VIEW, write_permissions=[AWARD_CHANGE])
+def award_list_moved(request):
+    """The old list URL: the printable sheet for `?format=xlsx`, otherwise the award register."""
+    if request.GET.get("format") == "xlsx":
+        return award_sheet(request)
+    return redirect(AWARD_REGISTER_URL_NAME)
+
+
+@gate(AWARD_VIEW, write_permissions=[AWARD_CHANGE])
+def award_sheet(request) -> HttpResponse:
+    """DAFTAR PENERIMA MODAL USAHA: rupiah values and a signature column, for the handover ceremony."""
+    qs, filters = _filtered_awards(request)
+    intake = Intake.objects.filter(pk=filters["intake"]).first() if filters["intake"] else None
+    counter = Counter()
+
+    def rows():
+        for a in qs.iterator(chunk_size=500):
+            i = counter.next()
+            if a.enrolment_id:
+                person = a.enrolment.application.applicant
+                nik, name, kel, cls = person.nik, person.full_name, person.kelurahan.name, a.enrolment.cohort.name
+            else:
+                nik, name, kel, cls = "", f"KUB {a.group.name}", a.group.kelurahan.name, a.group.business_type
+            yield (i, nik, name, kel, cls, a.package.name, a.value_rupiah, a.get_state_display(),
+                   a.handover_number, "")
+
+    content = build_sheet(
+        _("Penerima modal"),
+        [_("DAFTAR PENERIMA MODAL USAHA"), str(intake) if intake else _("Semua gelombang"),
+         _("Dicetak %(d)s") % {"d": timezone.localdate().strftime("%d-%m-%Y")}],
+        [(_("No."), 5, "0"), (_("NIK"), 19, None), (_("Nama penerima"), 28, None), (_("Kelurahan"), 18, None),
+         (_("Kelas / jenis usaha"), 22, None), (_("Paket"), 24, None), (_("Nilai"), 16, RUPIAH_FORMAT),
+         (_("Status"), 12, None), (_("No. berita acara"), 18, None), (_("Tanda tangan"), 22, None)],
+        mask_export_rows(rows(), ["no", "nik", "name", "kelurahan", "cohort", "package", "value", "state",
+                                  "handover_number", "signature"], request.user),
+    )
+    log_personal_data_access(request.user, CapitalAward, "ekspor xlsx", filters=request.GET, rows=counter.value)
+    return xlsx_response(content, "daftar-penerima-modal-usaha.xlsx")
+
+
+class HandoverForm(forms.Form):
+    handed_over_on = forms.DateField(label=_("Tanggal serah terima"), widget=forms.DateInput(attrs={"type": "date"}))
+    handover_number = forms.CharField(label=_("Nomor berita acara"), max_length=80)
+    handover_document = forms.FileField(label=_("Berita acara bertanda tangan (PDF/JPG/PNG, maks. 10 MB)"),
+                                        required=False)
+
+
+@gate(AWARD_VIEW, write_permissions=[AWARD_CHANGE])
+def award_detail(request, pk):
+    award = object_in_scope(request, access.awards, CapitalAward.objects.select_related(
+        "intake", "package", "enrolment__application__applicant", "enrolment__cohort", "group"), pk=pk)
+    form = HandoverForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "approve":
+                award.approve(request.user)
+            elif action == "cancel":
+                award.cancel(request.user, request.POST.get("reason", ""))
+            elif action == "hand_over":
+                if not form.is_valid():
+                    raise ValidationError(_("Periksa isian serah terima."))
+                award.hand_over(request.user, on=form.cleaned_data["handed_over_on"],
+                                number=form.cleaned_data["handover_number"],
+                                document=form.cleaned_data["handover_document"])
+            messages.success(request, _("Status modal usaha: %(s)s.") % {"s": award.get_state_display()})
+            return redirect("delivery:award_detail", pk=award.pk)
+        except ValidationError as exc:
+            award.refresh_from_db()
+            show_errors(request, exc)
+    history = ModelLogEntry.objects.for_instance(award).select_related("user").order_by("-timestamp")
+    return render(request, "award_detail.html", str(award), {
+        "award": award, "form": form, "history": history,
+        "can_change": request.user.has_perm(AWARD_CHANGE)}, icon="tag")
+
+
+@gate(AWARD_VIEW, write_permissions=[AWARD_CHANGE])
+def award_document(request, pk):
+    """The only way to read a signed handover document: after the policy check, never by public URL."""
+    award = object_in_scope(request, access.awards, pk=pk)
+    if not award.handover_document:
+        raise Http404
+    return serve_private_file(
+        request, award.handover_document, AWARD_VIEW,
+        allowed=lambda user: access.awards.in_scope(user, award), log_object=award,
+    )

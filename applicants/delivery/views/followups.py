@@ -1,0 +1,64 @@
+"""The follow-ups due in a month (a work list) and recording one graduate's answers."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applicants.delivery import services
+from applicants.delivery.views.common import CHANGE, VIEW, render, show_errors
+from applicants.models import Enrolment, FollowUp
+from applicants.privacy import access
+from applicants.privacy.gates import gate, object_in_scope
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["working_status", "business_running", "income_band", "receiving_bansos", "note"]
+
+
+def _month(value: str | None) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+@gate(VIEW, write_permissions=[CHANGE])
+def followup_due(request):
+    month = _month(request.GET.get("month"))
+    due = services.due_followups(month.year, month.month, scope=lambda qs: access.enrolments.scope(request.user, qs))
+    return render(request, "followup_due.html", _("Tindak lanjut jatuh tempo"), {
+        "month": month, "due": due, "done": sum(1 for d in due if d.record)})
+
+
+@gate(CHANGE, write_permissions=[CHANGE])
+def followup_record(request, enrolment_pk, milestone):
+    enrolment = object_in_scope(
+        request, access.enrolments, Enrolment.objects.select_related("application__applicant", "cohort"),
+        pk=enrolment_pk, status=Enrolment.Status.COMPLETED,
+    )
+    if milestone not in FollowUp.Milestone.values:
+        raise Http404
+    existing = FollowUp.objects.filter(enrolment=enrolment, milestone=milestone).first()
+    form = FollowUpForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_followup(enrolment, milestone, request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            show_errors(request, exc)
+        else:
+            messages.success(request, _("Tindak lanjut disimpan."))
+            due_on = services.add_months(enrolment.cohort.end_date, milestone)
+            return redirect(f"{reverse('delivery:followup_due')}?month={due_on:%Y-%m}")
+    return render(request, "followup_form.html", _("Tindak lanjut %(m)s bulan") % {"m": milestone}, {
+        "enrolment": enrolment, "form": form, "milestone": milestone})
