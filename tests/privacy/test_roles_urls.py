@@ -73,18 +73,20 @@ EXPECTED: list[tuple[str, set[str]]] = [
     (r"^sigap_interviews:outcome$", {"admin", "editor", "interviewer"}),  # pewawancara's own interview
     (r"^sigap_interviews:(schedule|status)$", {"admin", "editor"}),
     (r"^sigap_interviews:bulk$", STAFF),
-    # Welfare register: import and eligibility overrides are editors' work; auditors read the reports.
-    (r"^welfare:(upload|recheck)$", STAFF),
-    (r"^welfare:(report|rejections_xlsx)$", STAFF),
+    # Welfare register: import and eligibility overrides are editors' work. Imports, their reports and
+    # rejected rows are city-wide (no kecamatan to narrow by): not for an editor limited to a kecamatan.
+    (r"^welfare:(upload|recheck)$", {"admin", "editor"}),
+    (r"^welfare:(report|rejections_xlsx)$", {"admin", "editor"}),
     (r"^welfare:override$", {"admin", "editor"}),
     # Delivery: classes, attendance, awards, KUB, follow-ups.
-    (r"^delivery:(cohort_list|award_list|group_list|followup_due)$", READERS),
+    # The old list URLs redirect to the registers (MOVED_TO); the due list and the award sheet stay.
+    (r"^delivery:(cohort_list|award_list|group_list|followup_due|award_sheet)$", READERS),
     (r"^delivery:(cohort_detail|session_sheet|cohort_participants_xlsx)$", READERS),  # class-level pages
     (r"^delivery:(award_detail|award_document)$", {"admin", "editor", "auditor"}),  # the person's kecamatan
     (r"^delivery:session_attendance$", READERS),  # auditors read the attendance; saving needs CHANGE
     (r"^delivery:followup_record$", {"admin", "editor"}),
-    (r"^delivery:(cohort_enrol|enrolment_withdraw|enrolment_publication_consent|group_create|group_propose_award)$",
-     STAFF),
+    (r"^delivery:(cohort_enrol|enrolment_withdraw|enrolment_publication_consent|group_create)$", STAFF),
+    (r"^delivery:group_propose_award$", {"admin", "editor"}),  # a KUB outside the restricted editor's kecamatan
     # Data-subject rights (UU PDP): a copy of someone's data, restriction of processing.
     (r"^sigap_subject_(export|restriction)$", {"admin", "editor"}),
     # Staff area restrictions (who is limited to which kecamatan): administrators; auditors read them.
@@ -95,6 +97,7 @@ EXPECTED: list[tuple[str, set[str]]] = [
     (r"^applicants_interview_modeladmin_(index|export)$", READERS | {"interviewer"}),  # own interviews
     (r"^applicants_interview_modeladmin_history$", {"admin", "editor", "auditor", "interviewer"}),
     (r"^(applicants_welfareimportbatch|programs_cohort)_modeladmin_(index|export|history)$", READERS),
+    (r"^programs_cohort_modeladmin_(create|edit)$", STAFF),  # classes hold no personal data; never deleted
     (r"^applicants_(welfarerecord|enrolment|attendance|capitalaward|businessgroup|followup)_modeladmin_"
      r"(index|export)$", READERS),
     (r"^applicants_(welfarerecord|enrolment|attendance|capitalaward|businessgroup)_modeladmin_history$",
@@ -168,7 +171,8 @@ def _ids(world) -> dict[str, dict[str, object]]:
     cohort = enrolment.cohort
     interview = Interview.objects.filter(interviewer__username="pewawancara",
                                          attendance=Interview.Attendance.SCHEDULED).order_by("pk").first()
-    group = BusinessGroup.objects.order_by("pk").first()
+    group = (BusinessGroup.objects.exclude(kelurahan__kecamatan__in=world["profile"].kecamatan.all())
+             .order_by("pk").first())
     award = CapitalAward.objects.filter(state=CapitalAward.State.HANDED_OVER).order_by("pk").first()
     if not award.handover_document:
         award.handover_document.save("ba-test.pdf", ContentFile(b"%PDF-1.4 berita acara"), save=True)
@@ -227,9 +231,15 @@ def _url(route: str, pattern: URLPattern, params: dict) -> str:
     return path
 
 
+# Old list URLs that now lead to the register that replaced them: a redirect there is "allowed".
+MOVED_TO = ("/admin/programs/cohort/", "/admin/applicants/capitalaward/", "/admin/applicants/businessgroup/")
+
+
 def _verdict(response, role: str) -> str:
     code = response.status_code
     if code == 200:
+        return "allowed"
+    if code == 302 and response.headers["Location"] in MOVED_TO:
         return "allowed"
     if code in (403, 404):
         return "refused"
