@@ -98,10 +98,9 @@ class Enrolment(models.Model):
 
     def record_publication_consent(self, user, note: str) -> None:
         """The graduate agreed (in writing) that their story may be published; logged with who and when."""
-        from wagtail.log_actions import log
-
         if self.status != self.Status.COMPLETED:
             raise ValidationError(_("Persetujuan publikasi hanya untuk peserta yang sudah lulus."))
+        Applicant.ensure_processing_allowed_for([self.application.applicant_id])
         note = (note or "").strip()
         if not note:
             raise ValidationError(_("Tulis bukti persetujuan, mis. nomor formulir yang ditandatangani."))
@@ -269,6 +268,7 @@ class CapitalAward(models.Model):
         if enrolment is not None:
             if enrolment.status != Enrolment.Status.COMPLETED:
                 raise ValidationError(_("Hanya peserta yang lulus yang dapat menerima modal usaha."))
+            Applicant.ensure_processing_allowed_for([enrolment.application.applicant_id])
             intake_id = enrolment.cohort.intake_id
         else:
             if group.status != BusinessGroup.Status.ACTIVE:
@@ -283,8 +283,16 @@ class CapitalAward(models.Model):
             log(award, "sigap.award.propose", user=user, data={"place": place, "package": package.name})
         return award
 
+    def ensure_recipient_processable(self) -> None:
+        """A person's award is a write about them: refused while their processing is restricted."""
+        if self.enrolment_id:
+            Applicant.ensure_processing_allowed_for(
+                Enrolment.objects.filter(pk=self.enrolment_id).values_list("application__applicant_id", flat=True)
+            )
+
     def approve(self, user) -> None:
         """Four eyes: the approver must not be the proposer."""
+        self.ensure_recipient_processable()
         if self.state != self.State.PROPOSED:
             raise ValidationError(_("Hanya usulan yang dapat disetujui."))
         if user.pk == self.proposed_by_id:
@@ -295,6 +303,7 @@ class CapitalAward(models.Model):
             log(self, "sigap.award.approve", user=user)
 
     def hand_over(self, user, *, on: datetime.date, number: str, document=None) -> None:
+        self.ensure_recipient_processable()
         if self.state != self.State.APPROVED:
             raise ValidationError(_("Hanya modal usaha yang sudah disetujui yang dapat diserahkan."))
         if not number:
@@ -312,6 +321,7 @@ class CapitalAward(models.Model):
             log(self, "sigap.award.hand_over", user=user, data={"number": number, "date": on.isoformat()})
 
     def cancel(self, user, reason: str) -> None:
+        self.ensure_recipient_processable()
         if self.state in (self.State.HANDED_OVER, self.State.CANCELLED):
             raise ValidationError(_("Modal usaha yang sudah diserahkan atau dibatalkan tidak dapat dibatalkan."))
         if not reason.strip():

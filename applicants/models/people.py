@@ -91,6 +91,27 @@ class Applicant(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    @classmethod
+    def ensure_processing_allowed_for(cls, applicant_ids) -> None:
+        """Refuse a write about people whose processing is restricted (UU PDP) or who were anonymised.
+
+        Read from the database, not from instances loaded earlier in the request, so a restriction set
+        meanwhile by another editor still holds. One query for any number of people."""
+        refused = list(
+            cls.objects.filter(pk__in=set(applicant_ids))
+            .filter(Q(processing_restricted=True) | Q(anonymised_at__isnull=False))
+            .order_by("full_name")
+            .values_list("full_name", flat=True)[:5]
+        )
+        if refused:
+            raise ValidationError(
+                _(
+                    "Data %(names)s tidak dapat diubah: pemrosesannya dibatasi atas permintaan yang bersangkutan "
+                    "(UU PDP) atau datanya sudah dianonimkan."
+                ) % {"names": ", ".join(refused)},
+                code="processing_restricted",
+            )
+
     def clean(self):
         errors = {}
         if self.anonymised_at:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from applicants.models import Attendance, Enrolment
+from applicants.models import Applicant, Attendance, Enrolment
 from programs.models import Cohort, CohortSession
 
 
@@ -39,6 +39,11 @@ def save_attendance(session: CohortSession, marks: Mapping[int, str], user) -> i
             elif row.mark != mark:
                 row.mark, row.recorded_by, row.recorded_at = mark, user, now
                 to_update.append(row)
+        # Only rows that change are writes: an unchanged mark of a restricted person is no processing.
+        changed_ids = [row.enrolment_id for row in to_create + to_update]
+        Applicant.ensure_processing_allowed_for(
+            Enrolment.objects.filter(pk__in=changed_ids).values_list("application__applicant_id", flat=True)
+        )
         Attendance.objects.bulk_create(to_create)
         Attendance.objects.bulk_update(to_update, ["mark", "recorded_by", "recorded_at"])
         if not session.held:
@@ -71,9 +76,17 @@ def complete_cohort(cohort: Cohort, user) -> dict[str, int]:
         )
     )
     counts = {"completed": 0, "not_completed": 0}
+    frozen = set(
+        Applicant.objects.filter(applications__enrolments__cohort=cohort)
+        .filter(Q(processing_restricted=True) | Q(anonymised_at__isnull=False)).values_list("pk", flat=True)
+    )
     with transaction.atomic():
         changed = []
-        for enrolment in rows:
+        for enrolment in rows.select_related("application"):
+            if enrolment.application.applicant_id in frozen:
+                # Restricted (UU PDP) or anonymised: left as it was, reported, never silently completed.
+                counts["restricted"] = counts.get("restricted", 0) + 1
+                continue
             pct = attendance_pct(enrolment.n_present, enrolment.n_excused, held)
             passed = (
                 pct >= cohort.min_attendance_pct
@@ -93,12 +106,16 @@ def complete_cohort(cohort: Cohort, user) -> dict[str, int]:
 
 def save_scores(cohort: Cohort, scores: Mapping[int, int | None], user) -> None:
     """Final assessment scores for a class, in one transaction."""
-    rows = list(cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).filter(pk__in=scores))
+    rows = list(cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).filter(pk__in=scores)
+                .select_related("application"))
     for row in rows:
         value = scores[row.pk]
         if value is not None and not 0 <= int(value) <= 100:
             raise ValidationError(_("Nilai harus 0 sampai 100."))
-        row.final_score = value
+    rows = [row for row in rows if row.final_score != scores[row.pk]]  # unchanged scores are no write
+    Applicant.ensure_processing_allowed_for(row.application.applicant_id for row in rows)
+    for row in rows:
+        row.final_score = scores[row.pk]
     with transaction.atomic():
         Enrolment.objects.bulk_update(rows, ["final_score"])
         log(cohort, "sigap.scores", user=user, data={"rows": len(rows)})

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from applicants.enums import ApplicationStatus
-from applicants.models import Application, Enrolment, Interview
+from applicants.models import Applicant, Application, Enrolment, Interview
 from programs.models import Cohort
 
 
@@ -52,6 +52,7 @@ def enrol(application: Application, cohort: Cohort, user) -> Enrolment:
     with transaction.atomic():
         cohort = _lock_cohort(cohort.pk)
         application = Application.objects.select_related("applicant").get(pk=application.pk)
+        Applicant.ensure_processing_allowed_for([application.applicant_id])
         if application.status != ApplicationStatus.ACCEPTED:
             raise ValidationError(_("Hanya pendaftar berstatus diterima yang dapat didaftarkan ke kelas."))
         if application.intake_id != cohort.intake_id:
@@ -107,6 +108,7 @@ def withdraw(enrolment: Enrolment, user, reason: str = "") -> Application | None
     """Withdraw a participant and offer the seat to the longest-waiting waitlisted applicant; return them."""
     with transaction.atomic():
         enrolment = Enrolment.objects.select_related("cohort", "application__applicant").get(pk=enrolment.pk)
+        Applicant.ensure_processing_allowed_for([enrolment.application.applicant_id])
         if enrolment.status != Enrolment.Status.ACTIVE:
             raise ValidationError(_("Hanya peserta aktif yang dapat mengundurkan diri."))
         now = timezone.now()

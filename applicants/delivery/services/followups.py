@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from applicants.models import Enrolment, FollowUp
+from applicants.models import Applicant, Enrolment, FollowUp
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -63,6 +63,7 @@ def due_followups(year: int, month: int, scope=None) -> list[DueFollowUp]:
 def record_followup(enrolment: Enrolment, milestone: int, user, **answers) -> FollowUp:
     if enrolment.status != Enrolment.Status.COMPLETED:
         raise ValidationError(_("Tindak lanjut hanya untuk lulusan."))
+    Applicant.ensure_processing_allowed_for([enrolment.application.applicant_id])
     with transaction.atomic():
         record, _created = FollowUp.objects.update_or_create(
             enrolment=enrolment, milestone=milestone, defaults={**answers, "recorded_by": user}

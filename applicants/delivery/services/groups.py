@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from applicants.models import BusinessGroup, Enrolment, GroupMembership
+from applicants.models import Applicant, BusinessGroup, Enrolment, GroupMembership
 
 
 def form_group(*, intake, name: str, business_type: str, kelurahan, enrolments: list[Enrolment], chair: Enrolment,
@@ -26,6 +26,7 @@ def form_group(*, intake, name: str, business_type: str, kelurahan, enrolments: 
         raise ValidationError(_("Anggota KUB harus lulusan pelatihan."))
     if any(m.cohort.intake_id != intake.pk for m in members):
         raise ValidationError(_("Semua anggota harus dari gelombang yang sama."))
+    Applicant.ensure_processing_allowed_for(m.application.applicant_id for m in members)
     try:
         with transaction.atomic():
             group = BusinessGroup.objects.create(
@@ -43,6 +44,7 @@ def form_group(*, intake, name: str, business_type: str, kelurahan, enrolments: 
 
 def leave_group(membership: GroupMembership, user) -> None:
     """End a membership (keeps the history). A group below the minimum stays visible for the editor."""
+    Applicant.ensure_processing_allowed_for([membership.applicant_id])
     membership.active, membership.left_at = False, timezone.now()
     with transaction.atomic():
         membership.save(update_fields=["active", "left_at"])

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from applicants.models import CapitalAward, Enrolment, Interview
+from applicants.models import Applicant, CapitalAward, Enrolment, Interview
 from programs.models import CapitalPackage, Cohort
 
 
@@ -138,10 +139,11 @@ def propose_top3(cohort: Cohort, user, package: CapitalPackage, tie_picks: Itera
         CapitalAward.objects.filter(enrolment__cohort=cohort).exclude(state=CapitalAward.State.CANCELLED)
         .values_list("enrolment_id", flat=True)
     )
-    awards = []
-    for place, row in enumerate(chosen, start=1):
-        if row.enrolment.pk in live:
-            continue
-        awards.append(CapitalAward.propose(user=user, package=package, enrolment=row.enrolment,
-                                           place=place, reason=row.reason))
-    return awards
+    to_propose = [(place, row) for place, row in enumerate(chosen, start=1) if row.enrolment.pk not in live]
+    # Checked for all before any is written: a restricted person among the three refuses the whole set.
+    Applicant.ensure_processing_allowed_for(row.enrolment.application.applicant_id for _place, row in to_propose)
+    with transaction.atomic():
+        return [
+            CapitalAward.propose(user=user, package=package, enrolment=row.enrolment, place=place, reason=row.reason)
+            for place, row in to_propose
+        ]

@@ -86,6 +86,9 @@ def cohort_detail(request, pk):
                 counts = services.complete_cohort(cohort, request.user)
                 messages.success(request, _("Kelas diselesaikan: %(completed)s lulus, %(not_completed)s tidak lulus.")
                                  % counts)
+                if counts.get("restricted"):
+                    messages.warning(request, _("%(restricted)s peserta tidak diproses: pemrosesan datanya dibatasi "
+                                                "(UU PDP) atau sudah dianonimkan.") % counts)
             elif action == "propose":
                 if not request.user.has_perm(AWARD_CHANGE):
                     return access.refuse(request)
