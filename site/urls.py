@@ -11,6 +11,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from applicants.privacy.reports import site_history_urlpatterns
+
 
 @login_not_required
 def healthz(request):
@@ -26,6 +28,8 @@ def healthz(request):
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Site history through the access policies (applicants/privacy/reports.py), before Wagtail's own.
+    path("admin/reports/", include((site_history_urlpatterns, "wagtailadmin_reports"), namespace="sigap_reports")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
@@ -76,7 +77,12 @@ def group_propose_award(request, pk):
     if request.method == "POST":
         package = get_object_or_404(CapitalPackage, pk=_digits(request.POST.get("package")), for_groups=True)
         try:
-            award = CapitalAward.propose(user=request.user, package=package, group=group)
+            if live is not None:  # a second tab or a typed POST: the database would refuse it too
+                raise ValidationError(_("KUB ini sudah punya usulan modal usaha yang belum dibatalkan."))
+            with transaction.atomic():
+                award = CapitalAward.propose(user=request.user, package=package, group=group)
+        except IntegrityError:  # proposed meanwhile by someone else (award_one_live_per_group)
+            show_errors(request, ValidationError(_("KUB ini sudah punya usulan modal usaha yang belum dibatalkan.")))
         except ValidationError as exc:
             show_errors(request, exc)
         else:
