@@ -4,6 +4,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
 from wagtail_modeladmin.views import CreateView, EditView
 
@@ -55,8 +56,6 @@ class ApplicationCreateView(CreateView):
     def form_valid(self, form):
         created_person = form.applicant.pk is None
         response = super().form_valid(form)  # logs "wagtail.create" for the application
-        from wagtail.log_actions import log
-
         log(form.applicant, "wagtail.create" if created_person else "wagtail.edit",
             data={"via_application": self.instance.pk})
         return response
@@ -65,8 +64,6 @@ class ApplicationCreateView(CreateView):
 class ApplicationEditView(EditView):
     def form_valid(self, form):
         response = super().form_valid(form)  # logs "wagtail.edit" for the application
-        from wagtail.log_actions import log
-
         log(form.applicant, "wagtail.edit", data={"via_application": self.instance.pk})
         return response
 

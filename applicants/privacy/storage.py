@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 ALLOWED_EXTENSIONS = {"pdf": "pdf", "jpg": "JPEG", "jpeg": "JPEG", "png": "PNG"}
 
@@ -54,8 +55,6 @@ def _sniff(upload, extension: str) -> bool:
     if extension == "pdf":
         ok = upload.read(5) == b"%PDF-"
     else:
-        from PIL import Image, UnidentifiedImageError
-
         try:
             with Image.open(upload) as image:
                 ok = image.format == ALLOWED_EXTENSIONS[extension]
