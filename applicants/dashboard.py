@@ -92,9 +92,8 @@ def kelurahan_progress(intake: Intake, user=None) -> list[dict]:
     """Applications and enrolments per targeted kelurahan against its quota (two queries, three when
     `user` is limited to some kecamatan: then only their kelurahan are listed)."""
     quotas = KelurahanQuota.objects.filter(intake=intake).select_related("kelurahan__kecamatan")
-    kecamatan_ids = access.restricted_kecamatan_ids(user) if user is not None else []
-    if kecamatan_ids:
-        quotas = quotas.filter(kelurahan__kecamatan_id__in=kecamatan_ids)
+    if user is not None:
+        quotas = access.in_reach_area(user, quotas, "kelurahan__kecamatan_id")
     quotas = list(quotas)
     applications = Application.objects.filter(intake=intake)
     if user is not None:

@@ -292,6 +292,13 @@ def policy_for(model) -> AccessPolicy | None:
     return POLICIES.get(model._meta.concrete_model)
 
 
+def in_reach_area(user, queryset: QuerySet, kecamatan_path: str = "kecamatan_id") -> QuerySet:
+    """Places (kelurahan, quotas) narrowed to a restricted user's kecamatan: the choices of forms and
+    filters and the rows of area figures, so nobody is offered a place they cannot then reach."""
+    kecamatan_ids = restricted_kecamatan_ids(user)
+    return queryset.filter(**{f"{kecamatan_path}__in": kecamatan_ids}) if kecamatan_ids else queryset
+
+
 def whole_cohort_visible(user, cohort) -> bool:
     """Class-wide actions (scores, completion, top-3, the ranking) need every participant in scope."""
     if sees_everything(user):

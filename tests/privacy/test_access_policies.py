@@ -262,3 +262,17 @@ def test_classes_are_one_register_with_a_form_that_cannot_set_the_status_or_dele
     client.force_login(world["users"]["auditor"])
     assert client.post(f"/admin/programs/cohort/edit/{cohort.pk}/", {"name": "x"}).status_code in (302, 403)
     assert type(cohort).objects.get(pk=cohort.pk).name == cohort.name
+
+
+def test_restricted_editor_cannot_form_a_kub_elsewhere_by_typed_ids(client, world, settings):  # noqa: F811
+    settings.KUB_MIN_MEMBERS = 1
+    client.force_login(world["users"]["editor_kec1"])
+    data = {"intake": world["cohort"].intake_id, "name": "KUB Seberang", "business_type": "Kue",
+            "member": [world["e_dodi"].pk], "chair": world["e_dodi"].pk}
+    # Another kecamatan's kelurahan is not a valid choice; another kecamatan's graduate is not a member.
+    response = client.post("/admin/pelaksanaan/kub/baru/", {**data, "kelurahan": world["kel2"].pk})
+    assert response.status_code == 200 and not BusinessGroup.objects.exists()
+    response = client.post("/admin/pelaksanaan/kub/baru/", {**data, "kelurahan": world["kel1"].pk})
+    assert response.status_code == 200 and not BusinessGroup.objects.exists()
+    assert "Dodi Empat" not in client.get("/admin/pelaksanaan/kub/baru/",
+                                          {"intake": world["cohort"].intake_id}).content.decode()

@@ -143,10 +143,9 @@ def cohort_enrol(request, pk):
             messages.error(request, f"{application}: {reason}")
         return redirect("delivery:cohort_detail", pk=cohort.pk)
     taken = cohort.enrolments.exclude(status="withdrawn").count()
-    kelurahan = Kelurahan.objects.filter(quotas__intake=cohort.intake).order_by("name")
-    kecamatan_ids = access.restricted_kecamatan_ids(request.user)
-    if kecamatan_ids:
-        kelurahan = kelurahan.filter(kecamatan_id__in=kecamatan_ids)
+    kelurahan = access.in_reach_area(request.user, Kelurahan.objects.filter(quotas__intake=cohort.intake)).order_by(
+        "name"
+    )
     return render(request, "cohort_enrol.html", _("Daftarkan peserta: %(c)s") % {"c": cohort.name}, {
         "cohort": cohort, "candidates": candidates[:PAGE_SIZE], "free": max(0, cohort.capacity - taken), "q": q,
         "kelurahan_options": kelurahan, "kelurahan": kel,

@@ -32,9 +32,8 @@ class GroupForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        kecamatan_ids = access.restricted_kecamatan_ids(user)
-        if kecamatan_ids:  # a restricted editor forms groups in its own kecamatan only
-            self.fields["kelurahan"].queryset = self.fields["kelurahan"].queryset.filter(kecamatan_id__in=kecamatan_ids)
+        # A restricted editor forms groups in its own kecamatan only (a typed id elsewhere is invalid).
+        self.fields["kelurahan"].queryset = access.in_reach_area(user, self.fields["kelurahan"].queryset)
 
 
 @gate(CHANGE, write_permissions=[CHANGE])
