@@ -69,14 +69,19 @@ def reach(user) -> str:
 
 
 def restricted_kecamatan_ids(user) -> list[int]:
-    """The kecamatan a user is limited to ([] = not limited). One small query."""
+    """The kecamatan a user is limited to ([] = not limited). One small query per user object, kept
+    on it like Django's permission cache (a request's menus, gate and lists ask several times)."""
     if not _active(user):
         return []
-    return list(
-        StaffProfile.kecamatan.through.objects.filter(staffprofile__user_id=user.pk).values_list(
-            "kecamatan_id", flat=True
+    cached = getattr(user, "_sigap_kecamatan_ids", None)
+    if cached is None:
+        cached = list(
+            StaffProfile.kecamatan.through.objects.filter(staffprofile__user_id=user.pk).values_list(
+                "kecamatan_id", flat=True
+            )
         )
-    )
+        user._sigap_kecamatan_ids = cached
+    return list(cached)
 
 
 def sees_everything(user) -> bool:
@@ -220,7 +225,10 @@ class UnrestrictedPolicy(AccessPolicy):
 
 class CityWidePolicy(AccessPolicy):
     """City-wide records without personal data (import batches): full reach reads them all; writing
-    one (an import replaces the register of every kecamatan) needs no kecamatan restriction."""
+    one (an import replaces the register of every kecamatan) needs its model permission and no
+    kecamatan restriction (the permission is granted for this job alone, so no other reach is needed)."""
+
+    needs_reach = False
 
     def user_has_permission(self, user, action) -> bool:
         allowed = super().user_has_permission(user, action)
@@ -228,6 +236,9 @@ class CityWidePolicy(AccessPolicy):
 
     def narrow(self, user, queryset, level, kecamatan_ids):
         return queryset if level == ALL else queryset.none()
+
+    def scope(self, user, queryset):
+        return queryset.none() if reach(user) == NONE else queryset
 
 
 class StaffPolicy(AccessPolicy):

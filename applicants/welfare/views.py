@@ -42,8 +42,9 @@ def max_upload_bytes() -> int:
 
 
 class PermissionRequiredMixin(GatedViewMixin):
-    """The admin gate. Imports, their reports and rejected rows are city-wide and carry no kecamatan
-    to narrow by: users limited to some kecamatan are refused (access.welfare_batches/rejections)."""
+    """The admin gate: whoever may import reads the import reports and rejected rows. Imports are
+    city-wide and rejected rows carry no kecamatan to narrow by: users limited to some kecamatan are
+    refused (access.welfare_batches "add")."""
 
     permission_required = IMPORT_PERMISSION
     permission_policy = access.welfare_batches
@@ -128,8 +129,6 @@ class UploadView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
 
 
 class ReportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
-    permission_policy = access.welfare_rejections
-    policy_action = "view"
     template_name = "applicants/welfare/report.html"
     page_title = gettext_lazy("Laporan impor register")
     header_icon = "upload"
@@ -147,9 +146,6 @@ class ReportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateVie
 
 
 class RejectionsDownloadView(PermissionRequiredMixin, View):
-    permission_policy = access.welfare_rejections
-    policy_action = "view"
-
     def get(self, request, pk):
         batch = get_object_or_404(WelfareImportBatch, pk=pk)
         handle = tempfile.TemporaryFile()

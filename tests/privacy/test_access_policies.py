@@ -135,9 +135,12 @@ def test_users_who_see_everything_get_no_condition_and_restricted_users_a_plain_
     sql = str(access.enrolments.scope(restricted, base).query).upper()
     assert f"IN ({delivered['kec1'].pk})" in sql
     assert "EXISTS" not in sql and sql.count("SELECT") == 1  # joins, no subquery
+    fresh = type(restricted).objects.get(pk=restricted.pk)
+    access.reach(fresh)  # permissions are loaded once per user object, as in a request
     with CaptureQueriesContext(connection) as queries:
-        list(access.enrolments.scope(restricted, base))
-    assert len(queries) == 2  # the small kecamatan lookup, then the list
+        list(access.enrolments.scope(fresh, base))
+        list(access.enrolments.scope(fresh, base))
+    assert len(queries) == 3  # the small kecamatan lookup once per user object, then each list
 
 
 def test_rejected_rows_and_import_reports_are_for_unrestricted_users_only(delivered):

@@ -175,7 +175,9 @@ def test_override_needs_a_reason_and_an_undecided_application(django_user_model)
 
 def test_editor_overrides_from_the_admin(client, django_user_model):
     editor = django_user_model.objects.create_user("editor", password="x")
+    # Reach on applications comes from view_application (applicants.privacy.access), as for the editor role.
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"),
+                                Permission.objects.get(codename="view_application"),
                                 Permission.objects.get(codename="change_application"))
     client.force_login(editor)
     application = ApplicationFactory(status=ApplicationStatus.NOT_ELIGIBLE)
