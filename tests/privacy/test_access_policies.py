@@ -279,3 +279,21 @@ def test_restricted_editor_cannot_form_a_kub_elsewhere_by_typed_ids(client, worl
     assert response.status_code == 200 and not BusinessGroup.objects.exists()
     assert "Dodi Empat" not in client.get("/admin/pelaksanaan/kub/baru/",
                                           {"intake": world["cohort"].intake_id}).content.decode()
+
+
+def test_an_editor_creates_a_class_in_the_register_and_bad_dates_get_an_indonesian_message(client, world):  # noqa: F811
+    from programs.models import Cohort
+    from tests.factories import IntakeFactory, ProgramFactory
+
+    program = ProgramFactory()
+    intake = IntakeFactory(programs=[program])
+    client.force_login(world["users"]["editor"])
+    data = {"intake": intake.pk, "program": program.pk, "name": "Kelas Baru", "venue": "BLK",
+            "start_date": "2026-07-01", "end_date": "2026-06-01", "capacity": 20, "min_attendance_pct": 80,
+            "min_final_score": 60, "status": "completed"}
+    response = client.post("/admin/programs/cohort/create/", data)
+    assert response.status_code == 200 and "Tanggal selesai tidak boleh sebelum tanggal mulai" in response.content.decode()
+    assert not Cohort.objects.filter(name="Kelas Baru").exists()
+    response = client.post("/admin/programs/cohort/create/", {**data, "end_date": "2026-07-31"})
+    assert response.status_code == 302
+    assert Cohort.objects.get(name="Kelas Baru").status == Cohort.Status.PLANNED  # a typed status is ignored
