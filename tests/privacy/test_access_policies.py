@@ -292,7 +292,8 @@ def test_an_editor_creates_a_class_in_the_register_and_bad_dates_get_an_indonesi
             "start_date": "2026-07-01", "end_date": "2026-06-01", "capacity": 20, "min_attendance_pct": 80,
             "min_final_score": 60, "status": "completed"}
     response = client.post("/admin/programs/cohort/create/", data)
-    assert response.status_code == 200 and "Tanggal selesai tidak boleh sebelum tanggal mulai" in response.content.decode()
+    assert response.status_code == 200
+    assert "Tanggal selesai tidak boleh sebelum tanggal mulai" in response.content.decode()
     assert not Cohort.objects.filter(name="Kelas Baru").exists()
     response = client.post("/admin/programs/cohort/create/", {**data, "end_date": "2026-07-31"})
     assert response.status_code == 302
