@@ -180,6 +180,25 @@ class PersonPolicy(AccessPolicy):
         return queryset
 
 
+class InterviewPolicy(PersonPolicy):
+    """Changing an interview (recording its outcome) is for its own interviewer, or for users who may
+    change applications (editors), always within their reach."""
+
+    def may_change(self, user, interview) -> bool:
+        """The change rule for an interview already in the user's scope (rows of a list): no query."""
+        if not (_active(user) and user.has_perm("applicants.change_interview")):
+            return False
+        return (
+            interview.interviewer_id == user.pk
+            or user.is_superuser
+            or user.has_perm("applicants.change_application")
+        )
+
+    def user_has_permission_for_instance(self, user, action, instance) -> bool:
+        allowed = super().user_has_permission_for_instance(user, action, instance)
+        return allowed and (action not in WRITE_ACTIONS or self.may_change(user, instance))
+
+
 class AreaPolicy(AccessPolicy):
     """Records that belong to a kelurahan rather than to one applicant (KUB groups, register rows):
     full-reach users only, narrowed to their kecamatan."""
@@ -263,7 +282,7 @@ applicants = PersonPolicy(
 applications = PersonPolicy(
     Application, application_path="", kecamatan_path="applicant__kelurahan__kecamatan_id"
 )
-interviews = PersonPolicy(
+interviews = InterviewPolicy(
     Interview, application_path="application", kecamatan_path="application__applicant__kelurahan__kecamatan_id",
     own_interviews=lambda user: Q(interviewer_id=user.pk),
 )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from applicants.enums import ApplicationStatus, DecisionReason
 from applicants.models import Application, Interview
+from applicants.privacy import access
 from applicants.privacy.roles import INTERVIEWER
 from applicants.workflow import TransitionError, format_date_id
 
@@ -44,15 +45,9 @@ def is_interviewer(user) -> bool:
     return user.is_superuser or user.groups.filter(name=INTERVIEWER).exists()
 
 
-def sees_all_interviews(user) -> bool:
-    """Editors (who may change applications) see and record every interview; interviewers only theirs."""
-    return user.is_superuser or user.has_perm("applicants.change_application")
-
-
 def can_record_outcome(user, interview: Interview) -> bool:
-    if not user.has_perm("applicants.change_interview"):
-        return False
-    return interview.interviewer_id == user.pk or sees_all_interviews(user)
+    """Interviewers record their own interviews, editors every one (the interview policy's change rule)."""
+    return access.interviews.may_change(user, interview)
 
 
 # --- WhatsApp click-to-chat --------------------------------------------------------------------

@@ -298,3 +298,19 @@ def test_an_editor_creates_a_class_in_the_register_and_bad_dates_get_an_indonesi
     response = client.post("/admin/programs/cohort/create/", {**data, "end_date": "2026-07-31"})
     assert response.status_code == 302
     assert Cohort.objects.get(name="Kelas Baru").status == Cohort.Status.PLANNED  # a typed status is ignored
+
+
+@pytest.mark.parametrize(("role", "view", "change"), [
+    ("editor", {"ani", "budi"}, {"ani", "budi"}),
+    ("editor_kec1", {"ani"}, {"ani"}),
+    ("interviewer", {"ani"}, {"ani"}),  # their own interview only
+    ("auditor", {"ani", "budi"}, set()),  # reads, never records
+    ("comms", set(), set()),
+])
+def test_interview_policy_separates_reading_from_recording_the_outcome(world, role, view, change):  # noqa: F811
+    user = world["users"][role]
+    interviews = {"ani": world["iv_ani"], "budi": world["iv_budi"]}
+    assert {k for k, i in interviews.items() if access.interviews.user_has_permission_for_instance(user, "view", i)} \
+        == view
+    assert {k for k, i in interviews.items()
+            if access.interviews.user_has_permission_for_instance(user, "change", i)} == change
