@@ -4,14 +4,25 @@ toolkit) never imports `applicants`, so the lower layer can be read, tested and 
 Read from the source with `ast`; nothing is imported. Only imports that run when a module is loaded count
 for rings (an import inside a function runs later and cannot deadlock a load); `if TYPE_CHECKING:` blocks
 never run. Migrations are left out: Django loads them on its own and they only name apps by label.
+
+The last section holds the test support to the same standard: one factory per model, declared only in
+`tests/factories/`, and NIK/KK helpers whose numbers the identity rules accept.
 """
 
 import ast
+import datetime
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import factory
 import pytest
+
+import tests.factories as f
+from applicants import identity
+from applicants.privacy import roles
+from programs.models import Kecamatan
+from tests.factories import ApplicantFactory, UserFactory, make_kk, make_nik
 
 REPO = Path(__file__).resolve().parents[1]
 # Folder -> the dotted name Python knows it by (site/ is the `portal` package).
@@ -289,3 +300,63 @@ def test_checker_reports_a_function_level_import_of_the_upper_layer(tmp_path):
     assert [(i.source, i.target, i.at_load) for i in imports] == [
         ("low.search", "app.identity", False), ("low.search", "app", False),
     ]
+
+
+# --- test support -----------------------------------------------------------------------------------------
+
+
+def _factories():
+    return [value for value in vars(f).values()
+            if isinstance(value, type) and issubclass(value, factory.django.DjangoModelFactory)]
+
+
+def test_one_factory_per_model_and_every_factory_exported_from_the_package():
+    models = [factory_class._meta.model for factory_class in _factories()]
+    assert len(models) == len(set(models)), "two factories for one model: use a trait for the variant"
+    exported = set(_factories())
+    for module in (REPO / "tests" / "factories").glob("*.py"):
+        tree = ast.parse(module.read_text())
+        declared = [node.name for node in tree.body if isinstance(node, ast.ClassDef) and node.name.endswith("Factory")]
+        assert {getattr(f, name, None) for name in declared} <= exported, f"{module.name}: add it to __init__"
+
+
+def test_factories_are_declared_only_in_the_factories_package():
+    elsewhere = []
+    for module in sorted((REPO / "tests").rglob("*.py")):
+        if module.parent.name == "factories":
+            continue
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ClassDef) and any(ast.unparse(base).endswith("Factory") for base in node.bases):
+                elsewhere.append(f"{module.relative_to(REPO)}:{node.lineno} {node.name}")
+    assert not elsewhere, "move these to tests/factories/ (a variant is a trait):\n  " + "\n  ".join(elsewhere)
+
+
+@pytest.mark.parametrize(
+    ("birth", "female", "serial"),
+    [(datetime.date(1990, 5, 1), False, 1), (datetime.date(2001, 12, 31), True, 9999),
+     (datetime.date(1975, 2, 28), True, 42)],
+)
+def test_make_nik_and_make_kk_give_numbers_the_identity_rules_accept(birth, female, serial):
+    info = identity.parse_nik(make_nik(birth, female=female, serial=serial), today=datetime.date(2026, 12, 1))
+    assert (info.birth_date, info.sex) == (birth, "P" if female else "L")
+    assert identity.parse_kk(make_kk(serial)) == make_kk(serial)
+    with pytest.raises(ValueError):
+        make_nik(birth, serial=10_000)
+
+
+@pytest.mark.django_db
+def test_factory_applicants_pass_the_models_own_validation():
+    for applicant in (ApplicantFactory(), ApplicantFactory(female=True, birth_date=datetime.date(1999, 7, 30))):
+        applicant.full_clean()
+        assert identity.parse_nik(applicant.nik).sex == applicant.sex
+
+
+@pytest.mark.django_db
+def test_role_traits_give_the_roles_groups_and_kecamatan_restriction():
+    kecamatan = Kecamatan.objects.order_by("code").first()
+    editor = UserFactory(editor=True, kecamatan=[kecamatan])
+    assert list(editor.groups.values_list("name", flat=True)) == [roles.EDITOR]
+    assert list(editor.staff_profile.kecamatan.all()) == [kecamatan]
+    assert UserFactory(superuser=True).is_superuser
+    assert not UserFactory().groups.exists()
+    assert UserFactory(interviewer=True).has_perm("applicants.change_interview")
