@@ -220,6 +220,75 @@ def test_programs_never_imports_applicants(modules, imports):
     )
 
 
+# Inside applicants, lowest first (docs/architecture.md). Modules not named here (apps, management
+# commands, package __init__) are not placed.
+LEVELS = [
+    ({"applicants.enums", "applicants.identity", "applicants.privacy.roles", "applicants.privacy.storage"}, set()),
+    ({"applicants.workflow"}, set()),
+    ({"applicants.models"}, set()),
+    ({"applicants.privacy.access", "applicants.privacy.masking", "applicants.privacy.audit"}, set()),
+    (set(), {"services", "importer", "eligibility", "reader", "retention", "subject_rights", "login_security",
+             "ratelimit", "dashboard", "demo", "xlsx"}),
+    (set(), {"registers", "forms", "admin_forms", "views", "bulk_actions", "tables", "filters"}),
+    (set(), {"wagtail_hooks"}),
+]
+
+
+def level_of(module: str) -> int | None:
+    if module.split(".")[0] != "applicants":
+        return None
+    for number, (names, leaves) in enumerate(LEVELS, start=1):
+        if any(module == name or module.startswith(name + ".") for name in names):
+            return number
+    leaf = module.rpartition(".")[2]
+    for number, (_names, leaves) in enumerate(LEVELS, start=1):
+        if leaf in leaves and module.count(".") <= 2:
+            return number
+    return None
+
+
+def against_the_order(imports: list[Import]) -> list[Import]:
+    """Load-time imports of a higher level, and service imports of the screens' level at any time."""
+    service_level, screen_level = 5, 6
+    found = []
+    for imp in imports:
+        source, target = level_of(imp.source), level_of(imp.target)
+        if not (source and target):
+            continue
+        if (imp.at_load and target > source) or (source == service_level and target >= screen_level):
+            found.append(imp)
+    return found
+
+
+def test_applicants_modules_import_only_their_own_level_or_below(modules, imports):
+    """Services never import views, forms, registers or hooks, not even inside a function: a service must
+    work from a command, a task or a test without the admin."""
+    upward = sorted({
+        f"{modules[imp.source].relative_to(REPO)}:{imp.line} (level {level_of(imp.source)}) imports {imp.target} "
+        f"(level {level_of(imp.target)})" for imp in against_the_order(imports)
+    })
+    assert not upward, "imports against the order in docs/architecture.md:\n  " + "\n  ".join(upward)
+
+
+def test_order_check_refuses_a_model_that_loads_a_service_and_a_service_that_reaches_a_view():
+    imports = [
+        Import("applicants.models.people", "applicants.intake.services", 1, True),
+        Import("applicants.models.people", "applicants.intake.services", 2, False),  # later: allowed
+        Import("applicants.selection.services", "applicants.selection.views", 3, False),
+        Import("applicants.selection.views", "applicants.selection.services", 4, True),
+        Import("applicants.intake.services", "applicants.welfare.eligibility", 5, True),  # same level
+        Import("applicants.management.commands.export_register", "applicants.intake.registers", 6, True),
+    ]
+    assert [imp.line for imp in against_the_order(imports)] == [1, 3]
+
+
+def test_applicants_never_imports_public_pages(modules, imports):
+    offending = [f"{modules[imp.source].relative_to(REPO)}:{imp.line} imports {imp.target}" for imp in imports
+                 if imp.source.split(".")[0] in ("applicants", "programs")
+                 and imp.target.split(".")[0] == "public_pages"]
+    assert not offending, "\n  ".join(["the site's pages sit on top; nothing below imports them:", *offending])
+
+
 def test_area_modules_over_the_size_guide_are_listed_as_warnings(modules):
     """A guide, not a rule: long modules are where the next split is due. Listed in pytest's warning summary."""
     long_modules = {}
