@@ -12,9 +12,7 @@ from django.test import RequestFactory
 from PIL import Image
 
 from applicants.privacy.storage import private_storage, serve_private_file, validate_private_upload
-from tests.factories import UserFactory
-
-PASSWORD = "Sigap-rahasia-2026"
+from tests.factories import PASSWORD, UserFactory
 
 
 @pytest.fixture(autouse=True)
