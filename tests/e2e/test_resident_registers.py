@@ -15,7 +15,7 @@ def _resident(today: datetime.date) -> dict:
     birth = datetime.date(today.year - 32, 3, 14)
     serial = rng.randint(1000, 9999)
     return {
-        "nik": make_nik(birth, female=True, serial=serial),
+        "nik": make_nik(birth, sex="P", serial=serial),
         "kk_number": make_kk(rng.randint(10**9, 10**10 - 1)),
         "birth_date": birth.isoformat(),
         "phone": f"0812 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",

@@ -26,7 +26,7 @@ class ApplicantFactory(factory.django.DjangoModelFactory):
         serial = factory.Sequence(nik_serial)
         female = factory.Trait(sex=Sex.FEMALE)
 
-    nik = factory.LazyAttribute(lambda o: make_nik(o.birth_date, female=o.sex == Sex.FEMALE, serial=o.serial))
+    nik = factory.LazyAttribute(lambda o: make_nik(o.birth_date, sex=o.sex, serial=o.serial))
     kk_number = factory.Sequence(make_kk)
     full_name = factory.Sequence(lambda n: f"Warga Uji {n}")
     birth_date = BIRTH_DATE
@@ -80,7 +80,7 @@ def valid_data(serial: int = 1, sex: str = "L", birth_date: datetime.date | None
     """POST data of the interest form from a valid 30-ish-year-old resident of Sukarasa."""
     birth_date = birth_date or datetime.date(timezone.localdate().year - 30, 5, 17)
     data = {
-        "nik": make_nik(birth_date, female=sex == "P", serial=serial),
+        "nik": make_nik(birth_date, sex=sex, serial=serial),
         "kk_number": make_kk(serial),
         "full_name": "Siti Rahmawati" if sex == "P" else "Budi Santoso",
         "birth_date": birth_date.isoformat(),

@@ -64,7 +64,7 @@ def world():
         birth = today.replace(year=today.year - spec["age"]) - datetime.timedelta(days=30)
         applicant = ApplicantFactory(
             full_name=f"{key.title()} Rahayu", birth_date=birth, female=spec["female"], kelurahan=spec["kel"],
-            nik=make_nik(birth, female=spec["female"], serial=index), phone=f"+6281234500{index:03d}",
+            nik=make_nik(birth, sex="P" if spec["female"] else "L", serial=index), phone=f"+6281234500{index:03d}",
         )
         made[key] = ApplicationFactory(
             applicant=applicant, intake=intake, program=spec["program"], status=spec["status"],
@@ -209,7 +209,7 @@ def test_auditor_sees_masked_nik(client, world):
 def _form_data(world, **overrides):
     birth = datetime.date(1995, 3, 14)
     data = {
-        "nik": make_nik(birth, female=True, serial=777), "kk_number": "3671010101000777",
+        "nik": make_nik(birth, sex="P", serial=777), "kk_number": "3671010101000777",
         "full_name": "Rina Kertas", "birth_date": birth.isoformat(), "phone": "0812-3456-7890",
         "address": "Jl. Melati 3", "rt": "001", "rw": "004", "kelurahan": world["kel_a"].pk,
         "household_size": 3, "occupation": "Ibu rumah tangga", "intake": world["intake"].pk,
@@ -286,7 +286,7 @@ PEOPLE_URL = "/admin/applicants/applicant/"
 def _person_data(world, **overrides):
     birth = datetime.date(1988, 7, 9)
     data = {
-        "nik": make_nik(birth, female=False, serial=4321), "kk_number": "3671 0101 0100 4321",
+        "nik": make_nik(birth, sex="L", serial=4321), "kk_number": "3671 0101 0100 4321",
         "full_name": "Tono Sugiarto", "birth_date": birth.isoformat(), "phone": "+62 812 3456 7891",
         "address": "Jl. Kenanga 1", "rt": "002", "rw": "003", "kelurahan": world["kel_b"].pk,
         "household_size": 5, "occupation": "Ojek",
