@@ -2,7 +2,14 @@
 area. Import from here (`from tests.factories import X` or `import tests.factories as f`); the area modules
 are an implementation detail."""
 
-from .delivery import EnrolmentFactory
+from .delivery import (
+    AttendanceFactory,
+    BusinessGroupFactory,
+    CapitalAwardFactory,
+    EnrolmentFactory,
+    FollowUpFactory,
+    GroupMembershipFactory,
+)
 from .identity import BIRTH_DATE, make_kk, make_nik, nik_serial
 from .pages import (
     HomePageFactory,
@@ -14,19 +21,20 @@ from .pages import (
     SuccessStoryPageFactory,
     build_site,
 )
-from .people import KELURAHAN_CODE, ApplicantFactory, ApplicationFactory, open_intake, valid_data
+from .people import KELURAHAN_CODE, ApplicantFactory, ApplicationFactory, ConsentVersionFactory, open_intake, valid_data
 from .programs import (
     CapitalPackageFactory,
     CohortFactory,
     CohortSessionFactory,
     InstructorFactory,
     IntakeFactory,
+    KelurahanQuotaFactory,
     ProgramFactory,
 )
 from .scenarios import WORLD_ROLES, build_role_world
 from .selection import InterviewFactory
 from .staff import PASSWORD, UserFactory
-from .welfare import RECORD_BIRTH_DATE, WelfareImportBatchFactory, WelfareRecordFactory
+from .welfare import RECORD_BIRTH_DATE, WelfareImportBatchFactory, WelfareRecordFactory, WelfareRejectionFactory
 
 __all__ = [
     "BIRTH_DATE",
@@ -36,14 +44,21 @@ __all__ = [
     "WORLD_ROLES",
     "ApplicantFactory",
     "ApplicationFactory",
+    "AttendanceFactory",
+    "BusinessGroupFactory",
+    "CapitalAwardFactory",
     "CapitalPackageFactory",
     "CohortFactory",
     "CohortSessionFactory",
+    "ConsentVersionFactory",
     "EnrolmentFactory",
+    "FollowUpFactory",
+    "GroupMembershipFactory",
     "HomePageFactory",
     "InstructorFactory",
     "IntakeFactory",
     "InterviewFactory",
+    "KelurahanQuotaFactory",
     "NewsIndexPageFactory",
     "NewsPageFactory",
     "ProgramFactory",
@@ -54,6 +69,7 @@ __all__ = [
     "UserFactory",
     "WelfareImportBatchFactory",
     "WelfareRecordFactory",
+    "WelfareRejectionFactory",
     "build_role_world",
     "build_site",
     "make_kk",

@@ -6,13 +6,24 @@ import factory
 from django.utils import timezone
 
 from applicants.enums import ApplicationStatus, DtksSelfReport, Sex
-from applicants.models import Applicant, Application
+from applicants.models import Applicant, Application, ConsentVersion
 from programs.models import Kelurahan
 
 from .identity import BIRTH_DATE, make_kk, make_nik, nik_serial
 from .programs import IntakeFactory, ProgramFactory
 
 KELURAHAN_CODE = "36.71.01.1001"  # Sukarasa, Kecamatan Tangerang
+
+
+class ConsentVersionFactory(factory.django.DjangoModelFactory):
+    """A consent text in force since now."""
+
+    class Meta:
+        model = ConsentVersion
+        django_get_or_create = ("version",)
+
+    version = factory.Sequence(lambda n: f"uji-{n}")
+    text = "Saya setuju data saya diolah untuk seleksi pelatihan."
 
 
 class ApplicantFactory(factory.django.DjangoModelFactory):

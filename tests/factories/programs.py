@@ -5,7 +5,16 @@ import datetime
 import factory
 from django.utils import timezone
 
-from programs.models import CapitalPackage, Cohort, CohortSession, Instructor, Intake, Program
+from programs.models import (
+    CapitalPackage,
+    Cohort,
+    CohortSession,
+    Instructor,
+    Intake,
+    Kelurahan,
+    KelurahanQuota,
+    Program,
+)
 
 
 class ProgramFactory(factory.django.DjangoModelFactory):
@@ -36,6 +45,15 @@ class IntakeFactory(factory.django.DjangoModelFactory):
             self.programs.set(extracted)
 
 
+class KelurahanQuotaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KelurahanQuota
+
+    intake = factory.SubFactory(IntakeFactory)
+    kelurahan = factory.LazyFunction(lambda: Kelurahan.objects.order_by("code").first())
+    quota = 50
+
+
 class InstructorFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Instructor
@@ -45,8 +63,11 @@ class InstructorFactory(factory.django.DjangoModelFactory):
 
 
 class CohortFactory(factory.django.DjangoModelFactory):
+    """A class of March 2026; its program is added to the intake's offer, as the model requires."""
+
     class Meta:
         model = Cohort
+        skip_postgeneration_save = True
 
     intake = factory.SubFactory(IntakeFactory)
     program = factory.SubFactory(ProgramFactory)
@@ -55,6 +76,11 @@ class CohortFactory(factory.django.DjangoModelFactory):
     start_date = datetime.date(2026, 3, 2)
     end_date = datetime.date(2026, 3, 31)
     capacity = 20
+
+    @factory.post_generation
+    def offered(self, create, extracted, **kwargs):
+        if create:
+            self.intake.programs.add(self.program)
 
 
 class CohortSessionFactory(factory.django.DjangoModelFactory):

@@ -5,7 +5,7 @@ import datetime
 import factory
 
 from applicants.enums import Register
-from applicants.models import WelfareImportBatch, WelfareRecord
+from applicants.models import WelfareImportBatch, WelfareRecord, WelfareRejection
 
 from .identity import make_kk, make_nik, nik_serial
 
@@ -37,3 +37,13 @@ class WelfareRecordFactory(factory.django.DjangoModelFactory):
     kk_number = factory.Sequence(lambda n: make_kk(n + 5_000_000))
     full_name = factory.Sequence(lambda n: f"WARGA {n}")
     desil = 1
+
+
+class WelfareRejectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WelfareRejection
+
+    batch = factory.SubFactory(WelfareImportBatchFactory)
+    row_number = factory.Sequence(lambda n: n + 2)
+    reason = "NIK harus 16 angka"
+    raw = factory.LazyAttribute(lambda o: {"NIK": "123"})
