@@ -19,7 +19,7 @@ from applicants.delivery import services
 from applicants.models import CapitalAward, Enrolment
 from applicants.privacy import roles
 from programs.models import Cohort
-from tests.factories import CapitalPackageFactory, CohortFactory, EnrolmentFactory, HeldInterviewFactory, UserFactory
+from tests.factories import CapitalPackageFactory, CohortFactory, EnrolmentFactory, InterviewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +42,9 @@ def graduate(cohort, score, attendance, minutes=0, interview=None):
     type(e.application).objects.filter(pk=e.application_id).update(
         submitted_at=T0 + datetime.timedelta(minutes=minutes))
     if interview is not None:
-        HeldInterviewFactory(application=e.application, score_motivation=interview, score_readiness=interview,
-                         score_business_potential=interview, score_household_need=interview)
+        InterviewFactory(decided=True, application=e.application, score_motivation=interview,
+                         score_readiness=interview, score_business_potential=interview,
+                         score_household_need=interview)
     return e
 
 
@@ -74,7 +75,7 @@ def test_interview_score_uses_the_intake_weights(completed_cohort):
     intake = completed_cohort.intake
     intake.weight_motivation, intake.weight_household_need = 3, 1
     intake.weight_readiness = intake.weight_business_potential = 0
-    interview = HeldInterviewFactory(score_motivation=5, score_household_need=1, score_readiness=1,
+    interview = InterviewFactory(decided=True, score_motivation=5, score_household_need=1, score_readiness=1,
                                  score_business_potential=1)
     assert services.interview_weighted_score(interview, intake) == Decimal("4.00")
 

@@ -18,11 +18,11 @@ from applicants.enums import ApplicationStatus
 from applicants.models import Application, Attendance, Enrolment
 from programs.models import Cohort
 from tests.factories import (
-    AcceptedApplicationFactory,
+    ApplicationFactory,
     CohortFactory,
     CohortSessionFactory,
     EnrolmentFactory,
-    HeldInterviewFactory,
+    InterviewFactory,
     ProgramFactory,
     UserFactory,
 )
@@ -36,7 +36,7 @@ def editor():
 
 
 def accepted_for(cohort, **kwargs):
-    return AcceptedApplicationFactory(intake=cohort.intake, program=cohort.program, **kwargs)
+    return ApplicationFactory(accepted=True, intake=cohort.intake, program=cohort.program, **kwargs)
 
 
 def test_accepted_applicant_is_enrolled_and_application_marked_enrolled(editor):
@@ -51,10 +51,10 @@ def test_accepted_applicant_is_enrolled_and_application_marked_enrolled(editor):
 
 def test_applicant_can_be_enrolled_in_the_program_the_interviewer_recommended(editor):
     cohort = CohortFactory()
-    application = AcceptedApplicationFactory(intake=cohort.intake, program=ProgramFactory())
+    application = ApplicationFactory(accepted=True, intake=cohort.intake, program=ProgramFactory())
     with pytest.raises(ValidationError):
         services.enrol(application, cohort, editor)
-    HeldInterviewFactory(application=application, recommended_program=cohort.program)
+    InterviewFactory(decided=True, application=application, recommended_program=cohort.program)
     assert services.enrol(application, cohort, editor).cohort == cohort
 
 
@@ -149,11 +149,13 @@ def test_withdrawal_offers_the_seat_to_the_longest_waiting_waitlisted_applicant(
     now = datetime.datetime(2026, 2, 1, tzinfo=datetime.UTC)
     newer = accepted_for(cohort, status_changed_at=now)
     older = accepted_for(cohort, status_changed_at=now - datetime.timedelta(days=3))
-    other_program = AcceptedApplicationFactory(intake=cohort.intake, status_changed_at=now - datetime.timedelta(days=9))
+    other_program = ApplicationFactory(
+        accepted=True, intake=cohort.intake, status_changed_at=now - datetime.timedelta(days=9)
+    )
     Application.objects.filter(pk__in=[newer.pk, older.pk, other_program.pk]).update(
         status=ApplicationStatus.WAITLISTED)
     for waiting in (newer, older, other_program):  # waitlisted after an interview, as the workflow requires
-        HeldInterviewFactory(application=waiting, decision="waitlist")
+        InterviewFactory(decided=True, application=waiting, decision="waitlist")
 
     offered = services.withdraw(enrolment, editor, "pindah kota")
 
@@ -275,10 +277,10 @@ def test_demo_seed_builds_classes_awards_groups_and_follow_ups_once(editor):
     from applicants.models import BusinessGroup, CapitalAward, FollowUp
 
     cohort_program = ProgramFactory()
-    intake = AcceptedApplicationFactory(program=cohort_program).intake  # one accepted application
+    intake = ApplicationFactory(accepted=True, program=cohort_program).intake  # one accepted application
     intake.programs.add(cohort_program)
     for _ in range(11):
-        AcceptedApplicationFactory(intake=intake, program=cohort_program)
+        ApplicationFactory(accepted=True, intake=intake, program=cohort_program)
     today = intake.registration_closes + datetime.timedelta(days=30 + 41 + 400)
     first = delivery_demo.seed(today=today)
     assert first["cohorts"] == 1 and first["enrolments"] == 12

@@ -12,11 +12,11 @@ from applicants.models import Application, CapitalAward, Enrolment, FollowUp
 from applicants.privacy import roles
 from programs.models import KelurahanQuota
 from tests.factories import (
-    AcceptedApplicationFactory,
+    ApplicationFactory,
     CapitalPackageFactory,
     CohortFactory,
-    HeldInterviewFactory,
     IntakeFactory,
+    InterviewFactory,
     UserFactory,
 )
 
@@ -29,13 +29,13 @@ def world():
     2 completed, 1 awarded (approved)."""
     intake = IntakeFactory()
     cohort = CohortFactory(intake=intake)
-    apps = [AcceptedApplicationFactory(intake=intake, program=cohort.program, status=ApplicationStatus.SUBMITTED)
+    apps = [ApplicationFactory(accepted=True, intake=intake, program=cohort.program, status=ApplicationStatus.SUBMITTED)
             for _ in range(6)]
     for a in apps[:5]:
         a.eligibility = Eligibility.VERIFIED
         a.save()
     for a in apps[:4]:
-        HeldInterviewFactory(application=a)
+        InterviewFactory(decided=True, application=a)
     enrolments = []
     for i, a in enumerate(apps[:3]):
         Application.objects.filter(pk=a.pk).update(status=ApplicationStatus.ENROLLED)  # test set-up
@@ -58,7 +58,7 @@ def test_funnel_counts_match_the_records(world):
 
 def test_funnel_for_many_intakes_uses_one_query(world, django_assert_num_queries):
     other = IntakeFactory()
-    AcceptedApplicationFactory(intake=other)
+    ApplicationFactory(accepted=True, intake=other)
     with django_assert_num_queries(1):
         rows = dashboard.funnel_by_intake([world["intake"], other])
     assert [r["bars"][0].value for r in rows] == [6, 1]

@@ -12,7 +12,6 @@ from wagtail.models import ModelLogEntry
 
 from applicants.identity import mask_identity
 from applicants.models import CapitalAward, Enrolment
-from tests.wiring_support import ROLES, world  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,12 +42,12 @@ def _png() -> bytes:
 
 
 @pytest.fixture
-def handed_over(world):  # noqa: F811
-    award = world["award_dodi"]
-    award.approve(world["users"]["superuser"])
-    award.hand_over(world["users"]["superuser"], on=world["now"].date(), number="BA-7",
+def handed_over(role_world):
+    award = role_world["award_dodi"]
+    award.approve(role_world["users"]["superuser"])
+    award.hand_over(role_world["users"]["superuser"], on=role_world["now"].date(), number="BA-7",
                     document=SimpleUploadedFile("ba.png", _png()))
-    return world
+    return role_world
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -95,10 +94,10 @@ def test_editor_restricted_to_a_kecamatan_is_refused_other_peoples_records_by_ur
     assert client.get(own).status_code == 200
 
 
-def test_restricted_editor_lists_show_only_people_of_their_kecamatan(client, world):  # noqa: F811
-    client.force_login(world["users"]["editor_kec1"])
+def test_restricted_editor_lists_show_only_people_of_their_kecamatan(client, role_world):
+    client.force_login(role_world["users"]["editor_kec1"])
     for name in ["cohort_detail", "session_attendance", "session_sheet", "followup_due"]:
-        html = client.get(_urls(world)[name][0]).content.decode()
+        html = client.get(_urls(role_world)[name][0]).content.decode()
         assert "Citra Tiga" in html, name
         assert "Dodi Empat" not in html, name
 
@@ -113,11 +112,11 @@ def _sheet_rows(response):
     [("editor", True, {"Citra Tiga", "Dodi Empat"}), ("auditor", False, {"Citra Tiga", "Dodi Empat"}),
      ("editor_kec1", True, {"Citra Tiga"})],
 )
-def test_participant_export_is_scoped_masked_for_auditors_and_logged(client, world, role, full, names):  # noqa: F811
-    user = world["users"][role]
+def test_participant_export_is_scoped_masked_for_auditors_and_logged(client, role_world, role, full, names):
+    user = role_world["users"][role]
     client.force_login(user)
-    rows = _sheet_rows(client.get(_urls(world)["participants_xlsx"][0]))
-    applicants = [e.application.applicant for e in (world["e_citra"], world["e_dodi"])]
+    rows = _sheet_rows(client.get(_urls(role_world)["participants_xlsx"][0]))
+    applicants = [e.application.applicant for e in (role_world["e_citra"], role_world["e_dodi"])]
     people = {a.full_name: a.nik for a in applicants}
     listed = {row[2]: row[1] for row in rows if row[2] in people}
     assert set(listed) == names
@@ -128,11 +127,11 @@ def test_participant_export_is_scoped_masked_for_auditors_and_logged(client, wor
 
 
 @pytest.mark.parametrize(("role", "full"), [("editor", True), ("auditor", False)])
-def test_award_export_masks_nik_for_auditors_and_is_logged_with_filters(client, world, role, full):  # noqa: F811
-    user = world["users"][role]
+def test_award_export_masks_nik_for_auditors_and_is_logged_with_filters(client, role_world, role, full):
+    user = role_world["users"][role]
     client.force_login(user)
     rows = _sheet_rows(client.get(reverse("delivery:award_sheet") + "?state=proposed"))
-    citra = world["e_citra"].application.applicant.nik
+    citra = role_world["e_citra"].application.applicant.nik
     expected = citra if full else mask_identity(citra)
     assert [row[1] for row in rows if row[2] == "Citra Tiga"] == [expected]
     entry = ModelLogEntry.objects.get(action="sigap.export", user=user)

@@ -4,6 +4,8 @@ import datetime
 import random
 import re
 
+from tests.factories import make_kk, make_nik
+
 from .conftest import axe_violations, query_db
 
 
@@ -13,8 +15,8 @@ def _resident(today: datetime.date) -> dict:
     birth = datetime.date(today.year - 32, 3, 14)
     serial = rng.randint(1000, 9999)
     return {
-        "nik": f"367101{birth.day + 40:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}",
-        "kk_number": f"367101{rng.randint(10**9, 10**10 - 1)}",
+        "nik": make_nik(birth, sex="P", serial=serial),
+        "kk_number": make_kk(rng.randint(10**9, 10**10 - 1)),
         "birth_date": birth.isoformat(),
         "phone": f"0812 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
         "full_name": "Sri Wulandari",

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from applicants import identity
-from tests.intake_helpers import make_nik
+from tests.factories import make_nik
 
 TODAY = datetime.date(2026, 11, 23)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from applicants.enums import ApplicationStatus, Source
 from applicants.intake.services import DEFAULT_CONSENT_VERSION
 from applicants.models import Applicant, Application, ConsentVersion
-from tests.intake_helpers import build_site, make_nik, open_intake, valid_data
+from tests.factories import ProgramFactory, build_site, make_nik, open_intake, valid_data
 
 pytestmark = pytest.mark.django_db
 
@@ -347,8 +347,6 @@ def test_without_an_open_intake_the_page_says_so_and_saves_nothing(client):
 
 def test_application_model_refuses_a_program_outside_its_intake(intake):
     from django.core.exceptions import ValidationError
-
-    from tests.factories import ProgramFactory
 
     other = ProgramFactory(name="Pijat Refleksi", slug="pijat-refleksi")
     application = Application(intake=intake, program=other, applicant=Applicant(birth_date=BIRTH))

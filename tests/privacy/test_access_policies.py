@@ -1,6 +1,6 @@
 """The one access policy per model and the one admin gate, attacked by role and by typed URL.
 
-World (tests.wiring_support): Citra lives in kecamatan 1, Dodi in kecamatan 2; `editor_kec1` is an
+World (tests.factories.build_role_world): Citra lives in kecamatan 1, Dodi in kecamatan 2; `editor_kec1` is an
 editor limited to kecamatan 1; the interviewer interviews Ani (kecamatan 1) only.
 """
 
@@ -25,13 +25,17 @@ from applicants.models import (
 )
 from applicants.privacy import access
 from applicants.privacy.audit import log_personal_data_access
-from tests.wiring_support import world  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def delivered(world, settings):  # noqa: F811
+def world(role_world):
+    return role_world
+
+
+@pytest.fixture
+def delivered(world, settings):
     """The world plus attendance, follow-ups, a KUB in each kecamatan with a group award, and an import."""
     settings.KUB_MIN_MEMBERS = 1
     editor = world["users"]["superuser"]
@@ -230,7 +234,7 @@ def test_group_award_document_and_page_by_typed_url(client, delivered, role, sta
                                                ("kub/", "/admin/applicants/businessgroup/")])
 @pytest.mark.parametrize(("role", "moved"), [("editor", True), ("auditor", True), ("interviewer", False),
                                              ("comms", False)])
-def test_old_list_urls_lead_readers_to_the_register_and_refuse_the_others(client, world, old, register, role,  # noqa: F811
+def test_old_list_urls_lead_readers_to_the_register_and_refuse_the_others(client, world, old, register, role,
                                                                           moved):
     client.force_login(world["users"][role])
     response = client.get(f"/admin/pelaksanaan/{old}")
@@ -240,7 +244,7 @@ def test_old_list_urls_lead_readers_to_the_register_and_refuse_the_others(client
         assert response.status_code == 403
 
 
-def test_the_delivery_menu_is_one_group_and_hidden_from_roles_without_reach(client, world):  # noqa: F811
+def test_the_delivery_menu_is_one_group_and_hidden_from_roles_without_reach(client, world):
     client.force_login(world["users"]["editor"])
     body = client.get("/admin/").content.decode()
     assert body.count('"Pelaksanaan"') <= 1 and "Pelaksanaan" in body
@@ -252,7 +256,7 @@ def test_the_delivery_menu_is_one_group_and_hidden_from_roles_without_reach(clie
     assert "Pelaksanaan" not in body and "/admin/pelaksanaan/" not in body
 
 
-def test_classes_are_one_register_with_a_form_that_cannot_set_the_status_or_delete(client, world):  # noqa: F811
+def test_classes_are_one_register_with_a_form_that_cannot_set_the_status_or_delete(client, world):
     cohort = world["cohort"]
     client.force_login(world["users"]["editor"])
     form = client.get(f"/admin/programs/cohort/edit/{cohort.pk}/")
@@ -267,7 +271,7 @@ def test_classes_are_one_register_with_a_form_that_cannot_set_the_status_or_dele
     assert type(cohort).objects.get(pk=cohort.pk).name == cohort.name
 
 
-def test_restricted_editor_cannot_form_a_kub_elsewhere_by_typed_ids(client, world, settings):  # noqa: F811
+def test_restricted_editor_cannot_form_a_kub_elsewhere_by_typed_ids(client, world, settings):
     settings.KUB_MIN_MEMBERS = 1
     client.force_login(world["users"]["editor_kec1"])
     data = {"intake": world["cohort"].intake_id, "name": "KUB Seberang", "business_type": "Kue",
@@ -281,7 +285,7 @@ def test_restricted_editor_cannot_form_a_kub_elsewhere_by_typed_ids(client, worl
                                           {"intake": world["cohort"].intake_id}).content.decode()
 
 
-def test_an_editor_creates_a_class_in_the_register_and_bad_dates_get_an_indonesian_message(client, world):  # noqa: F811
+def test_an_editor_creates_a_class_in_the_register_and_bad_dates_get_an_indonesian_message(client, world):
     from programs.models import Cohort
     from tests.factories import IntakeFactory, ProgramFactory
 
@@ -307,7 +311,7 @@ def test_an_editor_creates_a_class_in_the_register_and_bad_dates_get_an_indonesi
     ("auditor", {"ani", "budi"}, set()),  # reads, never records
     ("comms", set(), set()),
 ])
-def test_interview_policy_separates_reading_from_recording_the_outcome(world, role, view, change):  # noqa: F811
+def test_interview_policy_separates_reading_from_recording_the_outcome(world, role, view, change):
     user = world["users"][role]
     interviews = {"ani": world["iv_ani"], "budi": world["iv_budi"]}
     assert {k for k, i in interviews.items() if access.interviews.user_has_permission_for_instance(user, "view", i)} \

@@ -16,8 +16,8 @@ from tests.factories import (
     CohortSessionFactory,
     EnrolmentFactory,
     InterviewFactory,
+    UserFactory,
 )
-from tests.privacy_support import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +33,8 @@ def _hostile_applicant(payload, **kwargs):
 
 @pytest.fixture
 def hostile(django_user_model):
-    editor = make_user(django_user_model, "superuser", "root")
-    interviewer = make_user(django_user_model, "interviewer", "iv")
+    editor = UserFactory(superuser=True, username="root")
+    interviewer = UserFactory(interviewer=True, username="iv")
     cohort = CohortFactory()
     CohortSessionFactory(cohort=cohort)
     interviews, enrolments = [], []

@@ -10,7 +10,7 @@ from applicants.privacy import access
 from applicants.privacy.audit import EXPORT_ACTION, VIEW_ACTION, log_personal_data_access
 from applicants.privacy.masking import display_identity, mask_export_rows
 from programs.models import Kecamatan, Kelurahan
-from tests.privacy_support import ApplicantFactory, ApplicationFactory, InterviewFactory, make_user
+from tests.factories import ApplicantFactory, ApplicationFactory, InterviewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,27 +21,27 @@ def world(django_user_model):
     kec1, kec2 = Kecamatan.objects.order_by("code")[:2]
     ani = ApplicantFactory(full_name="Ani", kelurahan=Kelurahan.objects.filter(kecamatan=kec1).first())
     budi = ApplicantFactory(full_name="Budi", kelurahan=Kelurahan.objects.filter(kecamatan=kec2).first())
-    iv = make_user(django_user_model, "interviewer", "iv")
-    other_iv = make_user(django_user_model, "interviewer", "iv2")
-    app_ani = ApplicationFactory(applicant=ani)
-    app_budi = ApplicationFactory(applicant=budi)
-    InterviewFactory(application=app_ani, interviewer=iv)
-    InterviewFactory(application=app_ani, interviewer=iv)  # a second interview must not duplicate rows
-    InterviewFactory(application=app_budi, interviewer=other_iv)
+    iv = UserFactory(interviewer=True, username="iv")
+    other_iv = UserFactory(interviewer=True, username="iv2")
+    app_ani = ApplicationFactory(submitted=True, applicant=ani)
+    app_budi = ApplicationFactory(submitted=True, applicant=budi)
+    InterviewFactory(held=True, application=app_ani, interviewer=iv)
+    InterviewFactory(held=True, application=app_ani, interviewer=iv)  # a second interview must not duplicate rows
+    InterviewFactory(held=True, application=app_budi, interviewer=other_iv)
     users = {
-        "superuser": make_user(django_user_model, "superuser", "root"),
-        "editor": make_user(django_user_model, "editor", "ed"),
-        "editor_kec2": make_user(django_user_model, "editor", "ed2", kecamatan=[kec2]),
+        "superuser": UserFactory(superuser=True, username="root"),
+        "editor": UserFactory(editor=True, username="ed"),
+        "editor_kec2": UserFactory(editor=True, username="ed2", kecamatan=[kec2]),
         "interviewer": iv,
-        "interviewer_kec2": make_user(django_user_model, "interviewer", "iv3", kecamatan=[kec2]),
-        "auditor": make_user(django_user_model, "auditor", "au"),
-        "comms": make_user(django_user_model, "comms", "hu"),
-        "no_role": make_user(django_user_model, None, "nobody"),
-        "inactive_editor": make_user(django_user_model, "editor", "gone", is_active=False),
+        "interviewer_kec2": UserFactory(interviewer=True, username="iv3", kecamatan=[kec2]),
+        "auditor": UserFactory(auditor=True, username="au"),
+        "comms": UserFactory(comms=True, username="hu"),
+        "no_role": UserFactory(username="nobody"),
+        "inactive_editor": UserFactory(editor=True, username="gone", is_active=False),
         "anonymous": AnonymousUser(),
     }
     # interviewer_kec2 interviews Ani (kecamatan 1) but is limited to kecamatan 2: sees nothing.
-    InterviewFactory(application=app_ani, interviewer=users["interviewer_kec2"])
+    InterviewFactory(held=True, application=app_ani, interviewer=users["interviewer_kec2"])
     return users
 
 

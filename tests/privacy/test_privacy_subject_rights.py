@@ -18,7 +18,7 @@ from applicants.privacy.subject_rights import (
     restrict_processing,
 )
 from programs.models import Kecamatan
-from tests.privacy_support import ApplicantFactory, ApplicationFactory, InterviewFactory, make_user
+from tests.factories import ApplicantFactory, ApplicationFactory, InterviewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,14 +30,18 @@ def resident(django_user_model):
                                               state=WelfareImportBatch.State.CURRENT)
     record = WelfareRecord.objects.create(batch=batch, row_number=2, nik=applicant.nik, kk_number=applicant.kk_number,
                                           full_name="SITI AMINAH", desil=2, bansos="PKH")
-    application = ApplicationFactory(applicant=applicant, eligibility_record=record, eligibility="verified")
-    interviewer = make_user(django_user_model, "interviewer", "pewawancara-rahasia")
-    InterviewFactory(application=application, interviewer=interviewer, note="Sudah punya oven.", score_motivation=4)
+    application = ApplicationFactory(
+        submitted=True, applicant=applicant, eligibility_record=record, eligibility="verified"
+    )
+    interviewer = UserFactory(interviewer=True, username="pewawancara-rahasia")
+    InterviewFactory(
+        held=True, application=application, interviewer=interviewer, note="Sudah punya oven.", score_motivation=4
+    )
     return applicant
 
 
 def test_access_request_export_holds_everything_stored_about_the_person_but_no_staff_names(resident, django_user_model):
-    editor = make_user(django_user_model, "editor", "editor-rahasia")
+    editor = UserFactory(editor=True, username="editor-rahasia")
     log_personal_data_access(editor, resident, "detail")
     data = json.loads(export_subject_data(resident, user=editor))
     assert data["pendaftar"]["nik"] == resident.nik and data["pendaftar"]["full_name"] == "Siti Aminah"
@@ -53,7 +57,7 @@ def test_access_request_export_holds_everything_stored_about_the_person_but_no_s
 
 
 def test_restricted_applicant_is_refused_by_workflow_until_lifted(resident, django_user_model):
-    editor = make_user(django_user_model, "editor", "ed")
+    editor = UserFactory(editor=True, username="ed")
     ensure_processing_allowed(resident)
     with pytest.raises(ValidationError):
         restrict_processing(resident, editor, "  ")
@@ -77,9 +81,9 @@ def test_restricted_applicant_is_refused_by_workflow_until_lifted(resident, djan
 def test_subject_rights_admin_views_are_for_editors_in_scope_only(client, resident, django_user_model, role, status):
     if role == "editor_other_kecamatan":
         other = Kecamatan.objects.exclude(pk=resident.kelurahan.kecamatan_id).first()
-        user = make_user(django_user_model, "editor", "ed-lain", kecamatan=[other])
+        user = UserFactory(editor=True, username="ed-lain", kecamatan=[other])
     else:
-        user = make_user(django_user_model, role, f"u-{role}")
+        user = UserFactory(username=f"u-{role}", **{role: True})
     client.force_login(user)
     export = client.get(f"/admin/privasi/pendaftar/{resident.pk}/salinan-data/")
     form = client.get(f"/admin/privasi/pendaftar/{resident.pk}/pembatasan/")
@@ -99,7 +103,7 @@ def test_anonymous_visitor_is_sent_to_login_from_subject_rights_views(client, re
 
 
 def test_restriction_form_shows_masked_nik_and_lifts_with_empty_reason(client, resident, django_user_model):
-    editor = make_user(django_user_model, "editor", "ed")
+    editor = UserFactory(editor=True, username="ed")
     restrict_processing(resident, editor, "Sanggahan")
     client.force_login(editor)
     page = client.get(f"/admin/privasi/pendaftar/{resident.pk}/pembatasan/")

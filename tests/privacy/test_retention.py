@@ -14,7 +14,7 @@ from applicants.models import Applicant, Application, Interview, WelfareImportBa
 from applicants.privacy.audit import log_personal_data_access
 from applicants.privacy.retention import ANONYMOUS_NAME, anonymised_identity, apply_retention
 from programs.models import Kelurahan
-from tests.privacy_support import ApplicantFactory, ApplicationFactory, InterviewFactory
+from tests.factories import ApplicantFactory, ApplicationFactory, InterviewFactory, make_nik
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def people(settings, django_user_model):
         applicant = ApplicantFactory(full_name=name, kelurahan=kel, sex=sex, birth_date=datetime.date(1990, 5, 17))
         for submitted, status in applications:
             application = ApplicationFactory(applicant=applicant, submitted_at=submitted, status=status)
-            InterviewFactory(application=application, interviewer=staff, note=f"catatan {name}")
+            InterviewFactory(held=True, application=application, interviewer=staff, note=f"catatan {name}")
         return applicant
 
     S, E = ApplicationStatus.SUBMITTED, ApplicationStatus.ENROLLED
@@ -128,8 +128,9 @@ def _batch(state, created, register="dtsen"):
                                               file_sha256="0" * 64, state=state)
     WelfareImportBatch.objects.filter(pk=batch.pk).update(created_at=created)
     for row in range(3):
-        WelfareRecord.objects.create(batch=batch, row_number=row + 2, nik=f"36710117059{row:05d}",
-                                     kk_number="3671010101000001", full_name=f"Warga {row}")
+        WelfareRecord.objects.create(batch=batch, row_number=row + 2, full_name=f"Warga {row}",
+                                     nik=make_nik(datetime.date(1990, 5, 17), serial=row),
+                                     kk_number="3671010101000001")
     WelfareRejection.objects.create(batch=batch, row_number=9, reason="NIK salah", raw={"nik": "123"})
     return batch
 
@@ -141,7 +142,7 @@ def test_rows_of_register_extracts_superseded_long_ago_are_deleted_but_results_k
     middle = _batch(S.SUPERSEDED, ago(3))  # replaced by `current` 1 year ago: rows stay
     current = _batch(S.CURRENT, ago(1))
     failed = _batch(S.FAILED, ago(3))
-    application = ApplicationFactory(eligibility="verified", eligibility_record=old.records.first())
+    application = ApplicationFactory(submitted=True, eligibility="verified", eligibility_record=old.records.first())
     report = apply_retention(now=NOW)
     assert (report.register_batches, report.register_rows, report.register_rejections) == (2, 6, 2)
     assert set(WelfareRecord.objects.values_list("batch_id", flat=True)) == {middle.pk, current.pk}

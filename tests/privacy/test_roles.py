@@ -6,6 +6,7 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 
 from applicants.models import ConsentVersion
 from applicants.privacy.roles import AUDITOR, COMMS, EDITOR, INTERVIEWER, ROLE_PERMISSIONS, sync_roles
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,11 +80,9 @@ def test_first_consent_version_exists_after_migrations():
 
 
 @pytest.mark.parametrize(("role", "allowed"), [("comms", True), ("auditor", False), ("interviewer", False)])
-def test_only_comms_can_open_the_page_editor_and_upload_images(client, django_user_model, role, allowed):
-    from tests.privacy_support import make_user
-
+def test_only_comms_can_open_the_page_editor_and_upload_images(client, role, allowed):
     home = Page.objects.filter(depth=2).first()
-    client.force_login(make_user(django_user_model, role, f"u-{role}"))
+    client.force_login(UserFactory(username=f"u-{role}", **{role: True}))
     for url in (f"/admin/pages/{home.pk}/edit/", "/admin/images/multiple/add/", "/admin/documents/multiple/add/"):
         response = client.get(url)
         assert (response.status_code == 200) is allowed, url

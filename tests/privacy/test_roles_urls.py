@@ -1,4 +1,4 @@
-"""Who may open which admin URL that can reach personal data (issue 7), table-driven.
+"""Who may open which admin URL that can reach personal data, table-driven.
 
 The URL list comes from the URL resolver: every admin route under PERSONAL_PREFIXES, so a new view is
 checked as soon as it is registered (a route with a path parameter that has no object id here fails the

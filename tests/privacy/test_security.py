@@ -13,9 +13,7 @@ from PIL import Image
 
 from applicants.privacy.downloads import serve_private_file
 from applicants.privacy.storage import private_storage, validate_private_upload
-from tests.privacy_support import make_user
-
-PASSWORD = "Sigap-rahasia-2026"
+from tests.factories import PASSWORD, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +31,7 @@ def login(client, username, password, ip="10.0.0.1"):
 
 @pytest.mark.django_db
 def test_five_wrong_passwords_lock_the_account_from_that_address_even_for_the_right_password(client, django_user_model):
-    make_user(django_user_model, "editor", "editor1")
+    UserFactory(editor=True, username="editor1")
     for _ in range(5):
         assert login(client, "editor1", "salah-sekali").status_code == 200
     response = login(client, "editor1", PASSWORD)
@@ -46,7 +44,7 @@ def test_five_wrong_passwords_lock_the_account_from_that_address_even_for_the_ri
 @pytest.mark.django_db
 def test_lock_applies_to_every_login_path_and_expires(settings, django_user_model):
     settings.LOGIN_FAILURE_LIMIT = 2
-    make_user(django_user_model, "editor", "editor1")
+    UserFactory(editor=True, username="editor1")
     request = RequestFactory().post("/admin/login/", REMOTE_ADDR="10.0.0.9")
     for _ in range(2):
         assert authenticate(request, username="editor1", password="salah") is None
@@ -59,7 +57,7 @@ def test_lock_applies_to_every_login_path_and_expires(settings, django_user_mode
 
 @pytest.mark.django_db
 def test_successful_login_resets_the_failure_count(client, django_user_model):
-    make_user(django_user_model, "editor", "editor1")
+    UserFactory(editor=True, username="editor1")
     for _ in range(4):
         login(client, "editor1", "salah")
     assert login(client, "editor1", PASSWORD).status_code == 302
@@ -80,7 +78,7 @@ def test_weak_passwords_are_refused(password, django_user_model):
 def test_admin_session_expires_after_idle_time_and_is_renewed_on_each_request(client, settings, django_user_model):
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert 0 < settings.SESSION_COOKIE_AGE <= 8 * 60 * 60
-    client.force_login(make_user(django_user_model, "editor", "editor1"))
+    client.force_login(UserFactory(editor=True, username="editor1"))
     response = client.get("/admin/")
     assert response.status_code == 200
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
@@ -182,7 +180,7 @@ def test_private_file_download_checks_permission(role, status, django_user_model
 
     name = private_storage.save("serah-terima/bukti.pdf", ContentFile(PDF))
     request = RequestFactory().get("/unduh")
-    request.user = make_user(django_user_model, role, f"u-{role}") if role else AnonymousUser()
+    request.user = UserFactory(username=f"u-{role}", **{role: True}) if role else AnonymousUser()
     response = serve_private_file(request, _Holder(name).file, "applicants.change_applicant")
     assert response.status_code == status
     if status == 200:
@@ -196,7 +194,7 @@ def test_private_file_download_checks_permission(role, status, django_user_model
 def test_private_file_download_respects_a_record_level_check(django_user_model):
     name = private_storage.save("serah-terima/bukti.pdf", ContentFile(PDF))
     request = RequestFactory().get("/unduh")
-    request.user = make_user(django_user_model, "editor", "ed")
+    request.user = UserFactory(editor=True, username="ed")
     response = serve_private_file(request, _Holder(name).file, "applicants.change_applicant", allowed=lambda u: False)
     assert response.status_code == 403
 

@@ -14,8 +14,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from applicants.models import Application
-from tests.factories import EditorFactory
-from tests.intake_helpers import build_site, open_intake, valid_data
+from tests.factories import UserFactory, build_site, open_intake, valid_data
 
 FREE_TEXT = ("full_name", "address", "occupation", "motivation")
 PAYLOADS = {
@@ -70,7 +69,7 @@ def test_hostile_text_in_every_free_text_field_is_inert_in_the_form_register_ins
     assert {"address", "occupation", "motivation"} <= set(stored)
 
     editor = Client()
-    editor.force_login(EditorFactory())
+    editor.force_login(UserFactory(editor=True))
     listing = editor.get("/admin/applicants/application/").content.decode()
     _assert_inert(listing, "list")
     if "full_name" in stored:

@@ -13,7 +13,7 @@ from wagtail.models import ModelLogEntry
 from applicants.enums import ApplicationStatus
 from programs.models import Kelurahan
 from programs.registers.xlsx import MONEY, ExportColumn, write_register_xlsx
-from tests.register_factories import ApplicantFactory, ApplicationFactory, IntakeFactory, SuperuserFactory
+from tests.factories import ApplicantFactory, ApplicationFactory, IntakeFactory, UserFactory
 
 URL = "/admin/applicants/application/export/"
 INJECTION = '=HYPERLINK("http://x","klik")'
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_user():
-    return SuperuserFactory(username="admin", first_name="Ayu", last_name="Editor")
+    return UserFactory(superuser=True, username="admin", first_name="Ayu", last_name="Editor")
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_export_contains_exactly_the_filtered_rows_in_the_chosen_order(client, a
 
 def test_export_covers_all_pages_not_the_visible_one(client, admin_user, data):
     client.force_login(admin_user)
-    ApplicationFactory.create_batch(30, intake=data["intake"])
+    ApplicationFactory.create_batch(30, submitted=True, intake=data["intake"])
     _, content = _download(client, {"per_page": 25, "p": 1})
     assert _open(content).worksheets[0].max_row == 1 + 34
 
@@ -162,8 +162,6 @@ def test_every_export_is_recorded_in_the_audit_log(client, admin_user, data):
 
 
 def test_users_without_register_access_cannot_export(client, data):
-    from tests.register_factories import UserFactory
-
     client.force_login(UserFactory(username="nobody", is_staff=True))
     response = client.get(URL)
     assert response.status_code in (302, 403)
@@ -192,7 +190,6 @@ def test_large_export_runs_as_background_job_downloadable_only_by_its_owner(
     client, admin_user, data, settings, django_capture_on_commit_callbacks
 ):
     from programs.registers.models import ExportJob
-    from tests.register_factories import SuperuserFactory
 
     settings.REGISTER_EXPORT_ASYNC_THRESHOLD = 2
     client.force_login(admin_user)
@@ -208,7 +205,7 @@ def test_large_export_runs_as_background_job_downloadable_only_by_its_owner(
     assert download.status_code == 200
     assert _open(b"".join(download.streaming_content)).worksheets[0].max_row == 4
     assert ModelLogEntry.objects.get(action="sigap.register_export").data["channel"] == "background"
-    client.force_login(SuperuserFactory(username="someone_else"))
+    client.force_login(UserFactory(superuser=True, username="someone_else"))
     assert client.get(f"/admin/registers/exports/{job.pk}/download/").status_code == 404
     assert client.get(f"/admin/registers/exports/{job.pk}/").status_code == 404
 
@@ -217,7 +214,6 @@ def test_auditor_export_masks_nik_and_kk(client, data):
     from django.contrib.auth.models import Group
 
     from applicants.privacy.roles import AUDITOR
-    from tests.register_factories import UserFactory
 
     auditor = UserFactory(username="auditor")
     auditor.groups.add(Group.objects.get(name=AUDITOR))

@@ -14,15 +14,7 @@ from applicants.enums import ApplicationStatus, DtksSelfReport, Eligibility, Sou
 from applicants.models import Applicant, Application
 from applicants.privacy.roles import AUDITOR
 from programs.models import Kelurahan
-from tests.register_factories import (
-    ApplicantFactory,
-    ApplicationFactory,
-    IntakeFactory,
-    ProgramFactory,
-    SuperuserFactory,
-    UserFactory,
-    make_nik,
-)
+from tests.factories import ApplicantFactory, ApplicationFactory, IntakeFactory, ProgramFactory, UserFactory, make_nik
 
 URL = "/admin/applicants/application/"
 
@@ -41,7 +33,7 @@ def references_in(response) -> list[str]:
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(SuperuserFactory(username="admin"))
+    client.force_login(UserFactory(superuser=True, username="admin"))
     return client
 
 
@@ -51,8 +43,8 @@ def world():
     tata_boga, barbershop = ProgramFactory(name="Tata Boga", slug="tata-boga"), ProgramFactory(
         name="Barbershop", slug="barbershop"
     )
-    intake = IntakeFactory(programs=[tata_boga, barbershop])
-    other_intake = IntakeFactory(programs=[tata_boga])
+    intake = IntakeFactory(programs=[tata_boga, barbershop], year=2026)
+    other_intake = IntakeFactory(programs=[tata_boga], year=2026)
     kel_a = Kelurahan.objects.filter(kecamatan__name="Cipondoh").order_by("code").first()
     kel_b = Kelurahan.objects.filter(kecamatan__name="Karawaci").order_by("code").first()
     today = timezone.localdate()
@@ -72,7 +64,7 @@ def world():
         birth = today.replace(year=today.year - spec["age"]) - datetime.timedelta(days=30)
         applicant = ApplicantFactory(
             full_name=f"{key.title()} Rahayu", birth_date=birth, female=spec["female"], kelurahan=spec["kel"],
-            nik=make_nik(birth, spec["female"], serial=index), phone=f"+6281234500{index:03d}",
+            nik=make_nik(birth, sex="P" if spec["female"] else "L", serial=index), phone=f"+6281234500{index:03d}",
         )
         made[key] = ApplicationFactory(
             applicant=applicant, intake=intake, program=spec["program"], status=spec["status"],
@@ -80,7 +72,7 @@ def world():
             submitted_at=timezone.now() - datetime.timedelta(days=spec["days_ago"]),
         )
     made["other_intake"] = ApplicationFactory(
-        applicant=ApplicantFactory(full_name="Dewi Lain", kelurahan=kel_a), intake=other_intake,
+        submitted=True, applicant=ApplicantFactory(full_name="Dewi Lain", kelurahan=kel_a), intake=other_intake,
         program=tata_boga,
     )
     return {"apps": made, "intake": intake, "other_intake": other_intake, "kel_a": kel_a, "kel_b": kel_b,
@@ -191,7 +183,7 @@ def _queries_for_page(client, per_page):
 
 def test_page_query_count_does_not_grow_with_page_size_or_rows(admin_client, world):
     intake = world["intake"]
-    ApplicationFactory.create_batch(60, intake=intake, program=world["tata_boga"])
+    ApplicationFactory.create_batch(60, submitted=True, intake=intake, program=world["tata_boga"])
     admin_client.get(URL)  # warm session/content-type caches
     small_queries, small_rows = _queries_for_page(admin_client, 25)
     big_queries, big_rows = _queries_for_page(admin_client, 100)
@@ -217,7 +209,7 @@ def test_auditor_sees_masked_nik(client, world):
 def _form_data(world, **overrides):
     birth = datetime.date(1995, 3, 14)
     data = {
-        "nik": make_nik(birth, female=True, serial=777), "kk_number": "3671010101000777",
+        "nik": make_nik(birth, sex="P", serial=777), "kk_number": "3671010101000777",
         "full_name": "Rina Kertas", "birth_date": birth.isoformat(), "phone": "0812-3456-7890",
         "address": "Jl. Melati 3", "rt": "001", "rw": "004", "kelurahan": world["kel_a"].pk,
         "household_size": 3, "occupation": "Ibu rumah tangga", "intake": world["intake"].pk,
@@ -294,7 +286,7 @@ PEOPLE_URL = "/admin/applicants/applicant/"
 def _person_data(world, **overrides):
     birth = datetime.date(1988, 7, 9)
     data = {
-        "nik": make_nik(birth, female=False, serial=4321), "kk_number": "3671 0101 0100 4321",
+        "nik": make_nik(birth, sex="L", serial=4321), "kk_number": "3671 0101 0100 4321",
         "full_name": "Tono Sugiarto", "birth_date": birth.isoformat(), "phone": "+62 812 3456 7891",
         "address": "Jl. Kenanga 1", "rt": "002", "rw": "003", "kelurahan": world["kel_b"].pk,
         "household_size": 5, "occupation": "Ojek",

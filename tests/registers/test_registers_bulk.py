@@ -11,13 +11,7 @@ from applicants.enums import ApplicationStatus
 from applicants.models import Application, Enrolment, Interview, StaffProfile
 from applicants.privacy.roles import AUDITOR, EDITOR
 from programs.models import Kelurahan
-from tests.factories import (
-    AcceptedApplicationFactory,
-    ApplicationFactory,
-    CohortFactory,
-    InterviewerFactory,
-    UserFactory,
-)
+from tests.factories import ApplicationFactory, CohortFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +120,7 @@ def test_rows_outside_the_editors_kecamatan_are_not_touched(client, editor):
 def test_schedule_interviews_for_selected_rows_uses_the_scheduling_service(client, editor):
     verified = ApplicationFactory.create_batch(2, status=S.VERIFIED)
     submitted = ApplicationFactory(status=S.SUBMITTED, eligibility="not_found")
-    interviewer = InterviewerFactory()
+    interviewer = UserFactory(interviewer=True)
     start = timezone.localtime() + datetime.timedelta(days=3)
     response = post(
         client, "schedule", selected=[*(a.pk for a in verified), submitted.pk], confirm=True,
@@ -148,7 +142,7 @@ def test_schedule_form_errors_are_shown_on_the_confirmation_page(client, editor)
 
 def test_enrol_accepted_applications_in_a_class(client, editor):
     cohort = CohortFactory()
-    accepted = AcceptedApplicationFactory(intake=cohort.intake, program=cohort.program)
+    accepted = ApplicationFactory(accepted=True, intake=cohort.intake, program=cohort.program)
     not_yet = ApplicationFactory(intake=cohort.intake, program=cohort.program, status=S.VERIFIED)
     response = post(client, "enrol", selected=[accepted.pk, not_yet.pk], confirm=True, cohort=cohort.pk)
     assert re.search(rb'data-bulk-done="1" data-bulk-refused="1"', response.content)

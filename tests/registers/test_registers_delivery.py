@@ -27,11 +27,12 @@ from tests.factories import (
     CohortFactory,
     CohortSessionFactory,
     EnrolmentFactory,
-    HeldInterviewFactory,
     InstructorFactory,
+    InterviewFactory,
     UserFactory,
+    WelfareImportBatchFactory,
+    WelfareRecordFactory,
 )
-from tests.welfare_factories import WelfareImportBatchFactory, WelfareRecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ class World:
             cohort.instructors.add(InstructorFactory(skill=cohort.program))
             session = CohortSessionFactory(cohort=cohort, number=1)
             enrolment = EnrolmentFactory(cohort=cohort, status=Enrolment.Status.COMPLETED, final_score=80)
-            HeldInterviewFactory(application=enrolment.application)
+            InterviewFactory(decided=True, application=enrolment.application)
             Attendance.objects.create(enrolment=enrolment, session=session, mark=Attendance.Mark.PRESENT)
             package = CapitalPackageFactory(program=cohort.program)
             CapitalAward.objects.create(

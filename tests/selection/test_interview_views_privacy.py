@@ -11,8 +11,7 @@ from applicants.enums import ApplicationStatus as S
 from applicants.identity import mask_identity
 from applicants.models import Interview
 from programs.models import Kelurahan
-from tests.factories import ApplicantFactory, ApplicationFactory
-from tests.wiring_support import ROLES, world  # noqa: F401 (fixture)
+from tests.factories import WORLD_ROLES, ApplicantFactory, ApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,21 +46,21 @@ EXPECTED_GET = {
 }
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_interview_screen_answers_each_role_as_its_job_needs(client, world, role):  # noqa: F811
-    client.force_login(world["users"][role])
-    answers = {name: client.get(url).status_code for name, url in _urls(world).items()}
+@pytest.mark.parametrize("role", WORLD_ROLES)
+def test_every_interview_screen_answers_each_role_as_its_job_needs(client, role_world, role):
+    client.force_login(role_world["users"][role])
+    answers = {name: client.get(url).status_code for name, url in _urls(role_world).items()}
     assert answers == EXPECTED_GET[role]
 
 
 @pytest.mark.parametrize("role", ["auditor", "comms"])
-def test_read_only_roles_get_403_on_every_post_and_nothing_changes(client, world, role):  # noqa: F811
-    client.force_login(world["users"][role])
-    for name, url in _urls(world).items():
+def test_read_only_roles_get_403_on_every_post_and_nothing_changes(client, role_world, role):
+    client.force_login(role_world["users"][role])
+    for name, url in _urls(role_world).items():
         response = client.post(url, {"new_status": S.WITHDRAWN, "attendance": "no_show", "confirm": "1"})
         assert response.status_code == 403, name
     assert set(Interview.objects.values_list("attendance", flat=True)) == {Interview.Attendance.SCHEDULED}
-    assert world["app_budi"].__class__.objects.filter(status=S.WITHDRAWN).count() == 0
+    assert role_world["app_budi"].__class__.objects.filter(status=S.WITHDRAWN).count() == 0
 
 
 @pytest.mark.parametrize(
@@ -69,41 +68,41 @@ def test_read_only_roles_get_403_on_every_post_and_nothing_changes(client, world
     [("superuser", {"Ani Satu", "Budi Dua"}), ("editor", {"Ani Satu", "Budi Dua"}),
      ("editor_kec1", {"Ani Satu"}), ("auditor", {"Ani Satu", "Budi Dua"})],
 )
-def test_all_interviews_list_shows_only_the_users_scope(client, world, role, names):  # noqa: F811
-    client.force_login(world["users"][role])
+def test_all_interviews_list_shows_only_the_users_scope(client, role_world, role, names):
+    client.force_login(role_world["users"][role])
     html = client.get(reverse("sigap_interviews:all")).content.decode()
     assert {name for name in ("Ani Satu", "Budi Dua") if name in html} == names
 
 
-def test_interviewer_schedule_lists_only_their_own_interviews(client, world):  # noqa: F811
-    client.force_login(world["users"]["interviewer"])
+def test_interviewer_schedule_lists_only_their_own_interviews(client, role_world):
+    client.force_login(role_world["users"]["interviewer"])
     html = client.get(reverse("sigap_interviews:mine")).content.decode()
     assert "Ani Satu" in html and "Budi Dua" not in html
 
 
 @pytest.mark.parametrize(("role", "full"), [("editor", True), ("superuser", True), ("interviewer", False)])
-def test_outcome_page_shows_nik_masked_unless_the_user_may_see_it_in_full(client, world, role, full):  # noqa: F811
-    client.force_login(world["users"][role])
-    html = client.get(reverse("sigap_interviews:outcome", args=[world["iv_ani"].pk])).content.decode()
-    nik = world["app_ani"].applicant.nik
+def test_outcome_page_shows_nik_masked_unless_the_user_may_see_it_in_full(client, role_world, role, full):
+    client.force_login(role_world["users"][role])
+    html = client.get(reverse("sigap_interviews:outcome", args=[role_world["iv_ani"].pk])).content.decode()
+    nik = role_world["app_ani"].applicant.nik
     assert (nik in html) is full
     assert (mask_identity(nik) in html) is not full
 
 
-def test_restricted_editor_bulk_scheduling_offers_and_schedules_only_their_kecamatan(client, world):  # noqa: F811
-    intake = world["app_ani"].intake
-    here = ApplicationFactory(applicant=ApplicantFactory(full_name="Eka Lima", kelurahan=world["kel1"]),
-                              intake=intake, program=world["app_ani"].program)
-    there = ApplicationFactory(applicant=ApplicantFactory(full_name="Fajar Enam", kelurahan=world["kel2"]),
-                               intake=intake, program=world["app_ani"].program)
-    editor = world["users"]["editor_kec1"]
+def test_restricted_editor_bulk_scheduling_offers_and_schedules_only_their_kecamatan(client, role_world):
+    intake = role_world["app_ani"].intake
+    here = ApplicationFactory(applicant=ApplicantFactory(full_name="Eka Lima", kelurahan=role_world["kel1"]),
+                              intake=intake, program=role_world["app_ani"].program)
+    there = ApplicationFactory(applicant=ApplicantFactory(full_name="Fajar Enam", kelurahan=role_world["kel2"]),
+                               intake=intake, program=role_world["app_ani"].program)
+    editor = role_world["users"]["editor_kec1"]
     client.force_login(editor)
     form_html = client.get(reverse("sigap_interviews:bulk")).content.decode()
-    other_kelurahan = Kelurahan.objects.filter(kecamatan=world["kec2"]).first()
-    assert f'value="{world["kel1"].pk}"' in form_html and f'value="{other_kelurahan.pk}"' not in form_html
+    other_kelurahan = Kelurahan.objects.filter(kecamatan=role_world["kec2"]).first()
+    assert f'value="{role_world["kel1"].pk}"' in form_html and f'value="{other_kelurahan.pk}"' not in form_html
     start = timezone.localtime(timezone.now() + datetime.timedelta(days=5)).strftime("%Y-%m-%dT09:00")
     data = {"intake": intake.pk, "start": start, "slot_minutes": 20, "place": "Aula",
-            "interviewer": world["users"]["interviewer"].pk}
+            "interviewer": role_world["users"]["interviewer"].pk}
     preview = client.post(reverse("sigap_interviews:bulk"), data).content.decode()
     assert "Eka Lima" in preview and "Fajar Enam" not in preview
     client.post(reverse("sigap_interviews:bulk"), {**data, "confirm": "1"})

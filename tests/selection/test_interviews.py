@@ -16,11 +16,10 @@ from programs.models import Kelurahan
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
-    EditorFactory,
     IntakeFactory,
-    InterviewerFactory,
     InterviewFactory,
     ProgramFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +52,7 @@ def test_bulk_scheduling_gives_consecutive_jakarta_slots_and_reports_skipped(kel
     InterviewFactory(application=already)
     _application(intake, elsewhere)  # other kelurahan: not part of this action
     _application(intake, here, status=S.ACCEPTED)  # already decided: not a candidate
-    interviewer, editor = InterviewerFactory(), EditorFactory()
+    interviewer, editor = UserFactory(interviewer=True), UserFactory(editor=True)
 
     result = services.schedule_bulk(
         services.bulk_candidates(intake, kelurahan=here),
@@ -93,7 +92,7 @@ def test_bulk_scheduling_is_all_or_nothing(monkeypatch, kelurahan_pair):
     with pytest.raises(RuntimeError):
         services.schedule_bulk(
             services.bulk_candidates(intake), start=timezone.make_aware(START_WIB), slot_minutes=15,
-            place="Aula", interviewer=InterviewerFactory(), user=EditorFactory(),
+            place="Aula", interviewer=UserFactory(interviewer=True), user=UserFactory(editor=True),
         )
     assert not Interview.objects.exists()
     assert set(Application.objects.filter(pk__in=[a.pk for a in apps]).values_list("status", flat=True)) == {
@@ -104,8 +103,8 @@ def test_bulk_scheduling_is_all_or_nothing(monkeypatch, kelurahan_pair):
 def test_bulk_view_previews_without_writing_then_schedules_on_confirm(client, kelurahan_pair):
     intake = IntakeFactory()
     apps = [_application(intake, kelurahan_pair[0]) for _ in range(2)]
-    interviewer = InterviewerFactory()
-    client.force_login(EditorFactory())
+    interviewer = UserFactory(interviewer=True)
+    client.force_login(UserFactory(editor=True))
     data = {
         "intake": intake.pk, "kelurahan": kelurahan_pair[0].pk, "start": "2030-01-07T09:00",
         "slot_minutes": 30, "place": "Aula", "interviewer": interviewer.pk,
@@ -150,7 +149,7 @@ def test_invitation_link_carries_name_jakarta_time_place_and_reference():
 
 # --- Who sees what -----------------------------------------------------------------------------
 def test_interviewer_sees_only_own_schedule_with_whatsapp_and_outcome_links(client):
-    me, other = InterviewerFactory(), InterviewerFactory()
+    me, other = UserFactory(interviewer=True), UserFactory(interviewer=True)
     mine = InterviewFactory(interviewer=me, application__applicant__full_name="Warga Milik Saya")
     InterviewFactory(interviewer=other, application__applicant__full_name="Warga Orang Lain")
     client.force_login(me)
@@ -167,26 +166,26 @@ def test_interviewer_sees_only_own_schedule_with_whatsapp_and_outcome_links(clie
 
 def test_interviewer_cannot_open_the_all_interviews_list_but_an_editor_can(client):
     InterviewFactory()
-    client.force_login(InterviewerFactory())
+    client.force_login(UserFactory(interviewer=True))
     assert client.get(reverse("sigap_interviews:all")).status_code == 403
-    client.force_login(EditorFactory())
+    client.force_login(UserFactory(editor=True))
     response = client.get(reverse("sigap_interviews:all"))
     assert response.status_code == 200 and len(response.context["rows"]) == 1
 
 
 def test_editor_filters_all_interviews_by_interviewer_and_day(client):
-    a, b = InterviewerFactory(), InterviewerFactory()
+    a, b = UserFactory(interviewer=True), UserFactory(interviewer=True)
     wanted = InterviewFactory(interviewer=a, scheduled_at=timezone.make_aware(START_WIB))
     InterviewFactory(interviewer=a, scheduled_at=timezone.make_aware(START_WIB + datetime.timedelta(days=1)))
     InterviewFactory(interviewer=b, scheduled_at=timezone.make_aware(START_WIB))
-    client.force_login(EditorFactory())
+    client.force_login(UserFactory(editor=True))
     response = client.get(reverse("sigap_interviews:all"), {"interviewer": a.pk, "date": "2030-01-07"})
     assert [row["interview"] for row in response.context["rows"]] == [wanted]
 
 
 def test_interviewer_gets_403_on_another_interviewers_outcome(client):
-    interview = InterviewFactory(interviewer=InterviewerFactory())
-    client.force_login(InterviewerFactory())
+    interview = InterviewFactory(interviewer=UserFactory(interviewer=True))
+    client.force_login(UserFactory(interviewer=True))
     url = reverse("sigap_interviews:outcome", args=[interview.pk])
     assert client.get(url).status_code == 403
     assert client.post(url, {"attendance": "no_show"}).status_code == 403
@@ -197,7 +196,7 @@ def test_interviewer_gets_403_on_another_interviewers_outcome(client):
 def test_service_refuses_outcome_from_another_interviewer():
     interview = InterviewFactory()
     with pytest.raises(services.PermissionDenied):
-        services.record_outcome(interview, services.Outcome(attendance="no_show"), InterviewerFactory())
+        services.record_outcome(interview, services.Outcome(attendance="no_show"), UserFactory(interviewer=True))
 
 
 # --- Outcomes ----------------------------------------------------------------------------------
@@ -245,7 +244,7 @@ def test_outcome_came_and_accept_moves_status_and_stores_scores_and_recommendati
 
 def test_editor_records_a_rejection_for_any_interview_and_resident_reads_the_reason(client):
     interview = InterviewFactory()
-    client.force_login(EditorFactory())
+    client.force_login(UserFactory(editor=True))
     response = client.post(
         reverse("sigap_interviews:outcome", args=[interview.pk]),
         _came(decision="reject", reason=DecisionReason.OTHER_PROGRAM_FITS),
@@ -272,7 +271,7 @@ def test_outcome_without_decision_leaves_application_interviewed_for_a_later_dec
             attendance="came", scores=dict.fromkeys(Interview.SCORE_FIELDS, 3), decision="waitlist",
             reason_code=DecisionReason.QUOTA_FULL,
         ),
-        EditorFactory(),
+        UserFactory(editor=True),
     )
     assert Application.objects.get(pk=interview.application_id).status == S.WAITLISTED
 
@@ -307,7 +306,7 @@ def test_no_show_keeps_the_application_waiting_for_a_new_time():
     assert application.status == S.INTERVIEW_SCHEDULED
     # A new time can be given later; the no-show record stays as it is.
     new = application.schedule_interview(
-        timezone.now() + datetime.timedelta(days=5), "Aula", interview.interviewer, EditorFactory()
+        timezone.now() + datetime.timedelta(days=5), "Aula", interview.interviewer, UserFactory(editor=True)
     )
     interview.refresh_from_db()
     assert interview.attendance == "no_show" and new.attendance == "scheduled"
@@ -356,10 +355,10 @@ def test_decided_interview_cannot_be_recorded_again():
 # --- Single scheduling -------------------------------------------------------------------------
 def test_schedule_view_refuses_not_eligible_without_override_and_creates_nothing(client):
     application = ApplicationFactory(status=S.NOT_ELIGIBLE)
-    client.force_login(EditorFactory())
+    client.force_login(UserFactory(editor=True))
     response = client.post(
         reverse("sigap_interviews:schedule", args=[application.pk]),
-        {"scheduled_at": "2030-01-07T09:00", "place": "Aula", "interviewer": InterviewerFactory().pk},
+        {"scheduled_at": "2030-01-07T09:00", "place": "Aula", "interviewer": UserFactory(interviewer=True).pk},
     )
     assert response.status_code == 200
     assert "pengecualian kelayakan" in " ".join(response.context["form"].non_field_errors())
@@ -368,8 +367,8 @@ def test_schedule_view_refuses_not_eligible_without_override_and_creates_nothing
 
 def test_schedule_view_schedules_and_shows_the_whatsapp_link(client):
     application = ApplicationFactory(status=S.VERIFIED)
-    interviewer = InterviewerFactory()
-    client.force_login(EditorFactory())
+    interviewer = UserFactory(interviewer=True)
+    client.force_login(UserFactory(editor=True))
     response = client.post(
         reverse("sigap_interviews:schedule", args=[application.pk]),
         {"scheduled_at": "2030-01-07T09:00", "place": "Aula", "interviewer": interviewer.pk},
@@ -382,13 +381,13 @@ def test_schedule_view_schedules_and_shows_the_whatsapp_link(client):
 
 def test_interviewer_cannot_schedule(client):
     application = ApplicationFactory(status=S.VERIFIED)
-    client.force_login(InterviewerFactory())
+    client.force_login(UserFactory(interviewer=True))
     assert client.get(reverse("sigap_interviews:schedule", args=[application.pk])).status_code == 403
     assert client.get(reverse("sigap_interviews:bulk")).status_code == 403
 
 
 def test_interviewer_choices_are_the_pewawancara_group_and_superusers():
-    interviewer, editor = InterviewerFactory(), EditorFactory()
+    interviewer, editor = UserFactory(interviewer=True), UserFactory(editor=True)
     from django.contrib.auth import get_user_model
 
     admin = get_user_model().objects.create_superuser("root", "root@sigap.example", "x" * 12)
@@ -406,7 +405,7 @@ def test_admin_pages_render_for_their_users_and_the_menu_shows_only_what_the_rol
     assert reverse("sigap_interviews:bulk") not in menu
     assert client.get(reverse("sigap_interviews:outcome", args=[interview.pk])).status_code == 200
 
-    client.force_login(EditorFactory())
+    client.force_login(UserFactory(editor=True))
     menu = client.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse("sigap_interviews:bulk") in menu and reverse("sigap_interviews:all") in menu
     for url in (
@@ -422,7 +421,7 @@ def test_admin_pages_render_for_their_users_and_the_menu_shows_only_what_the_rol
 def test_editor_offers_a_waitlisted_applicant_a_seat_from_the_status_page(client):
     interview = InterviewFactory(attendance="came", recorded_at=timezone.now(), application__status=S.WAITLISTED)
     application = interview.application
-    editor = EditorFactory()
+    editor = UserFactory(editor=True)
     client.force_login(editor)
     url = reverse("sigap_interviews:status", args=[application.pk])
     page = client.get(url)
@@ -438,7 +437,7 @@ def test_editor_offers_a_waitlisted_applicant_a_seat_from_the_status_page(client
 
 def test_status_page_shows_the_workflow_refusal_and_changes_nothing(client):
     application = ApplicationFactory(status=S.WAITLISTED)
-    client.force_login(EditorFactory())
+    client.force_login(UserFactory(editor=True))
     response = client.post(reverse("sigap_interviews:status", args=[application.pk]), {"new_status": S.REJECTED})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == ["Pilih alasan penolakan dari daftar."]
@@ -447,7 +446,7 @@ def test_status_page_shows_the_workflow_refusal_and_changes_nothing(client):
 
 def test_interviewer_cannot_change_application_status(client):
     application = ApplicationFactory(status=S.VERIFIED)
-    client.force_login(InterviewerFactory())
+    client.force_login(UserFactory(interviewer=True))
     response = client.post(reverse("sigap_interviews:status", args=[application.pk]), {"new_status": S.WITHDRAWN})
     assert response.status_code == 403
     assert Application.objects.get(pk=application.pk).status == S.VERIFIED
@@ -457,7 +456,7 @@ def test_interview_lists_run_a_fixed_number_of_queries_whatever_the_row_count(cl
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    interviewer = InterviewerFactory()
+    interviewer = UserFactory(interviewer=True)
     client.force_login(interviewer)
 
     def count(url):
@@ -471,7 +470,7 @@ def test_interview_lists_run_a_fixed_number_of_queries_whatever_the_row_count(cl
         InterviewFactory(interviewer=interviewer)
     assert count(reverse("sigap_interviews:mine")) == few
 
-    client.force_login(EditorFactory())
+    client.force_login(UserFactory(editor=True))
     few = count(reverse("sigap_interviews:all"))
     for _ in range(4):
         InterviewFactory()

@@ -12,7 +12,7 @@ from applicants.enums import ApplicationStatus as S
 from applicants.enums import DecisionReason
 from applicants.models import Application, Interview
 from applicants.workflow import LOG_ACTIONS, TRANSITIONS, TransitionError
-from tests.factories import ApplicationFactory, EditorFactory, InterviewerFactory, InterviewFactory
+from tests.factories import ApplicationFactory, InterviewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def _prepare(application: Application, old: str, new: str) -> str:
 
 @pytest.mark.parametrize(("old", "new"), sorted(EXPECTED_EDGES))
 def test_every_allowed_transition_changes_status_and_writes_an_audit_entry(old, new):
-    user = EditorFactory()
+    user = UserFactory(editor=True)
     application = ApplicationFactory(status=old, status_changed_at=timezone.now() - datetime.timedelta(days=3))
     reason = _prepare(application, old, new)
 
@@ -95,7 +95,7 @@ def test_every_allowed_transition_changes_status_and_writes_an_audit_entry(old, 
 def test_moves_outside_the_table_are_refused_with_an_indonesian_message(old, new, message):
     application = ApplicationFactory(status=old)
     with pytest.raises(TransitionError) as exc:
-        application.transition_to(new, EditorFactory(), reason=DecisionReason.QUOTA_FULL)
+        application.transition_to(new, UserFactory(editor=True), reason=DecisionReason.QUOTA_FULL)
     assert exc.value.messages == [message]
     application.refresh_from_db()
     assert application.status == old
@@ -115,7 +115,7 @@ def test_accept_or_waitlist_without_interview_outcome_is_refused(new):
 def test_waitlisted_applicant_can_be_offered_a_seat_later():
     application = ApplicationFactory(status=S.WAITLISTED)
     InterviewFactory(application=application, attendance="came", recorded_at=timezone.now())
-    application.accept(EditorFactory())
+    application.accept(UserFactory(editor=True))
     assert Application.objects.get(pk=application.pk).status == S.ACCEPTED
 
 
@@ -123,12 +123,12 @@ def test_not_eligible_applicant_cannot_be_interviewed_without_override():
     application = ApplicationFactory(status=S.NOT_ELIGIBLE)
     when = timezone.now() + datetime.timedelta(days=3)
     with pytest.raises(TransitionError, match="pengecualian kelayakan"):
-        application.schedule_interview(when, "Aula", InterviewerFactory(), EditorFactory())
+        application.schedule_interview(when, "Aula", UserFactory(interviewer=True), UserFactory(editor=True))
     assert not Interview.objects.filter(application=application).exists()
 
     application.eligibility_override = True
     application.save(update_fields=["eligibility_override"])
-    interview = application.schedule_interview(when, "Aula", InterviewerFactory(), EditorFactory())
+    interview = application.schedule_interview(when, "Aula", UserFactory(interviewer=True), UserFactory(editor=True))
     assert interview.attendance == "scheduled"
     assert Application.objects.get(pk=application.pk).status == S.INTERVIEW_SCHEDULED
 
@@ -136,31 +136,31 @@ def test_not_eligible_applicant_cannot_be_interviewed_without_override():
 def test_rejection_needs_a_reason_from_the_fixed_list():
     application = ApplicationFactory(status=S.INTERVIEWED)
     with pytest.raises(TransitionError, match="Pilih alasan penolakan"):
-        application.reject(EditorFactory())
+        application.reject(UserFactory(editor=True))
     with pytest.raises(TransitionError, match="tidak ada dalam daftar alasan"):
-        application.reject(EditorFactory(), reason="malas")
+        application.reject(UserFactory(editor=True), reason="malas")
 
 
 def test_before_the_interview_only_a_recorded_no_show_can_be_rejected():
     application = ApplicationFactory(status=S.INTERVIEW_SCHEDULED)
     InterviewFactory(application=application)
     with pytest.raises(TransitionError, match="Tidak hadir wawancara"):
-        application.reject(EditorFactory(), reason=DecisionReason.NO_SHOW)
+        application.reject(UserFactory(editor=True), reason=DecisionReason.NO_SHOW)
     with pytest.raises(TransitionError, match="Tidak hadir wawancara"):
-        application.reject(EditorFactory(), reason=DecisionReason.QUOTA_FULL)
+        application.reject(UserFactory(editor=True), reason=DecisionReason.QUOTA_FULL)
 
 
 def test_a_stale_copy_cannot_overwrite_a_newer_status():
     application = ApplicationFactory(status=S.VERIFIED)
     stale = Application.objects.get(pk=application.pk)
-    application.withdraw(EditorFactory())
+    application.withdraw(UserFactory(editor=True))
     with pytest.raises(TransitionError, match="baru saja diubah orang lain"):
-        stale.mark_not_eligible(EditorFactory())
+        stale.mark_not_eligible(UserFactory(editor=True))
     assert Application.objects.get(pk=application.pk).status == S.WITHDRAWN
 
 
 def test_rescheduling_keeps_the_old_interview_as_rescheduled_and_logs_it():
-    editor, interviewer = EditorFactory(), InterviewerFactory()
+    editor, interviewer = UserFactory(editor=True), UserFactory(interviewer=True)
     application = ApplicationFactory(status=S.VERIFIED)
     first = application.schedule_interview(timezone.now() + datetime.timedelta(days=1), "Aula", interviewer, editor)
     second = application.schedule_interview(
@@ -180,7 +180,7 @@ def test_only_interviewers_can_be_given_an_interview():
     application = ApplicationFactory(status=S.VERIFIED)
     with pytest.raises(TransitionError, match="bukan pewawancara"):
         application.schedule_interview(
-            timezone.now() + datetime.timedelta(days=1), "Aula", EditorFactory(), EditorFactory()
+            timezone.now() + datetime.timedelta(days=1), "Aula", UserFactory(editor=True), UserFactory(editor=True)
         )
     assert Application.objects.get(pk=application.pk).status == S.VERIFIED
 
@@ -189,13 +189,14 @@ def test_interview_in_the_past_is_refused():
     application = ApplicationFactory(status=S.VERIFIED)
     with pytest.raises(TransitionError, match="sudah lewat"):
         application.schedule_interview(
-            timezone.now() - datetime.timedelta(hours=1), "Aula", InterviewerFactory(), EditorFactory()
+            timezone.now() - datetime.timedelta(hours=1), "Aula", UserFactory(interviewer=True),
+            UserFactory(editor=True),
         )
 
 
 def test_audit_log_actions_have_indonesian_labels_and_readable_messages():
     application = ApplicationFactory(status=S.INTERVIEWED)
-    application.reject(EditorFactory(), reason=DecisionReason.QUOTA_FULL, note="kuota habis")
+    application.reject(UserFactory(editor=True), reason=DecisionReason.QUOTA_FULL, note="kuota habis")
     entry = ModelLogEntry.objects.for_instance(application).get()
     assert log_registry.get_action_label("sigap.application.reject") == "Pendaftaran: tidak diterima"
     assert log_registry.get_action_label("sigap.application.reschedule_interview") == (
@@ -210,7 +211,7 @@ def test_audit_log_actions_have_indonesian_labels_and_readable_messages():
 
 def test_rejected_resident_reads_the_reason_in_plain_words():
     application = ApplicationFactory(status=S.INTERVIEWED)
-    application.reject(EditorFactory(), reason=DecisionReason.NOT_IN_REGISTER)
+    application.reject(UserFactory(editor=True), reason=DecisionReason.NOT_IN_REGISTER)
     text = Application.objects.get(pk=application.pk).public_status_text()
     assert text == (
         "Mohon maaf, Anda belum dapat diterima pada gelombang ini. Alasan: Belum terdaftar di DTSEN/DTKS."
@@ -228,7 +229,9 @@ def test_scheduled_resident_reads_date_time_and_place_in_jakarta_time():
     application = ApplicationFactory(status=S.VERIFIED)
     # 02:30 UTC on Monday 7 January 2030 is 09.30 WIB.
     when = datetime.datetime(2030, 1, 7, 2, 30, tzinfo=datetime.UTC)
-    application.schedule_interview(when, "Aula Kecamatan Cibodas", InterviewerFactory(), EditorFactory())
+    application.schedule_interview(
+        when, "Aula Kecamatan Cibodas", UserFactory(interviewer=True), UserFactory(editor=True)
+    )
     assert application.public_status_text() == (
         "Anda dijadwalkan wawancara pada Senin, 7 Januari 2030 pukul 09.30 WIB di Aula Kecamatan Cibodas. "
         "Bawa KTP dan Kartu Keluarga."
@@ -245,13 +248,13 @@ def test_status_cannot_be_changed_by_assignment_and_save():
     application.status = S.VERIFIED
     application.motivation = "Ingin buka usaha katering"
     application.save()
-    application.withdraw(EditorFactory())
+    application.withdraw(UserFactory(editor=True))
     application.save()
     assert Application.objects.get(pk=application.pk).status == S.WITHDRAWN
 
 
 def test_bulk_transition_moves_allowed_rows_in_chunks_with_one_audit_entry_each():
-    editor = EditorFactory()
+    editor = UserFactory(editor=True)
     submitted = [ApplicationFactory(status=S.SUBMITTED) for _ in range(5)]
     already_verified = ApplicationFactory(status=S.VERIFIED)
     accepted = ApplicationFactory(status=S.ACCEPTED)  # verified is not reachable from accepted
@@ -276,7 +279,7 @@ def test_bulk_transition_refuses_targets_that_need_per_application_checks():
 
 def test_not_eligible_resident_reads_the_register_result_in_plain_words():
     application = ApplicationFactory(status=S.SUBMITTED, eligibility="kk_mismatch")
-    application.mark_not_eligible(EditorFactory())
+    application.mark_not_eligible(UserFactory(editor=True))
     assert application.public_status_text() == (
         "Mohon maaf, Anda belum memenuhi syarat program ini. "
         "Alasan: Nomor KK tidak sama dengan data DTSEN/DTKS."
@@ -285,7 +288,7 @@ def test_not_eligible_resident_reads_the_register_result_in_plain_words():
 
 def test_a_refreshed_copy_can_be_saved_after_someone_else_moved_the_status():
     application = Application.objects.get(pk=ApplicationFactory(status=S.VERIFIED).pk)
-    Application.objects.get(pk=application.pk).withdraw(EditorFactory())
+    Application.objects.get(pk=application.pk).withdraw(UserFactory(editor=True))
     application.refresh_from_db()
     application.motivation = "Catatan baru"
     application.save()

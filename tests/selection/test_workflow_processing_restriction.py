@@ -16,10 +16,9 @@ from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
     CohortFactory,
-    EditorFactory,
     EnrolmentFactory,
-    HeldInterviewFactory,
-    InterviewerFactory,
+    InterviewFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -28,14 +27,14 @@ LATER = timezone.now() + datetime.timedelta(days=3)
 
 
 def _restricted(application):
-    restrict_processing(application.applicant, EditorFactory(), "Permintaan warga")
+    restrict_processing(application.applicant, UserFactory(editor=True), "Permintaan warga")
     return Application.objects.select_related("applicant").get(pk=application.pk)
 
 
 def test_restricted_applicant_cannot_be_moved_and_gets_the_indonesian_reason():
     application = _restricted(ApplicationFactory(status=S.SUBMITTED))
     with pytest.raises(TransitionError) as refused:
-        application.transition_to(S.VERIFIED, EditorFactory())
+        application.transition_to(S.VERIFIED, UserFactory(editor=True))
     assert refused.value.error_list[0].code == "processing_restricted"
     assert "dibatasi" in refused.value.messages[0]
     application.refresh_from_db()
@@ -49,7 +48,7 @@ def test_anonymised_applicant_cannot_be_moved():
     Applicant.objects.filter(pk=application.applicant_id).update(anonymised_at=timezone.now())
     application = Application.objects.select_related("applicant").get(pk=application.pk)
     with pytest.raises(TransitionError) as refused:
-        application.withdraw(EditorFactory())
+        application.withdraw(UserFactory(editor=True))
     assert refused.value.error_list[0].code == "anonymised"
     assert Application.objects.get(pk=application.pk).status == S.INTERVIEWED
 
@@ -65,7 +64,7 @@ def test_restriction_set_after_the_application_was_read_still_stops_the_move():
 def test_scheduling_a_restricted_applicant_creates_no_interview():
     application = _restricted(ApplicationFactory(status=S.VERIFIED))
     with pytest.raises(TransitionError):
-        application.schedule_interview(LATER, "Aula", InterviewerFactory(), EditorFactory())
+        application.schedule_interview(LATER, "Aula", UserFactory(interviewer=True), UserFactory(editor=True))
     assert not Interview.objects.filter(application=application).exists()
 
 
@@ -74,7 +73,7 @@ def test_bulk_scheduling_skips_the_restricted_applicant_with_the_reason_and_sche
     held = _restricted(ApplicationFactory(status=S.VERIFIED, intake=free.intake, program=free.program))
     result = services.schedule_bulk(
         services.bulk_candidates(free.intake), start=LATER, slot_minutes=15, place="Aula",
-        interviewer=InterviewerFactory(), user=EditorFactory(),
+        interviewer=UserFactory(interviewer=True), user=UserFactory(editor=True),
     )
     assert [i.application_id for i in result.scheduled] == [free.pk]
     assert [(a.pk, "dibatasi" in reason) for a, reason in result.skipped] == [(held.pk, True)]
@@ -109,9 +108,9 @@ def test_bulk_transition_leaves_restricted_applicants_alone_without_a_query_per_
 
 
 def test_recording_an_outcome_for_a_restricted_applicant_changes_nothing():
-    interview = HeldInterviewFactory(
-        application=ApplicationFactory(status=S.INTERVIEW_SCHEDULED), attendance=Interview.Attendance.SCHEDULED,
-        decision="", recorded_at=None,
+    interview = InterviewFactory(
+        decided=True, application=ApplicationFactory(status=S.INTERVIEW_SCHEDULED),
+        attendance=Interview.Attendance.SCHEDULED, decision="", recorded_at=None,
     )
     _restricted(interview.application)
     interview = Interview.objects.select_related("application__applicant", "application__intake").get(pk=interview.pk)
@@ -119,7 +118,7 @@ def test_recording_an_outcome_for_a_restricted_applicant_changes_nothing():
         attendance=Interview.Attendance.CAME, scores={n: 4 for n in Interview.SCORE_FIELDS}, decision="accept",
     )
     with pytest.raises(TransitionError):
-        services.record_outcome(interview, outcome, EditorFactory(is_superuser=True))
+        services.record_outcome(interview, outcome, UserFactory(editor=True, is_superuser=True))
     interview.refresh_from_db()
     assert interview.attendance == Interview.Attendance.SCHEDULED and interview.recorded_at is None
 
@@ -135,9 +134,9 @@ def test_a_freed_seat_is_not_offered_to_a_restricted_waitlisted_applicant():
     second = ApplicationFactory(intake=cohort.intake, program=cohort.program, status=S.WAITLISTED)
     Application.objects.filter(pk=second.pk).update(status_changed_at=timezone.now() - datetime.timedelta(days=1))
     for waiting in (first, second):
-        HeldInterviewFactory(application=waiting, decision=Interview.Decision.WAITLIST)
+        InterviewFactory(decided=True, application=waiting, decision=Interview.Decision.WAITLIST)
     _restricted(first)
-    offered = withdraw(leaving, EditorFactory(), "pindah")
+    offered = withdraw(leaving, UserFactory(editor=True), "pindah")
     assert offered.pk == second.pk
     assert Application.objects.get(pk=first.pk).status == S.WAITLISTED
     assert Enrolment.objects.get(pk=leaving.pk).status == Enrolment.Status.WITHDRAWN

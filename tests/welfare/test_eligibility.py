@@ -13,7 +13,8 @@ from applicants.enums import ApplicationStatus, Eligibility
 from applicants.models import Application
 from applicants.welfare.eligibility import check_application, check_open_applications
 from applicants.welfare.importer import import_register
-from tests.welfare_factories import (
+from tests.factories import (
+    RECORD_BIRTH_DATE,
     ApplicationFactory,
     IntakeFactory,
     WelfareImportBatchFactory,
@@ -31,7 +32,7 @@ def record_for(application, **kwargs):
 
 
 def test_applicant_in_the_register_with_the_same_kk_is_verified_with_evidence():
-    application = ApplicationFactory()
+    application = ApplicationFactory(submitted=True)
     record = record_for(application, desil=2, batch=WelfareImportBatchFactory(as_of=datetime.date(2026, 9, 30)))
 
     assert check_application(application) == Eligibility.VERIFIED
@@ -44,14 +45,15 @@ def test_applicant_in_the_register_with_the_same_kk_is_verified_with_evidence():
 
 
 def test_applicant_missing_from_the_register_is_not_eligible():
-    WelfareRecordFactory(nik=make_nik(9000), kk_number=make_kk(9000))  # someone else
-    application = ApplicationFactory()
+    someone_else = {"nik": make_nik(RECORD_BIRTH_DATE, serial=9000), "kk_number": make_kk(9000, region="367113")}
+    WelfareRecordFactory(**someone_else)
+    application = ApplicationFactory(submitted=True)
     assert check_application(application) == Eligibility.NOT_FOUND
     assert application.status == ApplicationStatus.NOT_ELIGIBLE and application.eligibility_record is None
 
 
 def test_nik_found_under_another_kk_is_a_kk_mismatch_with_the_record_as_evidence():
-    application = ApplicationFactory()
+    application = ApplicationFactory(submitted=True)
     record = WelfareRecordFactory(nik=application.applicant.nik, kk_number="3671011303110999")
     assert check_application(application) == Eligibility.KK_MISMATCH
     assert application.status == ApplicationStatus.NOT_ELIGIBLE and application.eligibility_record == record
@@ -61,20 +63,20 @@ def test_nik_found_under_another_kk_is_a_kk_mismatch_with_the_record_as_evidence
     (4, 5, Eligibility.DESIL_TOO_HIGH), (4, 4, Eligibility.VERIFIED), (None, 10, Eligibility.VERIFIED),
 ])
 def test_intake_max_desil_is_respected(max_desil, desil, expected):
-    application = ApplicationFactory(intake=IntakeFactory(max_desil=max_desil))
+    application = ApplicationFactory(submitted=True, intake=IntakeFactory(max_desil=max_desil))
     record_for(application, desil=desil)
     assert check_application(application) == expected
 
 
 def test_without_any_current_register_applications_stay_pending():
-    application = ApplicationFactory()
+    application = ApplicationFactory(submitted=True)
     record_for(application, batch=WelfareImportBatchFactory(state="superseded"))
     assert check_application(application) == Eligibility.PENDING
     assert application.status == ApplicationStatus.SUBMITTED
 
 
 def test_only_current_batches_count():
-    application = ApplicationFactory()
+    application = ApplicationFactory(submitted=True)
     # Someone else is in the current register; this applicant only in a superseded one.
     WelfareRecordFactory(nik="3671019999990001", kk_number="3671019999990001",
                          batch=WelfareImportBatchFactory(state="current"))
@@ -84,7 +86,7 @@ def test_only_current_batches_count():
 
 
 def test_a_verified_applicant_dropped_from_a_new_register_becomes_not_eligible():
-    application = ApplicationFactory()
+    application = ApplicationFactory(submitted=True)
     old = record_for(application)
     check_application(application)
     old.batch.state = "superseded"
@@ -105,7 +107,7 @@ def test_decided_applications_are_never_changed(status):
 
 def test_import_checks_all_open_applications_in_bounded_queries(tmp_path, django_assert_max_num_queries):
     intake = IntakeFactory(max_desil=5)
-    applications = ApplicationFactory.create_batch(300, intake=intake)
+    applications = ApplicationFactory.create_batch(300, submitted=True, intake=intake)
     batch = WelfareImportBatchFactory()
     for application in applications[:100]:
         record_for(application, batch=batch, desil=3)
@@ -129,7 +131,7 @@ def test_import_checks_all_open_applications_in_bounded_queries(tmp_path, django
 
 
 def test_a_new_import_rechecks_open_applications(tmp_path):
-    application = ApplicationFactory()
+    application = ApplicationFactory(submitted=True)
     applicant = application.applicant
     path = tmp_path / "dtsen.csv"
     path.write_text(
@@ -144,7 +146,7 @@ def test_a_new_import_rechecks_open_applications(tmp_path):
 
 def test_editor_override_verifies_a_not_eligible_applicant_and_is_logged(django_user_model):
     editor = django_user_model.objects.create_user("editor", password="x")
-    application = ApplicationFactory()
+    application = ApplicationFactory(submitted=True)
     WelfareImportBatchFactory()  # a current register without this applicant
     check_application(application)
     assert application.status == ApplicationStatus.NOT_ELIGIBLE
@@ -167,7 +169,7 @@ def test_editor_override_verifies_a_not_eligible_applicant_and_is_logged(django_
 def test_override_needs_a_reason_and_an_undecided_application(django_user_model):
     editor = django_user_model.objects.create_user("editor", password="x")
     with pytest.raises(ValidationError):
-        ApplicationFactory().override_eligibility(editor, "  ")
+        ApplicationFactory(submitted=True).override_eligibility(editor, "  ")
     with pytest.raises(ValidationError):
         ApplicationFactory(status=ApplicationStatus.ACCEPTED).override_eligibility(editor, "alasan")
     assert not ModelLogEntry.objects.filter(action="sigap.eligibility_override").exists()
@@ -190,7 +192,7 @@ def test_editor_overrides_from_the_admin(client, django_user_model):
 
 
 def test_check_eligibility_command_checks_on_demand(capsys):
-    application = ApplicationFactory()
+    application = ApplicationFactory(submitted=True)
     record_for(application)
     call_command("check_eligibility")
     application.refresh_from_db()

@@ -17,18 +17,25 @@ from wagtail.models import ModelLogEntry
 from applicants.models import WelfareImportBatch, WelfareRecord
 from applicants.welfare import importer as welfare
 from applicants.welfare.importer import RegisterFileError, import_register, write_rejections_xlsx
-from tests.welfare_factories import WelfareImportBatchFactory, WelfareRecordFactory, make_kk, make_nik
+from tests.factories import WelfareImportBatchFactory, WelfareRecordFactory, make_kk, make_nik
 
 pytestmark = pytest.mark.django_db
 
 HEADER = ["No", "No KK", "NIK", "Nama", "Tgl Lahir", "Jenis Kelamin", "Alamat", "RT", "RW",
           "Kode Kelurahan", "Kelurahan", "Kecamatan", "Desil", "Bansos"]
-GOOD_NIK = make_nik(1)
+ROW_BIRTH_DATE = datetime.date(1990, 8, 27)  # the "Tgl Lahir" of every row person() writes
+
+
+def row_nik(n: int) -> str:
+    return make_nik(ROW_BIRTH_DATE, serial=n)
+
+
+GOOD_NIK = row_nik(1)
 GOOD_KK = make_kk(1)
 
 
 def person(n, nik=None, kk=None, desil="3", code="36.71.07.1004", kelurahan="NUSA JAYA", kecamatan="KARAWACI"):
-    return [str(n), kk or make_kk(n), nik or make_nik(n), f"WARGA {n}", "27-08-1990", "L", "Jl. Mawar",
+    return [str(n), kk or make_kk(n), nik or row_nik(n), f"WARGA {n}", "27-08-1990", "L", "Jl. Mawar",
             "011", "001", code, kelurahan, kecamatan, desil, "PKH"]
 
 
@@ -36,10 +43,10 @@ def faulty_rows():
     """(row, expected to be accepted) like the shipped samples: tolerated formatting and real damage."""
     return [
         (person(1), True),
-        (person(2, nik=f"'{make_nik(2)}"), True),  # Excel's text marker
-        (person(3, nik=f" {make_nik(3)[:4]} {make_nik(3)[4:]} "), True),  # spaces around and inside
-        (person(4, nik=make_nik(4)[:15]), False),  # too short
-        (person(5, nik=make_nik(5)[:10] + "ABCDEF"), False),  # letters
+        (person(2, nik=f"'{row_nik(2)}"), True),  # Excel's text marker
+        (person(3, nik=f" {row_nik(3)[:4]} {row_nik(3)[4:]} "), True),  # spaces around and inside
+        (person(4, nik=row_nik(4)[:15]), False),  # too short
+        (person(5, nik=row_nik(5)[:10] + "ABCDEF"), False),  # letters
         (person(6, nik="367107" + "32" + "08" + "90" + "0017"), False),  # day 32: impossible birth date
         (person(7, nik="3.67107E+15"), False),  # Excel's scientific notation saved into a CSV
         (person(8, kk="3671"), False),  # KK too short
@@ -82,7 +89,7 @@ def test_csv_with_bom_semicolons_title_rows_and_totals_row_keeps_good_rows_and_r
 
     assert batch.state == WelfareImportBatch.State.CURRENT
     assert batch.rows_read == len(cases)  # title, blank and totals rows are not data
-    accepted = {make_nik(row_n) for row_n, (_row, ok) in enumerate(cases, start=1) if ok}
+    accepted = {row_nik(row_n) for row_n, (_row, ok) in enumerate(cases, start=1) if ok}
     assert set(batch.records.values_list("nik", flat=True)) == accepted
     assert batch.rows_accepted == len(accepted)
     assert batch.rows_rejected == len(cases) - len(accepted)
@@ -96,7 +103,7 @@ def test_csv_with_bom_semicolons_title_rows_and_totals_row_keeps_good_rows_and_r
     assert "KK" in reasons[12]
     assert "Desil" in reasons[13]
     assert "ATLANTIS" in reasons[14]
-    record = batch.records.get(nik=make_nik(1))
+    record = batch.records.get(nik=row_nik(1))
     assert record.birth_date == datetime.date(1990, 8, 27)
     assert record.kelurahan.code == "36.71.07.1004"
     assert (record.desil, record.rt, record.bansos) == (3, "011", "PKH")
@@ -105,18 +112,18 @@ def test_csv_with_bom_semicolons_title_rows_and_totals_row_keeps_good_rows_and_r
 def test_xlsx_numeric_identity_cells_are_rejected_never_repaired(tmp_path):
     good = person(1)
     as_float = person(2)
-    as_float[2] = float(make_nik(2))  # what Excel keeps: 15 significant digits
+    as_float[2] = float(row_nik(2))  # what Excel keeps: 15 significant digits
     as_int = person(3)
-    as_int[2] = int(make_nik(3))
+    as_int[2] = int(row_nik(3))
     kk_number = person(4)
     kk_number[1] = int(make_kk(4))
-    apostrophe = person(5, nik=f"'{make_nik(5)}")
+    apostrophe = person(5, nik=f"'{row_nik(5)}")
     path = write_xlsx(tmp_path / "dtsen.xlsx", [good, as_float, as_int, kk_number, apostrophe])
 
     batch = import_register(path, check_eligibility=False)
 
-    assert set(batch.records.values_list("nik", flat=True)) == {make_nik(1), make_nik(5)}
-    assert not WelfareRecord.objects.filter(nik__in=[make_nik(2), make_nik(3), make_nik(4)]).exists()
+    assert set(batch.records.values_list("nik", flat=True)) == {row_nik(1), row_nik(5)}
+    assert not WelfareRecord.objects.filter(nik__in=[row_nik(2), row_nik(3), row_nik(4)]).exists()
     reasons = dict(batch.rejections.values_list("row_number", "reason"))
     assert sorted(reasons) == [6, 7, 8]  # header on row 4, data from row 5
     assert all("Excel" in reason for reason in reasons.values())
@@ -137,12 +144,12 @@ def test_xlsx_falls_back_to_calamine_then_openpyxl_when_a_reader_fails(tmp_path,
     if "calamine" in broken:
         monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", fail)
     numeric = person(2)
-    numeric[2] = float(make_nik(2))
+    numeric[2] = float(row_nik(2))
     path = write_xlsx(tmp_path / "dtsen.xlsx", [person(1), numeric])
 
     batch = import_register(path, check_eligibility=False)
 
-    assert list(batch.records.values_list("nik", flat=True)) == [make_nik(1)]
+    assert list(batch.records.values_list("nik", flat=True)) == [row_nik(1)]
     assert batch.rows_rejected == 1
 
 
@@ -177,7 +184,7 @@ def test_headers_are_matched_by_meaning_whatever_the_spelling(tmp_path):
     batch = import_register(path, check_eligibility=False)
 
     codes = dict(batch.records.values_list("nik", "kelurahan__code"))
-    assert codes == {make_nik(1): "36.71.07.1004", make_nik(2): "36.71.03.1002", make_nik(3): "36.71.09.1006"}
+    assert codes == {row_nik(1): "36.71.07.1004", row_nik(2): "36.71.03.1002", row_nik(3): "36.71.09.1006"}
 
 
 @pytest.mark.parametrize(
@@ -218,7 +225,7 @@ def test_dtks_extract_needs_no_desil(tmp_path):
 
 def test_batch_keeps_provenance_and_keeps_the_first_of_duplicated_niks(tmp_path, django_user_model):
     user = django_user_model.objects.create_user("editor", password="x")
-    rows = [person(1), person(2), person(3, nik=make_nik(1)), person(4), person(5, nik=make_nik(2))]
+    rows = [person(1), person(2), person(3, nik=row_nik(1)), person(4), person(5, nik=row_nik(2))]
     path = write_csv(tmp_path / "dtsen-okt.csv", rows)
 
     batch = import_register(path, as_of=datetime.date(2026, 10, 31), user=user, chunk_size=2,
@@ -230,7 +237,7 @@ def test_batch_keeps_provenance_and_keeps_the_first_of_duplicated_niks(tmp_path,
     assert (batch.register, batch.as_of, batch.uploaded_by) == ("dtsen", datetime.date(2026, 10, 31), user)
     assert batch.finished_at is not None
     assert (batch.rows_read, batch.rows_accepted, batch.rows_rejected, batch.rows_duplicate) == (5, 3, 0, 2)
-    assert batch.records.get(nik=make_nik(1)).row_number == 5  # the first occurrence wins
+    assert batch.records.get(nik=row_nik(1)).row_number == 5  # the first occurrence wins
     assert "baris 5" in batch.rejections.get(row_number=7).reason
     entry = ModelLogEntry.objects.get(action="sigap.welfare_import")
     assert entry.user == user and entry.data["rows_duplicate"] == 2
@@ -331,7 +338,7 @@ def test_command_dry_run_leaves_the_register_untouched(tmp_path, capsys):
     call_command("import_welfare_register", str(write_csv(tmp_path / "d.csv", [person(1)])), "--dry-run")
     assert "Dry run" in capsys.readouterr().out
     previous.refresh_from_db()
-    assert previous.state == "current" and not WelfareRecord.objects.filter(nik=make_nik(1)).exists()
+    assert previous.state == "current" and not WelfareRecord.objects.filter(nik=row_nik(1)).exists()
 
 
 def test_command_refuses_a_file_missing_columns(tmp_path):

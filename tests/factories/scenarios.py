@@ -1,42 +1,38 @@
-"""A small world for the privacy wiring tests: two kecamatan, interviews and a class with people in each,
-and one user per role (kept apart from tests/factories.py to spare the merge)."""
+"""A small world for the per-role screen tests: two kecamatan, interviews and a class with people in each,
+and one user per role."""
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from applicants.enums import ApplicationStatus
 from applicants.models import CapitalAward, Enrolment
 from programs.models import Kecamatan, Kelurahan
 
-from .factories import (
-    ApplicantFactory,
-    ApplicationFactory,
-    CapitalPackageFactory,
-    CohortFactory,
-    CohortSessionFactory,
-    EnrolmentFactory,
-    InterviewFactory,
-)
-from .privacy_support import make_user
+from .delivery import EnrolmentFactory
+from .people import ApplicantFactory, ApplicationFactory
+from .programs import CapitalPackageFactory, CohortFactory, CohortSessionFactory
+from .selection import InterviewFactory
+from .staff import UserFactory
 
-ROLES = ["superuser", "editor", "editor_kec1", "interviewer", "comms", "auditor"]
+WORLD_ROLES = ["superuser", "editor", "editor_kec1", "interviewer", "comms", "auditor"]
 
 
-@pytest.fixture
-def world(django_user_model):
+def build_role_world() -> dict:
+    """Ani (kecamatan 1) and Budi (kecamatan 2) await interviews by two interviewers; Citra (1) and Dodi (2)
+    finished a class and were proposed capital awards. `users` is keyed by WORLD_ROLES (and
+    "other_interviewer")."""
     kec1, kec2 = Kecamatan.objects.order_by("code")[:2]
     kel1 = Kelurahan.objects.filter(kecamatan=kec1).order_by("code").first()
     kel2 = Kelurahan.objects.filter(kecamatan=kec2).order_by("code").first()
     users = {
-        "superuser": make_user(django_user_model, "superuser", "root"),
-        "editor": make_user(django_user_model, "editor", "ed"),
-        "editor_kec1": make_user(django_user_model, "editor", "ed1", kecamatan=[kec1]),
-        "interviewer": make_user(django_user_model, "interviewer", "iv"),
-        "other_interviewer": make_user(django_user_model, "interviewer", "iv2"),
-        "comms": make_user(django_user_model, "comms", "hu"),
-        "auditor": make_user(django_user_model, "auditor", "au"),
+        "superuser": UserFactory(superuser=True, username="root"),
+        "editor": UserFactory(editor=True, username="ed"),
+        "editor_kec1": UserFactory(editor=True, username="ed1", kecamatan=[kec1]),
+        "interviewer": UserFactory(interviewer=True, username="iv"),
+        "other_interviewer": UserFactory(interviewer=True, username="iv2"),
+        "comms": UserFactory(comms=True, username="hu"),
+        "auditor": UserFactory(auditor=True, username="au"),
     }
     scheduled = ApplicationStatus.INTERVIEW_SCHEDULED
     app_ani = ApplicationFactory(applicant=ApplicantFactory(full_name="Ani Satu", kelurahan=kel1), status=scheduled)

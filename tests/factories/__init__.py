@@ -1,0 +1,80 @@
+"""Test data: one factory per model, variants as traits (`ApplicationFactory(submitted=True)`), grouped by
+area. Import from here (`from tests.factories import X` or `import tests.factories as f`); the area modules
+are an implementation detail."""
+
+from .delivery import (
+    AttendanceFactory,
+    BusinessGroupFactory,
+    CapitalAwardFactory,
+    EnrolmentFactory,
+    FollowUpFactory,
+    GroupMembershipFactory,
+)
+from .identity import BIRTH_DATE, make_kk, make_nik, nik_serial
+from .pages import (
+    HomePageFactory,
+    NewsIndexPageFactory,
+    NewsPageFactory,
+    ProgramIndexPageFactory,
+    ProgramPageFactory,
+    StoryIndexPageFactory,
+    SuccessStoryPageFactory,
+    build_site,
+)
+from .people import KELURAHAN_CODE, ApplicantFactory, ApplicationFactory, ConsentVersionFactory, open_intake, valid_data
+from .programs import (
+    CapitalPackageFactory,
+    CohortFactory,
+    CohortSessionFactory,
+    InstructorFactory,
+    IntakeFactory,
+    KelurahanQuotaFactory,
+    ProgramFactory,
+)
+from .scenarios import WORLD_ROLES, build_role_world
+from .selection import InterviewFactory
+from .staff import PASSWORD, UserFactory
+from .welfare import RECORD_BIRTH_DATE, WelfareImportBatchFactory, WelfareRecordFactory, WelfareRejectionFactory
+
+__all__ = [
+    "BIRTH_DATE",
+    "KELURAHAN_CODE",
+    "PASSWORD",
+    "RECORD_BIRTH_DATE",
+    "WORLD_ROLES",
+    "ApplicantFactory",
+    "ApplicationFactory",
+    "AttendanceFactory",
+    "BusinessGroupFactory",
+    "CapitalAwardFactory",
+    "CapitalPackageFactory",
+    "CohortFactory",
+    "CohortSessionFactory",
+    "ConsentVersionFactory",
+    "EnrolmentFactory",
+    "FollowUpFactory",
+    "GroupMembershipFactory",
+    "HomePageFactory",
+    "InstructorFactory",
+    "IntakeFactory",
+    "InterviewFactory",
+    "KelurahanQuotaFactory",
+    "NewsIndexPageFactory",
+    "NewsPageFactory",
+    "ProgramFactory",
+    "ProgramIndexPageFactory",
+    "ProgramPageFactory",
+    "StoryIndexPageFactory",
+    "SuccessStoryPageFactory",
+    "UserFactory",
+    "WelfareImportBatchFactory",
+    "WelfareRecordFactory",
+    "WelfareRejectionFactory",
+    "build_role_world",
+    "build_site",
+    "make_kk",
+    "make_nik",
+    "nik_serial",
+    "open_intake",
+    "valid_data",
+]

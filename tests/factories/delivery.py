@@ -1,0 +1,89 @@
+"""Class participants (enrolments), attendance, capital awards, KUB groups and follow-ups."""
+
+import factory
+
+from applicants.enums import ApplicationStatus
+from applicants.models import Attendance, BusinessGroup, CapitalAward, Enrolment, FollowUp, GroupMembership
+from programs.models import Kelurahan
+
+from .people import ApplicationFactory
+from .programs import CapitalPackageFactory, CohortFactory, CohortSessionFactory, IntakeFactory
+from .staff import UserFactory
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    """A participant; the application is made in the cohort's intake and program."""
+
+    class Meta:
+        model = Enrolment
+
+    class Params:
+        completed = factory.Trait(status=Enrolment.Status.COMPLETED, final_score=80)
+
+    cohort = factory.SubFactory(CohortFactory)
+    application = factory.LazyAttribute(
+        lambda o: ApplicationFactory(
+            intake=o.cohort.intake, program=o.cohort.program, status=ApplicationStatus.ENROLLED
+        )
+    )
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    """Present at a session of the participant's own class."""
+
+    class Meta:
+        model = Attendance
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    session = factory.LazyAttribute(lambda o: CohortSessionFactory(cohort=o.enrolment.cohort))
+    mark = Attendance.Mark.PRESENT
+
+
+class CapitalAwardFactory(factory.django.DjangoModelFactory):
+    """A proposed award to a graduate, from a package of the class's program. Made as a record: the
+    ranking and approval rules live in `CapitalAward.propose` and the delivery services."""
+
+    class Meta:
+        model = CapitalAward
+
+    enrolment = factory.SubFactory(EnrolmentFactory, completed=True)
+    intake = factory.LazyAttribute(lambda o: o.enrolment.cohort.intake)
+    package = factory.LazyAttribute(lambda o: CapitalPackageFactory(program=o.enrolment.cohort.program))
+    value_rupiah = factory.LazyAttribute(lambda o: o.package.value_rupiah)
+    place = 1
+    proposed_by = factory.SubFactory(UserFactory, editor=True)
+
+
+class BusinessGroupFactory(factory.django.DjangoModelFactory):
+    """A KUB without members; add them with GroupMembershipFactory(group=...)."""
+
+    class Meta:
+        model = BusinessGroup
+
+    intake = factory.SubFactory(IntakeFactory)
+    name = factory.Sequence(lambda n: f"KUB Sejahtera {n}")
+    business_type = "Katering"
+    kelurahan = factory.LazyFunction(lambda: Kelurahan.objects.order_by("code").first())
+
+
+class GroupMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GroupMembership
+
+    group = factory.SubFactory(BusinessGroupFactory)
+    enrolment = factory.SubFactory(EnrolmentFactory, completed=True)
+    applicant = factory.LazyAttribute(lambda o: o.enrolment.application.applicant)
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    """The 3-month answer of a graduate running their own business."""
+
+    class Meta:
+        model = FollowUp
+
+    enrolment = factory.SubFactory(EnrolmentFactory, completed=True)
+    milestone = FollowUp.Milestone.M3
+    working_status = FollowUp.Working.OWN_BUSINESS
+    business_running = True
+    income_band = FollowUp.IncomeBand.FROM_1M
+    receiving_bansos = True
