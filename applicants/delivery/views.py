@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applicants.delivery import services
-from applicants.delivery.xlsx import RUPIAH_FORMAT, build_sheet
 from applicants.enums import ApplicationStatus
 from applicants.models import Application, Attendance, BusinessGroup, CapitalAward, Enrolment, FollowUp, Interview
 from applicants.privacy.access import (
@@ -42,24 +41,18 @@ from applicants.privacy.audit import log_personal_data_access
 from applicants.privacy.masking import mask_export_rows
 from applicants.privacy.storage import serve_private_file
 from programs.models import CapitalPackage, Cohort, CohortSession, Intake, Kelurahan
+from programs.registers.xlsx import IDENTITY, MONEY, NUMBER, TEXT, Column, Sheet, xlsx_download
 
 VIEW = "applicants.view_application"
 CHANGE = "applicants.change_application"
 AWARD_CHANGE = "applicants.change_capitalaward"
 AWARD_VIEW = "applicants.view_capitalaward"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 200
 
 
 def _render(request, template, title, context, icon="group"):
     return TemplateResponse(request, f"applicants/delivery/{template}",
                             {"page_title": title, "header_title": title, "header_icon": icon, **context})
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -350,17 +343,19 @@ def cohort_participants_xlsx(request, pk):
         ),
         columns, request.user,
     )
-    content = build_sheet(
+    response = xlsx_download(f"peserta-kelas-{cohort.pk}.xlsx", Sheet(
         _("Peserta"),
-        [_("DAFTAR PESERTA PELATIHAN"), f"{cohort.name} · {cohort.program} · {cohort.intake}",
-         f"{cohort.venue}, {cohort.start_date:%d-%m-%Y} s.d. {cohort.end_date:%d-%m-%Y}"],
-        [(_("No."), 5, "0"), (_("NIK"), 19, None), (_("Nama"), 28, None), (_("No. pendaftaran"), 16, None),
-         (_("Kelurahan"), 18, None), (_("No. HP"), 16, None), (_("Status"), 14, None), (_("Tanda tangan"), 22, None)],
+        [Column(_("No."), NUMBER, 5, number_format="0"), Column(_("NIK"), IDENTITY, 19), Column(_("Nama"), TEXT, 28),
+         Column(_("No. pendaftaran"), TEXT, 16), Column(_("Kelurahan"), TEXT, 18), Column(_("No. HP"), TEXT, 16),
+         Column(_("Status"), TEXT, 14), Column(_("Tanda tangan"), TEXT, 22)],
         rows,
-    )
+        heading=[[_("DAFTAR PESERTA PELATIHAN")], [f"{cohort.name} · {cohort.program} · {cohort.intake}"],
+                 [f"{cohort.venue}, {cohort.start_date:%d-%m-%Y} s.d. {cohort.end_date:%d-%m-%Y}"], []],
+        for_print=True,
+    ))
     log_personal_data_access(request.user, Enrolment, "ekspor xlsx",
                              filters={"kelas": cohort.name, **request.GET.dict()}, rows=counter.value)
-    return _xlsx(content, f"peserta-kelas-{cohort.pk}.xlsx")
+    return response
 
 
 class _Counter:
@@ -405,7 +400,7 @@ def award_list(request):
         "states": CapitalAward.State.choices, "query": request.GET.urlencode()}, icon="tag")
 
 
-def award_list_xlsx(request, qs, filters) -> HttpResponse:
+def award_list_xlsx(request, qs, filters) -> FileResponse:
     intake = Intake.objects.filter(pk=filters["intake"]).first() if filters["intake"].isdigit() else None
     counter = _Counter()
 
@@ -420,18 +415,20 @@ def award_list_xlsx(request, qs, filters) -> HttpResponse:
             yield (i, nik, name, kel, cls, a.package.name, a.value_rupiah, a.get_state_display(),
                    a.handover_number, "")
 
-    content = build_sheet(
+    response = xlsx_download("daftar-penerima-modal-usaha.xlsx", Sheet(
         _("Penerima modal"),
-        [_("DAFTAR PENERIMA MODAL USAHA"), str(intake) if intake else _("Semua gelombang"),
-         _("Dicetak %(d)s") % {"d": timezone.localdate().strftime("%d-%m-%Y")}],
-        [(_("No."), 5, "0"), (_("NIK"), 19, None), (_("Nama penerima"), 28, None), (_("Kelurahan"), 18, None),
-         (_("Kelas / jenis usaha"), 22, None), (_("Paket"), 24, None), (_("Nilai"), 16, RUPIAH_FORMAT),
-         (_("Status"), 12, None), (_("No. berita acara"), 18, None), (_("Tanda tangan"), 22, None)],
+        [Column(_("No."), NUMBER, 5, number_format="0"), Column(_("NIK"), IDENTITY, 19),
+         Column(_("Nama penerima"), TEXT, 28), Column(_("Kelurahan"), TEXT, 18),
+         Column(_("Kelas / jenis usaha"), TEXT, 22), Column(_("Paket"), TEXT, 24), Column(_("Nilai"), MONEY, 16),
+         Column(_("Status"), TEXT, 12), Column(_("No. berita acara"), TEXT, 18), Column(_("Tanda tangan"), TEXT, 22)],
         mask_export_rows(rows(), ["no", "nik", "name", "kelurahan", "cohort", "package", "value", "state",
                                   "handover_number", "signature"], request.user),
-    )
+        heading=[[_("DAFTAR PENERIMA MODAL USAHA")], [str(intake) if intake else _("Semua gelombang")],
+                 [_("Dicetak %(d)s") % {"d": timezone.localdate().strftime("%d-%m-%Y")}], []],
+        for_print=True,
+    ))
     log_personal_data_access(request.user, CapitalAward, "ekspor xlsx", filters=request.GET, rows=counter.value)
-    return _xlsx(content, "daftar-penerima-modal-usaha.xlsx")
+    return response
 
 
 class HandoverForm(forms.Form):

@@ -260,7 +260,7 @@ def test_award_list_exports_xlsx_with_rupiah_format_and_signature_column(client,
     assert client.get(reverse("delivery:award_list")).status_code == 200
     response = client.get(reverse("delivery:award_list"),
                           {"intake": completed_cohort.intake_id, "format": "xlsx"})
-    ws = load_workbook(BytesIO(response.content)).active
+    ws = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     rows = list(ws.iter_rows())
     header_index = next(i for i, r in enumerate(rows) if r[0].value == "No.")
     header = [c.value for c in rows[header_index]]
