@@ -12,6 +12,8 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from programs.models import Kecamatan, Kelurahan
+
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
@@ -75,8 +77,6 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 
 def kecamatan_filter(kelurahan_path: str = "kelurahan") -> django_filters.ModelChoiceFilter:
     """Filter by kecamatan through the row's kelurahan (13 options)."""
-    from programs.models import Kecamatan
-
     return django_filters.ModelChoiceFilter(
         label=_("Kecamatan"), field_name=f"{kelurahan_path}__kecamatan", queryset=Kecamatan.objects.all()
     )
@@ -84,8 +84,6 @@ def kecamatan_filter(kelurahan_path: str = "kelurahan") -> django_filters.ModelC
 
 def kelurahan_filter(kelurahan_path: str = "kelurahan") -> django_filters.ModelChoiceFilter:
     """Filter by kelurahan (104 options; select_related avoids one query per option label)."""
-    from programs.models import Kelurahan
-
     return django_filters.ModelChoiceFilter(
         label=_("Kelurahan"), field_name=kelurahan_path, queryset=Kelurahan.objects.select_related("kecamatan")
     )
@@ -95,9 +93,10 @@ class RegisterFilterSet(django_filters.FilterSet):
     """Base class: adds the applied filters described in words (labels and chosen values' text)."""
 
     def describe(self) -> list[tuple[str, str]]:
-        """[(label, value text)] for each filter that has a value; call after `.qs` or `.is_valid()`."""
-        if not self.is_bound or not self.form.is_valid():
+        """[(label, value text)] for each filter applied: a refused value (malformed date) is not."""
+        if not self.is_bound:
             return []
+        self.form.is_valid()  # fills cleaned_data with the valid values only
         described = []
         for name, value in self.form.cleaned_data.items():
             if value in (None, "", [], ()):

@@ -16,9 +16,10 @@ from wagtail import hooks
 from wagtail_modeladmin.views import InspectView, WMABaseView
 
 from . import log_actions  # noqa: F401 - registers the export audit action
-from .base import PAGE_PARAM, PER_PAGE_PARAM, SEARCH_PARAM, SORT_PARAM
 from .export import log_export, write_export
+from .jobs import start_export_job
 from .models import ExportJob
+from .query import PAGE_PARAM, PER_PAGE_PARAM, SEARCH_PARAM, SORT_PARAM
 
 
 class RegisterIndexView(WMABaseView):
@@ -112,8 +113,6 @@ class RegisterExportView(WMABaseView):
         query = register.query(request.GET, user=request.user, request=request)
         threshold = getattr(settings, "REGISTER_EXPORT_ASYNC_THRESHOLD", 20000)
         if threshold and query.queryset.count() > threshold:
-            from .jobs import start_export_job
-
             return start_export_job(request, register, query)
         file_name = query.filename(timezone.localdate())
         # Write-only openpyxl needs a real file; the temporary file is deleted when the response closes.
