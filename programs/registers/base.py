@@ -6,7 +6,6 @@ How identity numbers are masked and normalised is told to the register by the ap
 (`use_identity_rules`, called from `applicants.apps`): the toolkit never imports that app.
 """
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +20,7 @@ from . import search
 from .bulk import RegisterBulkActionView
 from .query import (  # noqa: F401 - re-exported: registers and the command import them from here
     CONTROL_PARAMS,
+    OBJECT_ID,
     PAGE_PARAM,
     PER_PAGE_PARAM,
     SEARCH_PARAM,
@@ -33,8 +33,6 @@ from .query import (  # noqa: F401 - re-exported: registers and the command impo
 from .search import SearchField
 from .views import RegisterExportView, RegisterIndexView, RegisterInspectView
 from .xlsx import ExportColumn
-
-_INTEGER_PK = re.compile(r"[0-9]{1,18}")  # ASCII only: int() would also take "١٢٣" as 123
 
 
 def mask_every_digit(number: str) -> str:
@@ -116,7 +114,7 @@ class RegisterModelAdmin(ModelAdmin):
         """The primary key an object URL names, or 404 for a value no row can have ("abc", "-1", 10^20)."""
         pk_field = self.model._meta.pk
         if isinstance(pk_field, (models.AutoField, models.BigAutoField, models.IntegerField)):
-            if not _INTEGER_PK.fullmatch(str(instance_pk)):
+            if not OBJECT_ID.fullmatch(str(instance_pk)):
                 raise Http404
             return int(instance_pk)
         try:

@@ -6,6 +6,7 @@ sits below the views and `base.RegisterModelAdmin` (it knows a register only by 
 reads), which keeps the toolkit free of import rings.
 """
 
+import re
 from collections.abc import Mapping
 from functools import cached_property
 
@@ -25,6 +26,9 @@ PAGE_PARAM = "p"
 PER_PAGE_PARAM = "per_page"
 # Query parameters that are not filters (they never reach the FilterSet or the Info sheet).
 CONTROL_PARAMS = {SEARCH_PARAM, SORT_PARAM, PAGE_PARAM, PER_PAGE_PARAM}
+# An object id or page number as typed in a URL: ASCII digits only (int() would also take "١٢٣"), and
+# short enough for a 64-bit integer column (a longer number overflowed SQLite's INTEGER: a 500).
+OBJECT_ID = re.compile(r"[0-9]{1,18}")
 # Longer search terms are cut: no NIK, name or reference is that long, and a term goes into SQL.
 MAX_SEARCH_LENGTH = 100
 
@@ -72,7 +76,7 @@ class RegisterQuery:
         self.params = _as_querydict(params)
         self.user = user
         self.request = request
-        self.search_term = (self.params.get(SEARCH_PARAM) or "").strip()[:MAX_SEARCH_LENGTH]
+        self.search_term = (self.params.get(SEARCH_PARAM) or "").replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
         self.sort = self.params.get(SORT_PARAM) or ""
         self.ignored: list[str] = []
 
@@ -118,7 +122,10 @@ class RegisterQuery:
                 "sequence": ["selected", *(name for name in meta_sequence if name != "selected")],
             }
         order_by = self._checked_sort(self.register.table_class)
-        table = self.register.table_class(queryset, order_by=order_by, request=self.request, **kwargs)
+        # No `request=` to the table: django-tables2's RequestConfig would read `sort` and `per_page`
+        # from the URL unchecked and paginate a second time (a negative page size raised there).
+        table = self.register.table_class(queryset, order_by=order_by, **kwargs)
+        table.request = self.request
         table.identity_mask = self.register.identity_mask(self.user)
         ordered = table.data.data
         # A unique last key makes pages and exports deterministic when sort values repeat.
