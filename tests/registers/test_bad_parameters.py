@@ -96,13 +96,17 @@ def test_every_register_object_url_answers_a_bad_id_with_a_404_or_a_refusal(user
     client = _client(users[role])
     failures = []
     for key in register_keys():
-        helper = get_register(key).url_helper
+        register = get_register(key)
+        helper = register.url_helper
         for action in OBJECT_ACTIONS:
             for bad in BAD_IDS:
                 url = f"/admin/{helper.base_url_path}/{action}/{bad}/"
-                response = client.get(url)
-                if response.status_code >= 500 or response.status_code == 200:
-                    failures.append(f"{url[:120]} -> {response.status_code}")
+                for method in ("get", "post") if action in ("edit", "delete") else ("get",):
+                    response = getattr(client, method)(url)
+                    if response.status_code >= 500 or response.status_code == 200:
+                        failures.append(f"{method.upper()} {url[:120]} -> {response.status_code}")
+        every = {name: "abc" for name in _parameters(register)}
+        failures += _server_errors(client, "get", helper.create_url, every)
     assert failures == []
 
 
