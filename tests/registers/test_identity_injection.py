@@ -5,7 +5,7 @@ import pytest
 from applicants import identity
 from programs.registers import search
 from programs.registers.base import RegisterModelAdmin, get_register, mask_every_digit, register_keys
-from tests.register_factories import ApplicantFactory, ApplicationFactory
+from tests.factories import ApplicantFactory, ApplicationFactory, UserFactory
 
 NIK = "3671014508900017"
 
@@ -50,10 +50,8 @@ def test_a_normaliser_that_returns_non_ascii_digits_never_reaches_the_database()
 
 @pytest.mark.django_db
 def test_phone_search_uses_the_injected_phone_normaliser(client):
-    from tests.register_factories import SuperuserFactory
-
     application = ApplicationFactory(applicant=ApplicantFactory(phone="+6281234500999"))
-    client.force_login(SuperuserFactory(username="admin"))
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
     for typed in ("0812-3450-0999", "+62 812 3450 0999", "6281234500999"):
         response = client.get("/admin/applicants/application/", {"q": typed})
         assert application.reference in response.content.decode(), typed
