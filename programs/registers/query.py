@@ -88,6 +88,7 @@ class RegisterQuery:
         filterset = self.register.filterset_class(
             data, queryset=self.register.get_register_queryset(self.user), request=self.request
         )
+        filterset.qs  # noqa: B018 - builds the conditions now, so a value no condition fits is an error here
         if filterset.is_bound and not filterset.form.is_valid():
             # django-filter applies only the valid filters; say which values were not used.
             for name in filterset.form.errors:

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 BAD_VALUES = [
     "-1", "0", "abc", "99999999999999999999", "1e9", "\x00", "%00", "'; drop table applicants_applicant; --",
-    "2026-13-45", "١٢٣", "a" * 5000,
+    "2026-13-45", "0001-01-01", "0001-01", "9999-12-31", "١٢٣", "a" * 5000,
 ]
 BAD_IDS = ["abc", "-1", "0", "99999999999999999999", "1e9", "%00", "١٢٣", "a" * 300, "1.5", "9223372036854775808"]
 OBJECT_ACTIONS = ("inspect", "edit", "delete", "history")
@@ -83,6 +83,17 @@ def test_a_bad_page_size_shows_the_list_and_says_what_was_ignored(users, rows):
     assert message, html[:3000]
     assert set(message.group(1).split(", ")) == {"jumlah baris per halaman", "halaman", "urutan", "Status"}
     assert 'name="sort" value="nonsense"' not in html  # a refused sort is not carried on by the form
+
+
+@pytest.mark.parametrize(("name", "day", "label"), [("submitted_from", "0001-01-01", "Daftar sejak"),
+                                                     ("submitted_to", "9999-12-31", "Daftar sampai")])
+def test_a_date_at_the_edge_of_the_calendar_is_not_applied_and_says_so(users, rows, name, day, label):
+    client = _client(users["superuser"])
+    response = client.get("/admin/applicants/application/", {name: day})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Nilai di luar jangkauan." in html
+    assert f"Parameter tidak dikenali dan diabaikan: {label}." in html
+    assert 'data-register-count="3"' in html
 
 
 def test_a_page_past_the_end_shows_the_last_page(users, rows):
