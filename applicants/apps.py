@@ -7,4 +7,15 @@ class ApplicantsConfig(AppConfig):
     verbose_name = _("Pendaftar")
 
     def ready(self):
+        # Imported in ready(): these modules import models, which cannot happen while apps load.
+        from applicants import identity
         from applicants.privacy import login_security as security  # noqa: F401  (connects the login-throttling signal receivers)
+        from programs.registers.base import RegisterModelAdmin
+
+        # The register toolkit (programs.registers) never imports applicants: it is told here how NIK/KK
+        # are masked and how typed NIK/KK and phone numbers are read, so one rule serves every register.
+        RegisterModelAdmin.use_identity_rules(
+            masker=identity.mask_identity,
+            normaliser=identity.clean_number_text,
+            phone_normaliser=identity.parse_mobile,
+        )

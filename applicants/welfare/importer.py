@@ -31,6 +31,7 @@ from applicants import identity
 from applicants.enums import Register
 from applicants.models import WelfareImportBatch, WelfareRecord, WelfareRejection
 from programs.models import Kelurahan
+from programs.registers.xlsx import TEXT, Column, Sheet, write_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -619,31 +620,18 @@ def _log_import(batch: WelfareImportBatch, user) -> None:
 
 # --- Rejected rows as xlsx --------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
-
-
-def _safe(value) -> str:
-    """Every value as text; a leading formula character gets an apostrophe (OWASP ASVS V1.2.10)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
 
 def write_rejections_xlsx(batch: WelfareImportBatch, target: io.IOBase | str | Path) -> None:
-    """The batch's rejected rows (row number, reason, the row's cells) via openpyxl write-only."""
-    from openpyxl import Workbook
+    """The batch's rejected rows (row number, reason, the row's cells), every value as text."""
+    rejections = batch.rejections.order_by("row_number")
+    first = rejections.values_list("raw", flat=True).first()
+    headers = [header for header, _value in (first or [])]
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Baris ditolak")[:31])
-    sheet.append([_("Berkas"), _safe(batch.file_name), _("SHA-256"), batch.file_sha256])
-    headers: list[str] | None = None
-    rows = batch.rejections.order_by("row_number").values_list("row_number", "reason", "raw")
-    for row_number, reason, raw in rows.iterator(chunk_size=2000):
-        pairs = raw or []
-        if headers is None:
-            headers = [header for header, _value in pairs]
-            sheet.append([_("Baris"), _("Alasan"), *[_safe(h) for h in headers]])
-        values = dict(pairs)
-        sheet.append([str(row_number), _safe(reason), *[_safe(values.get(h, "")) for h in headers]])
-    if headers is None:
-        sheet.append([_("Baris"), _("Alasan")])
-    workbook.save(target)
+    def rows():
+        for row_number, reason, raw in rejections.values_list("row_number", "reason", "raw").iterator(chunk_size=2000):
+            values = dict(raw or [])
+            yield (str(row_number), reason, *[values.get(header, "") for header in headers])
+
+    columns = [Column(_("Baris"), TEXT, 8), Column(_("Alasan"), TEXT, 50), *[Column(str(h), TEXT, 16) for h in headers]]
+    heading = [[_("Berkas"), batch.file_name, _("SHA-256"), batch.file_sha256]]
+    write_xlsx(target, [Sheet(_("Baris ditolak"), columns, rows(), heading=heading)])

@@ -1,53 +1,43 @@
 """The reusable register: a wagtail-modeladmin ModelAdmin whose index is our table view.
 
-A register declares its table, filters, search fields and export columns; the query that the admin
-list, the xlsx export and `manage.py export_register` run is built in one place (`RegisterQuery`),
-so what an editor filters on screen is exactly what lands in the spreadsheet.
+A register declares its table, filters, search fields and export columns; the rows that the admin
+list, the xlsx export and `manage.py export_register` show are built in one place (`query.py`).
+How identity numbers are masked and normalised is told to the register by the app that owns them
+(`use_identity_rules`, called from `applicants.apps`): the toolkit never imports that app.
 """
 
-from collections.abc import Mapping, Sequence
-from functools import cached_property
+from collections.abc import Callable, Mapping, Sequence
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import QuerySet
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.urls import re_path, reverse
-from django.utils.text import slugify
-from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.options import ModelAdmin
 
-from applicants.identity import mask_identity
-
-from .search import SearchField, apply_search
+from . import search
+from .bulk import RegisterBulkActionView
+from .query import (  # noqa: F401 - re-exported: registers and the command import them from here
+    CONTROL_PARAMS,
+    OBJECT_ID,
+    PAGE_PARAM,
+    PER_PAGE_PARAM,
+    SEARCH_PARAM,
+    SORT_PARAM,
+    RegisterQuery,
+    add_register,
+    get_register,
+    register_keys,
+)
+from .search import SearchField
+from .views import RegisterExportView, RegisterIndexView, RegisterInspectView
 from .xlsx import ExportColumn
 
-SEARCH_PARAM = "q"
-SORT_PARAM = "sort"
-PAGE_PARAM = "p"
-PER_PAGE_PARAM = "per_page"
-# Query parameters that are not filters (they never reach the FilterSet or the Info sheet).
-CONTROL_PARAMS = {SEARCH_PARAM, SORT_PARAM, PAGE_PARAM, PER_PAGE_PARAM}
 
-_registry: dict[str, "RegisterModelAdmin"] = {}
-
-
-def get_register(key: str) -> "RegisterModelAdmin":
-    """The registered register for a command-line key such as "applicants" (KeyError if unknown)."""
-    _load_hooks()
-    return _registry[key]
-
-
-def register_keys() -> list[str]:
-    _load_hooks()
-    return sorted(_registry)
-
-
-def _load_hooks() -> None:
-    # Registers are instantiated by wagtail_hooks modules; importing them fills the registry.
-    from wagtail import hooks
-
-    hooks.search_for_hooks()
+def mask_every_digit(number: str) -> str:
+    """The mask until an app tells the registers its own: nothing of the number is shown."""
+    return "*" * len(number or "")
 
 
 class RegisterModelAdmin(ModelAdmin):
@@ -74,17 +64,36 @@ class RegisterModelAdmin(ModelAdmin):
     export_filename_prefixes: Mapping[str, str] = {}
     # Actions on selected / all filtered rows (programs.registers.bulk.BulkAction), each permission-checked.
     bulk_actions: Sequence = ()
+    index_view_class = RegisterIndexView
+    inspect_view_class = RegisterInspectView
+    # Identity rules, injected by the app that owns identity numbers (`use_identity_rules`); until
+    # then masking hides every digit, NIK search compares the digits as typed, phone search finds nobody.
+    identity_masker: Callable[[str], str] = staticmethod(mask_every_digit)
+    identity_normaliser: Callable[[str], str] = staticmethod(search.strip_separators)
+    phone_normaliser: Callable[[str], str] | None = None
 
     def __init__(self, parent=None):
-        from .views import RegisterIndexView, RegisterInspectView
-
-        if self.index_view_class is ModelAdmin.index_view_class:
-            self.index_view_class = RegisterIndexView
-        if self.inspect_view_class is ModelAdmin.inspect_view_class:
-            self.inspect_view_class = RegisterInspectView
         super().__init__(parent)
         if self.register_key:
-            _registry[self.register_key] = self
+            add_register(self)
+
+    @classmethod
+    def use_identity_rules(
+        cls,
+        *,
+        masker: Callable[[str], str],
+        normaliser: Callable[[str], str],
+        phone_normaliser: Callable[[str], str] | None = None,
+    ) -> None:
+        """Tell this register class (and its subclasses) how NIK/KK are masked and typed numbers read.
+
+        `normaliser` turns a typed NIK/KK into its stored form (16 ASCII digits, or anything else to
+        mean "not a NIK"); `phone_normaliser` turns a typed phone number into the stored form, raising
+        ValueError or ValidationError for a term that is not one.
+        """
+        cls.identity_masker = staticmethod(masker)
+        cls.identity_normaliser = staticmethod(normaliser)
+        cls.phone_normaliser = staticmethod(phone_normaliser) if phone_normaliser else None
 
     # --- what a register may override ---------------------------------------------------------
     def get_menu_label(self):
@@ -101,9 +110,22 @@ class RegisterModelAdmin(ModelAdmin):
             qs = qs.select_related(*self.list_select_related)
         return qs if user is None else self.scope_queryset(user, qs)
 
+    def object_pk(self, instance_pk: str):
+        """The primary key an object URL names, or 404 for a value no row can have ("abc", "-1", 10^20)."""
+        pk_field = self.model._meta.pk
+        if isinstance(pk_field, (models.AutoField, models.BigAutoField, models.IntegerField)):
+            if not OBJECT_ID.fullmatch(str(instance_pk)):
+                raise Http404
+            return int(instance_pk)
+        try:
+            return pk_field.to_python(instance_pk)
+        except ValidationError:
+            raise Http404 from None
+
     def _check_in_scope(self, request, instance_pk) -> None:
         """A direct URL to a row outside the user's scope is refused like a list that hides it."""
-        if not self.scope_queryset(request.user, self.model._default_manager.filter(pk=instance_pk)).exists():
+        rows = self.model._default_manager.filter(pk=self.object_pk(instance_pk))
+        if not self.scope_queryset(request.user, rows).exists():
             raise PermissionDenied
 
     def inspect_view(self, request, instance_pk):
@@ -131,7 +153,14 @@ class RegisterModelAdmin(ModelAdmin):
 
     def identity_mask(self, user):
         """The function that masks NIK/KK for this user, or None when they may see full numbers."""
-        return None if self.user_sees_identity(user) else mask_identity
+        return None if self.user_sees_identity(user) else self.identity_masker
+
+    def search_preparers(self) -> dict[str, Callable]:
+        """How this register reads a typed identity number or phone number (see `search`)."""
+        return {
+            search.IDENTITY: lambda term: search.identity_term(term, self.identity_normaliser),
+            search.PHONE: lambda term: search.phone_term(term, self.phone_normaliser),
+        }
 
     def bulk_actions_for(self, user) -> list:
         """The bulk actions this user may run (none for the command line)."""
@@ -152,9 +181,6 @@ class RegisterModelAdmin(ModelAdmin):
 
     # --- URLs: the modeladmin ones plus export and export-job status ----------------------------
     def get_admin_urls_for_registration(self):
-        from .bulk import RegisterBulkActionView
-        from .views import RegisterExportView
-
         urls = super().get_admin_urls_for_registration()
         return urls + (
             re_path(
@@ -176,102 +202,3 @@ class RegisterModelAdmin(ModelAdmin):
     @property
     def export_url(self) -> str:
         return reverse(self.url_helper.get_action_url_name("export"))
-
-
-class RegisterQuery:
-    """The filtered, searched and sorted rows of a register for given query parameters."""
-
-    def __init__(self, register: RegisterModelAdmin, params, user=None, request=None):
-        self.register = register
-        if not isinstance(params, QueryDict):
-            data = QueryDict(mutable=True)
-            for key, value in params.items():
-                if isinstance(value, (list, tuple)):
-                    data.setlist(key, [str(v) for v in value])
-                else:
-                    data[key] = str(value)
-            params = data
-        self.params = params
-        self.user = user
-        self.request = request
-        self.search_term = (params.get(SEARCH_PARAM) or "").strip()
-        self.sort = params.get(SORT_PARAM) or ""
-
-    @cached_property
-    def filterset(self):
-        data = self.params.copy()
-        for key in CONTROL_PARAMS:
-            data.pop(key, None)
-        return self.register.filterset_class(
-            data, queryset=self.register.get_register_queryset(self.user), request=self.request
-        )
-
-    @cached_property
-    def table(self):
-        """The register's table over the whole matching set, ordered (not paginated yet)."""
-        queryset = apply_search(self.filterset.qs, self.register.search_fields, self.search_term)
-        kwargs = {}
-        if self.request is not None and self.register.bulk_actions_for(self.user):
-            # Row checkboxes for bulk actions, first column; the value is the primary key.
-            import django_tables2 as tables
-
-            meta_sequence = list(self.register.table_class._meta.sequence or ["..."])
-            kwargs = {
-                "extra_columns": [("selected", tables.CheckBoxColumn(accessor="pk", orderable=False))],
-                "sequence": ["selected", *(name for name in meta_sequence if name != "selected")],
-            }
-        table = self.register.table_class(queryset, order_by=self.sort or None, request=self.request, **kwargs)
-        table.identity_mask = self.register.identity_mask(self.user)
-        ordered = table.data.data
-        # A unique last key makes pages and exports deterministic when sort values repeat.
-        ordering = list(ordered.query.order_by) or list(ordered.model._meta.ordering)
-        if "pk" not in ordering and "-pk" not in ordering:
-            ordering.append("-pk" if ordering and str(ordering[0]).startswith("-") else "pk")
-        table.data.data = ordered.order_by(*ordering)
-        return table
-
-    @property
-    def queryset(self) -> QuerySet:
-        return self.table.data.data
-
-    def describe_filters(self) -> list[tuple[str, str]]:
-        return self.filterset.describe()
-
-    def info_lines(self) -> list[tuple[str, str]]:
-        # pgettext: "Register"/"Filter" are msgids Wagtail's catalogs already translate differently.
-        lines = [(pgettext("register export", "Register"), str(self.register.register_name))]
-        filters = self.describe_filters()
-        lines += [(f"{pgettext('register export', 'Filter')}: {label}", value) for label, value in filters] or [
-            (pgettext("register export", "Filter"), gettext("(tanpa filter)"))
-        ]
-        if self.search_term:
-            lines.append((gettext("Pencarian"), self.search_term))
-        if self.sort:
-            lines.append((gettext("Urutan"), self.sort_text()))
-        return lines
-
-    def sort_text(self) -> str:
-        name = self.sort.lstrip("-")
-        try:
-            header = str(self.table.columns[name].header)
-        except KeyError:
-            header = name
-        direction = gettext("menurun") if self.sort.startswith("-") else gettext("menaik")
-        return f"{header} ({direction})"
-
-    def filename(self, day) -> str:
-        """`pendaftar_2026-11-23_kec-cipondoh.xlsx`: what is inside, readable in a downloads folder."""
-        parts = [self.register.export_slug or slugify(str(self.register.register_name)), day.isoformat()]
-        if self.filterset.is_bound and self.filterset.form.is_valid():
-            from .filters import display_value
-
-            for name, value in self.filterset.form.cleaned_data.items():
-                if value in (None, "", [], ()):
-                    continue
-                text = display_value(self.filterset.form.fields[name], value)
-                prefix = self.register.export_filename_prefixes.get(name, "")
-                parts.append(slugify(f"{prefix} {text}" if prefix else text)[:40])
-        if self.search_term:
-            parts.append("pencarian")  # never the term itself: it may be a NIK
-        name = "_".join(part for part in parts if part)
-        return name[:150] + ".xlsx"

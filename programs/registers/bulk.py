@@ -26,6 +26,8 @@ from django.views.defaults import permission_denied
 from wagtail.admin import messages
 from wagtail_modeladmin.views import WMABaseView
 
+from .query import OBJECT_ID
+
 SELECTED = "selected"
 ALL = "all"
 
@@ -84,7 +86,7 @@ class RegisterBulkActionView(WMABaseView):
             return _refuse(request)
         querystring = request.POST.get("querystring", "")
         scope = request.POST.get("scope", SELECTED)
-        selected = [value for value in request.POST.getlist(SELECTED) if value.isdigit()]
+        selected = [value for value in request.POST.getlist(SELECTED) if OBJECT_ID.fullmatch(value)]
         list_url = register.url_helper.index_url + (f"?{querystring}" if querystring else "")
         query = register.query(QueryDict(querystring), user=request.user, request=request)
         queryset = query.queryset

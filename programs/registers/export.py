@@ -8,11 +8,12 @@ these entries by action ("sigap.register_export") and user.
 
 from typing import IO
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext
 from wagtail.log_actions import log
 
-from .base import RegisterQuery
+from .query import RegisterQuery
 from .xlsx import iter_chunks, jakarta_now_text, write_register_xlsx
 
 EXPORT_ACTION = "sigap.register_export"
@@ -65,6 +66,4 @@ def log_export(query: RegisterQuery, user, rows: int, file_name: str, channel: s
 
 def _command_line_target(query: RegisterQuery):
     """Command-line exports have no user: log against the register's content type instead."""
-    from django.contrib.contenttypes.models import ContentType
-
     return ContentType.objects.get_for_model(query.register.model)

@@ -12,12 +12,22 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from programs.models import Kecamatan, Kelurahan
+
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
-    """Midnight of an Asia/Jakarta day as an aware datetime, so a datetime index stays usable."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    """Midnight of an Asia/Jakarta day as an aware datetime, so a datetime index stays usable.
+
+    ValueError for a day whose midnight has no UTC time (0001-01-01): the database gets UTC.
+    """
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    try:
+        start.astimezone(datetime.UTC)
+    except OverflowError:
+        raise ValueError(day) from None
+    return start
 
 
 class DateTimeFromFilter(django_filters.DateFilter):
@@ -39,7 +49,11 @@ class DateTimeToFilter(DateTimeFromFilter):
     def filter(self, qs: QuerySet, value):
         if not value:
             return qs
-        return qs.filter(**{f"{self.field_name}__lt": _day_start(value + datetime.timedelta(days=1))})
+        try:
+            next_day = value + datetime.timedelta(days=1)
+        except OverflowError:  # 9999-12-31
+            raise ValueError(value) from None
+        return qs.filter(**{f"{self.field_name}__lt": _day_start(next_day)})
 
 
 class AgeBandFilter(django_filters.ChoiceFilter):
@@ -75,8 +89,6 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 
 def kecamatan_filter(kelurahan_path: str = "kelurahan") -> django_filters.ModelChoiceFilter:
     """Filter by kecamatan through the row's kelurahan (13 options)."""
-    from programs.models import Kecamatan
-
     return django_filters.ModelChoiceFilter(
         label=_("Kecamatan"), field_name=f"{kelurahan_path}__kecamatan", queryset=Kecamatan.objects.all()
     )
@@ -84,8 +96,6 @@ def kecamatan_filter(kelurahan_path: str = "kelurahan") -> django_filters.ModelC
 
 def kelurahan_filter(kelurahan_path: str = "kelurahan") -> django_filters.ModelChoiceFilter:
     """Filter by kelurahan (104 options; select_related avoids one query per option label)."""
-    from programs.models import Kelurahan
-
     return django_filters.ModelChoiceFilter(
         label=_("Kelurahan"), field_name=kelurahan_path, queryset=Kelurahan.objects.select_related("kecamatan")
     )
@@ -94,10 +104,21 @@ def kelurahan_filter(kelurahan_path: str = "kelurahan") -> django_filters.ModelC
 class RegisterFilterSet(django_filters.FilterSet):
     """Base class: adds the applied filters described in words (labels and chosen values' text)."""
 
+    def filter_queryset(self, queryset):
+        for name, value in list(self.form.cleaned_data.items()):
+            try:
+                queryset = self.filters[name].filter(queryset, value)
+            except (ValueError, OverflowError):
+                # A value the form accepts but no condition can be built from (a date at the edge of
+                # the calendar, 0001-01-01 or 9999-12-31): that filter is not applied, and says so.
+                self.form.add_error(name, _("Nilai di luar jangkauan."))
+        return queryset
+
     def describe(self) -> list[tuple[str, str]]:
-        """[(label, value text)] for each filter that has a value; call after `.qs` or `.is_valid()`."""
-        if not self.is_bound or not self.form.is_valid():
+        """[(label, value text)] for each filter applied: a refused value (malformed date) is not."""
+        if not self.is_bound:
             return []
+        self.form.is_valid()  # fills cleaned_data with the valid values only
         described = []
         for name, value in self.form.cleaned_data.items():
             if value in (None, "", [], ()):

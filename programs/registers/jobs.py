@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from .base import RegisterQuery, get_register
 from .export import log_export, write_export
 from .models import ExportJob
+from .query import RegisterQuery, get_register
 
 PROGRESS_EVERY = 5000
 

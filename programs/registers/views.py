@@ -5,20 +5,23 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.views.generic import TemplateView
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail_modeladmin.views import InspectView, WMABaseView
 
 from . import log_actions  # noqa: F401 - registers the export audit action
-from .base import PAGE_PARAM, PER_PAGE_PARAM, SEARCH_PARAM, SORT_PARAM
 from .export import log_export, write_export
+from .jobs import start_export_job
 from .models import ExportJob
+from .query import OBJECT_ID, PAGE_PARAM, PER_PAGE_PARAM, SEARCH_PARAM, SORT_PARAM
 
 
 class RegisterIndexView(WMABaseView):
@@ -42,11 +45,34 @@ class RegisterIndexView(WMABaseView):
         return self.model_admin.query(self.request.GET, user=self.request.user, request=self.request)
 
     def per_page(self) -> int:
-        try:
-            value = int(self.request.GET.get(PER_PAGE_PARAM, ""))
-        except ValueError:
-            return self.model_admin.list_per_page
-        return value if value in self.model_admin.per_page_choices else self.model_admin.list_per_page
+        """One of the offered page sizes; anything else (-1, 10^20, "abc") is the default, noted."""
+        value = self.request.GET.get(PER_PAGE_PARAM, "")
+        offered = {str(choice): choice for choice in self.model_admin.per_page_choices}
+        if value and value not in offered:
+            self._note_ignored(gettext("jumlah baris per halaman"))
+        return offered.get(value, self.model_admin.list_per_page)
+
+    def _page(self, paginator: Paginator):
+        """The asked page; a page that is no number shows the first, a page past the end the last."""
+        value = self.request.GET.get(PAGE_PARAM, "")
+        if not value:
+            return paginator.page(1)
+        number = int(value) if OBJECT_ID.fullmatch(value) else 0
+        if number < 1:
+            self._note_ignored(gettext("halaman"))
+            return paginator.page(1)
+        if number > paginator.num_pages:
+            self._note_ignored(gettext("halaman"))
+            return paginator.page(paginator.num_pages)
+        return paginator.page(number)
+
+    def _note_ignored(self, what: str) -> None:
+        if what not in self.ignored:
+            self.ignored.append(what)
+
+    @cached_property
+    def ignored(self) -> list[str]:
+        return []
 
     def get_page_title(self):
         return self.model_admin.get_menu_label()
@@ -54,12 +80,12 @@ class RegisterIndexView(WMABaseView):
     def get_context_data(self, **kwargs):
         table = self.query.table
         paginator = Paginator(table.rows, self.per_page())
-        try:
-            page = paginator.page(self.request.GET.get(PAGE_PARAM, 1))
-        except PageNotAnInteger:
-            page = paginator.page(1)
-        except EmptyPage:
-            page = paginator.page(paginator.num_pages)
+        page = self._page(paginator)
+        for what in self.query.ignored:
+            self._note_ignored(what)
+        if self.ignored:
+            messages.warning(self.request, gettext("Parameter tidak dikenali dan diabaikan: %(what)s.")
+                             % {"what": ", ".join(self.ignored)})
         table.paginator = paginator
         table.page = page
         params = self.request.GET.copy()
@@ -70,6 +96,7 @@ class RegisterIndexView(WMABaseView):
             "search_term": self.query.search_term,
             "search_param": SEARCH_PARAM,
             "sort_param": SORT_PARAM,
+            "sort_value": self.query.sort,  # a sort the table refused is not carried on
             "page_param": PAGE_PARAM,
             "per_page_param": PER_PAGE_PARAM,
             "per_page": self.per_page(),
@@ -112,8 +139,6 @@ class RegisterExportView(WMABaseView):
         query = register.query(request.GET, user=request.user, request=request)
         threshold = getattr(settings, "REGISTER_EXPORT_ASYNC_THRESHOLD", 20000)
         if threshold and query.queryset.count() > threshold:
-            from .jobs import start_export_job
-
             return start_export_job(request, register, query)
         file_name = query.filename(timezone.localdate())
         # Write-only openpyxl needs a real file; the temporary file is deleted when the response closes.

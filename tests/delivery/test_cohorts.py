@@ -239,7 +239,7 @@ def test_participant_xlsx_keeps_nik_as_text_and_has_signature_column(client, edi
     e = EnrolmentFactory(cohort=cohort)
     client.force_login(editor)
     response = client.get(reverse("delivery:cohort_participants_xlsx", args=[cohort.pk]))
-    ws = load_workbook(BytesIO(response.content)).active
+    ws = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     rows = [r for r in ws.iter_rows(values_only=True)]
     header = next(r for r in rows if r and r[0] == "No.")
     assert header[-1] == "Tanda tangan"

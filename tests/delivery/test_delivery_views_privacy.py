@@ -103,7 +103,8 @@ def test_restricted_editor_lists_show_only_people_of_their_kecamatan(client, rol
 
 
 def _sheet_rows(response):
-    sheet = load_workbook(BytesIO(b"".join(getattr(response, "streaming_content", [response.content])))).active
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    sheet = load_workbook(BytesIO(content)).active
     return [[cell.value for cell in row] for row in sheet.iter_rows()]
 
 

@@ -93,7 +93,7 @@ def test_delivery_screens_escape_what_residents_typed(client, hostile):
 def test_participant_export_writes_resident_text_as_plain_strings_never_formulas(client, hostile):
     client.force_login(hostile["editor"])
     response = client.get(reverse("delivery:cohort_participants_xlsx", args=[hostile["cohort"].pk]))
-    content = b"".join(getattr(response, "streaming_content", [response.content]))
+    content = (b"".join(response.streaming_content) if response.streaming else response.content)
     sheet = load_workbook(BytesIO(content)).active
     name_cells = [row[2] for row in sheet.iter_rows() if row[2].value in PAYLOADS]
     assert sorted(cell.value for cell in name_cells) == sorted(PAYLOADS)

@@ -256,7 +256,8 @@ def test_rejected_rows_download_as_xlsx_with_every_value_as_text(tmp_path):
     assert rows[1][:4] == ["Baris", "Alasan", "No", "No KK"]
     assert [row[0] for row in rows[2:]] == ["6", "7"]
     nik_column = rows[1].index("NIK")
-    assert rows[2][nik_column] == "'=HYPERLINK(1)"  # never a live formula
+    assert rows[2][nik_column] == "=HYPERLINK(1)"  # kept as typed, as text: never a live formula
+    assert sheet.cell(row=3, column=nik_column + 1).quotePrefix
     assert rows[3][nik_column] == "123"
     assert all(cell.data_type == "s" for row in sheet.iter_rows(min_row=3) for cell in row if cell.value)
 

@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import ModelLogEntry
 
-from applicants.delivery.views.common import AWARD_CHANGE, AWARD_VIEW, Counter, render, show_errors, xlsx_response
-from applicants.delivery.xlsx import RUPIAH_FORMAT, build_sheet
+from applicants.delivery.views.common import AWARD_CHANGE, AWARD_VIEW, Counter, render, show_errors
 from applicants.models import CapitalAward
 from applicants.privacy import access
 from applicants.privacy.audit import log_personal_data_access
@@ -21,6 +20,7 @@ from applicants.privacy.downloads import serve_private_file
 from applicants.privacy.gates import gate, object_in_scope
 from applicants.privacy.masking import mask_export_rows
 from programs.models import Intake
+from programs.registers.xlsx import IDENTITY, MONEY, NUMBER, TEXT, Column, Sheet, xlsx_download
 
 AWARD_REGISTER_URL_NAME = "applicants_capitalaward_modeladmin_index"
 
@@ -71,18 +71,20 @@ def award_sheet(request) -> HttpResponse:
             yield (i, nik, name, kel, cls, a.package.name, a.value_rupiah, a.get_state_display(),
                    a.handover_number, "")
 
-    content = build_sheet(
+    response = xlsx_download("daftar-penerima-modal-usaha.xlsx", Sheet(
         _("Penerima modal"),
-        [_("DAFTAR PENERIMA MODAL USAHA"), str(intake) if intake else _("Semua gelombang"),
-         _("Dicetak %(d)s") % {"d": timezone.localdate().strftime("%d-%m-%Y")}],
-        [(_("No."), 5, "0"), (_("NIK"), 19, None), (_("Nama penerima"), 28, None), (_("Kelurahan"), 18, None),
-         (_("Kelas / jenis usaha"), 22, None), (_("Paket"), 24, None), (_("Nilai"), 16, RUPIAH_FORMAT),
-         (_("Status"), 12, None), (_("No. berita acara"), 18, None), (_("Tanda tangan"), 22, None)],
+        [Column(_("No."), NUMBER, 5, number_format="0"), Column(_("NIK"), IDENTITY, 19),
+         Column(_("Nama penerima"), TEXT, 28), Column(_("Kelurahan"), TEXT, 18),
+         Column(_("Kelas / jenis usaha"), TEXT, 22), Column(_("Paket"), TEXT, 24), Column(_("Nilai"), MONEY, 16),
+         Column(_("Status"), TEXT, 12), Column(_("No. berita acara"), TEXT, 18), Column(_("Tanda tangan"), TEXT, 22)],
         mask_export_rows(rows(), ["no", "nik", "name", "kelurahan", "cohort", "package", "value", "state",
                                   "handover_number", "signature"], request.user),
-    )
+        heading=[[_("DAFTAR PENERIMA MODAL USAHA")], [str(intake) if intake else _("Semua gelombang")],
+                 [_("Dicetak %(d)s") % {"d": timezone.localdate().strftime("%d-%m-%Y")}], []],
+        for_print=True,
+    ))
     log_personal_data_access(request.user, CapitalAward, "ekspor xlsx", filters=request.GET, rows=counter.value)
-    return xlsx_response(content, "daftar-penerima-modal-usaha.xlsx")
+    return response
 
 
 class HandoverForm(forms.Form):

@@ -21,9 +21,7 @@ from applicants.delivery.views.common import (
     Counter,
     render,
     show_errors,
-    xlsx_response,
 )
-from applicants.delivery.xlsx import build_sheet
 from applicants.enums import ApplicationStatus
 from applicants.models import Application, Attendance, Enrolment
 from applicants.privacy import access
@@ -31,6 +29,7 @@ from applicants.privacy.audit import log_personal_data_access
 from applicants.privacy.gates import gate, object_in_scope
 from applicants.privacy.masking import mask_export_rows
 from programs.models import CapitalPackage, Cohort, CohortSession, Kelurahan
+from programs.registers.xlsx import IDENTITY, NUMBER, TEXT, Column, Sheet, xlsx_download
 
 COHORT_REGISTER_URL_NAME = "programs_cohort_modeladmin_index"
 
@@ -227,14 +226,16 @@ def cohort_participants_xlsx(request, pk):
         ),
         columns, request.user,
     )
-    content = build_sheet(
+    response = xlsx_download(f"peserta-kelas-{cohort.pk}.xlsx", Sheet(
         _("Peserta"),
-        [_("DAFTAR PESERTA PELATIHAN"), f"{cohort.name} · {cohort.program} · {cohort.intake}",
-         f"{cohort.venue}, {cohort.start_date:%d-%m-%Y} s.d. {cohort.end_date:%d-%m-%Y}"],
-        [(_("No."), 5, "0"), (_("NIK"), 19, None), (_("Nama"), 28, None), (_("No. pendaftaran"), 16, None),
-         (_("Kelurahan"), 18, None), (_("No. HP"), 16, None), (_("Status"), 14, None), (_("Tanda tangan"), 22, None)],
+        [Column(_("No."), NUMBER, 5, number_format="0"), Column(_("NIK"), IDENTITY, 19), Column(_("Nama"), TEXT, 28),
+         Column(_("No. pendaftaran"), TEXT, 16), Column(_("Kelurahan"), TEXT, 18), Column(_("No. HP"), TEXT, 16),
+         Column(_("Status"), TEXT, 14), Column(_("Tanda tangan"), TEXT, 22)],
         rows,
-    )
+        heading=[[_("DAFTAR PESERTA PELATIHAN")], [f"{cohort.name} · {cohort.program} · {cohort.intake}"],
+                 [f"{cohort.venue}, {cohort.start_date:%d-%m-%Y} s.d. {cohort.end_date:%d-%m-%Y}"], []],
+        for_print=True,
+    ))
     log_personal_data_access(request.user, Enrolment, "ekspor xlsx",
                              filters={"kelas": cohort.name, **request.GET.dict()}, rows=counter.value)
-    return xlsx_response(content, f"peserta-kelas-{cohort.pk}.xlsx")
+    return response

@@ -1,10 +1,9 @@
-"""What the delivery action screens share: permissions, rendering, xlsx responses, error messages."""
+"""What the delivery action screens share: permissions, rendering, error messages."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 
 VIEW = "applicants.view_application"
@@ -12,19 +11,12 @@ CHANGE = "applicants.change_application"
 AWARD_VIEW = "applicants.view_capitalaward"
 AWARD_CHANGE = "applicants.change_capitalaward"
 GROUP_ADD = "applicants.add_businessgroup"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 200
 
 
 def render(request, template, title, context, icon="group"):
     return TemplateResponse(request, f"applicants/delivery/{template}",
                             {"page_title": title, "header_title": title, "header_icon": icon, **context})
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def show_errors(request, exc: ValidationError) -> None:
