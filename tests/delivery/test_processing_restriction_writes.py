@@ -15,11 +15,10 @@ from applicants.models import Applicant, Attendance, BusinessGroup, CapitalAward
 from applicants.privacy.subject_rights import restrict_processing
 from programs.models import Cohort, Kelurahan
 from tests.factories import (
-    AcceptedApplicationFactory,
+    ApplicationFactory,
     CapitalPackageFactory,
     CohortFactory,
     CohortSessionFactory,
-    EditorFactory,
     EnrolmentFactory,
     UserFactory,
 )
@@ -29,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def _restrict(enrolment_or_application):
     application = getattr(enrolment_or_application, "application", enrolment_or_application)
-    restrict_processing(application.applicant, EditorFactory(), "Permintaan warga")
+    restrict_processing(application.applicant, UserFactory(editor=True), "Permintaan warga")
 
 
 def _refused(exc_info):
@@ -48,7 +47,7 @@ def _graduate(cohort, score=80):
 
 def test_a_restricted_applicant_cannot_be_enrolled(editor):
     cohort = CohortFactory()
-    application = AcceptedApplicationFactory(intake=cohort.intake, program=cohort.program)
+    application = ApplicationFactory(accepted=True, intake=cohort.intake, program=cohort.program)
     _restrict(application)
     with pytest.raises(ValidationError) as refused:
         services.enrol(application, cohort, editor)
