@@ -201,6 +201,7 @@ class _Cells:
         raw = value if isinstance(value, str) else str(value)
         if not raw:
             return raw
+        # Characters XML cannot hold are dropped (openpyxl would raise), before the formula check.
         text = ILLEGAL_CHARACTERS_RE.sub("", raw) if ILLEGAL_CHARACTERS_RE.search(raw) else raw
         if raw.startswith(FORMULA_TRIGGERS) or text.startswith(FORMULA_TRIGGERS):
             cell = WriteOnlyCell(self.ws, value=text or " ")
@@ -337,11 +338,6 @@ def _default_width(kind: str, model_field) -> int:
         return 17
     max_length = getattr(model_field, "max_length", None) or 40
     return max(10, min(max_length + 2, 40))
-
-
-def safe_text(value: str) -> str:
-    """Drop characters XML cannot hold (openpyxl would raise on them)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
 def iter_chunks(queryset, paths: Sequence[str], chunk_size: int = 2000) -> Iterator[tuple]:
