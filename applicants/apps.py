@@ -8,3 +8,4 @@ class ApplicantsConfig(AppConfig):
 
     def ready(self):
         from applicants.privacy import login_security as security  # noqa: F401  (connects the login-throttling signal receivers)
+        from applicants.privacy import security_events  # noqa: F401  (connects the export-event receiver)
