@@ -13,6 +13,13 @@ Categories (each applicant at most once, restricted applicants are skipped: a re
 - archive: anyone whose latest activity is older than RETENTION_ARCHIVE_YEARS (default 10).
 Register extracts: the rows (WelfareRecord, WelfareRejection) of batches superseded, failed or tried out
 longer than RETENTION_REGISTER_YEARS ago (default 2) are deleted; the batch row and its counts stay.
+Rejected register rows (the raw cells of a row that failed validation, often a NIK and a name) only serve
+the import report: they go after RETENTION_REJECTED_ROWS_DAYS (default 90) whatever the batch.
+A batch still "processing" after RETENTION_UNFINISHED_IMPORT_HOURS (default 24; an import of 10^6 rows
+takes minutes) was abandoned by a crashed worker: it is marked failed and its rows are deleted.
+Background register exports: the xlsx file under PRIVATE_MEDIA_ROOT/exports and the ExportJob row (its
+`params` hold the filters, possibly a searched NIK) go after RETENTION_EXPORT_DAYS (default 7); stray
+files in that folder older than that go too.
 
 Everything runs as chunked bulk UPDATE/DELETE statements in short transactions (SQLite's one write lock).
 """
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -28,9 +36,11 @@ from django.db import transaction
 from django.db.models import CharField, Exists, F, Max, OuterRef, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat, LPad, TruncYear
 from django.utils import timezone
+from django.utils.translation import gettext
 from wagtail.models import ModelLogEntry
 
 from applicants.enums import ApplicationStatus
+from programs.registers.models import ExportJob
 
 RETENTION_ACTION = "sigap.retention"
 ANONYMOUS_NAME = "Anonim"
@@ -62,11 +72,22 @@ class RetentionReport:
     register_batches: int = 0
     register_rows: int = 0
     register_rejections: int = 0
+    rejected_rows: int = 0
+    unfinished_batches: int = 0
+    export_jobs: int = 0
+    export_files: int = 0
     lines: list[str] = field(default_factory=list)
 
     @property
     def anonymised(self) -> int:
         return self.not_enrolled + self.archived
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(
+            self.anonymised or self.register_rows or self.register_rejections or self.rejected_rows
+            or self.unfinished_batches or self.export_jobs or self.export_files
+        )
 
 
 def _candidates(now: datetime.datetime):
@@ -179,9 +200,70 @@ def apply_retention(dry_run: bool = False, now: datetime.datetime | None = None)
         report.register_rows = _delete_in_chunks(records)
         report.register_rejections = _delete_in_chunks(rejections)
 
-    if not dry_run and (report.anonymised or report.register_rows or report.register_rejections):
+    _rejected_rows(report, now)
+    _unfinished_batches(report, now)
+    _export_jobs(report, now)
+
+    if not dry_run and report.changed_anything:
         _log_run(report, now)
     return report
+
+
+def _rejected_rows(report: RetentionReport, now: datetime.datetime) -> None:
+    """Rejected rows of any batch, once the import report they feed is old."""
+    from applicants.models import WelfareRejection
+
+    cutoff = now - datetime.timedelta(days=settings.RETENTION_REJECTED_ROWS_DAYS)
+    rows = WelfareRejection.objects.filter(batch__created_at__lt=cutoff)
+    report.rejected_rows = rows.count() if report.dry_run else _delete_in_chunks(rows)
+
+
+def _unfinished_batches(report: RetentionReport, now: datetime.datetime) -> None:
+    """Imports left "processing" by a crashed worker: failed, and their partial rows deleted."""
+    from applicants.models import Application, WelfareImportBatch, WelfareRecord, WelfareRejection
+
+    cutoff = now - datetime.timedelta(hours=settings.RETENTION_UNFINISHED_IMPORT_HOURS)
+    stale = WelfareImportBatch.objects.filter(state=WelfareImportBatch.State.PROCESSING, created_at__lt=cutoff)
+    ids = list(stale.values_list("pk", flat=True))
+    report.unfinished_batches = len(ids)
+    if report.dry_run or not ids:
+        return
+    # Marked failed first (a tiny transaction), so no check ever reads a half-deleted batch as in progress.
+    WelfareImportBatch.objects.filter(pk__in=ids, state=WelfareImportBatch.State.PROCESSING).update(
+        state=WelfareImportBatch.State.FAILED,
+        finished_at=now,
+        error=gettext("Impor tidak selesai (proses terhenti); baris yang sempat tersimpan dihapus oleh retensi."),
+    )
+    Application.objects.filter(eligibility_record__batch_id__in=ids).update(eligibility_record=None)
+    report.register_rows += _delete_in_chunks(WelfareRecord.objects.filter(batch_id__in=ids))
+    report.rejected_rows += _delete_in_chunks(WelfareRejection.objects.filter(batch_id__in=ids))
+
+
+def _export_jobs(report: RetentionReport, now: datetime.datetime) -> None:
+    """Background export files and their jobs (whose params may hold a searched NIK)."""
+    cutoff = now - datetime.timedelta(days=settings.RETENTION_EXPORT_DAYS)
+    jobs = ExportJob.objects.filter(created_at__lt=cutoff)
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    folder = root / "exports"
+    recent = ExportJob.objects.filter(created_at__gte=cutoff).exclude(file_path="")
+    kept = {root / path for path in recent.values_list("file_path", flat=True)}
+    old_files = []
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.is_file() and path not in kept and path.stat().st_mtime < cutoff.timestamp():
+                old_files.append(path)
+    for file_path in jobs.exclude(file_path="").values_list("file_path", flat=True):
+        path = root / file_path
+        if path.is_file() and path not in old_files:
+            old_files.append(path)
+    report.export_files = len(old_files)
+    if report.dry_run:
+        report.export_jobs = jobs.count()
+        return
+    # Rows first: once the job is gone nobody can ask for the file, then the file goes.
+    report.export_jobs = _delete_in_chunks(jobs)
+    for path in old_files:
+        path.unlink(missing_ok=True)
 
 
 def _log_run(report: RetentionReport, now: datetime.datetime) -> None:
@@ -198,5 +280,9 @@ def _log_run(report: RetentionReport, now: datetime.datetime) -> None:
             "archived": report.archived,
             "register_rows": report.register_rows,
             "register_rejections": report.register_rejections,
+            "rejected_rows": report.rejected_rows,
+            "unfinished_batches": report.unfinished_batches,
+            "export_jobs": report.export_jobs,
+            "export_files": report.export_files,
         },
     )

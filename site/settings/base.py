@@ -220,6 +220,9 @@ LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 RETENTION_NOT_ENROLLED_YEARS = env_int("RETENTION_NOT_ENROLLED_YEARS", 2)
 RETENTION_ARCHIVE_YEARS = env_int("RETENTION_ARCHIVE_YEARS", 10)
 RETENTION_REGISTER_YEARS = env_int("RETENTION_REGISTER_YEARS", 2)  # rows of superseded register extracts
+RETENTION_REJECTED_ROWS_DAYS = env_int("RETENTION_REJECTED_ROWS_DAYS", 90)  # rejected rows of any extract
+RETENTION_UNFINISHED_IMPORT_HOURS = env_int("RETENTION_UNFINISHED_IMPORT_HOURS", 24)  # "processing" batches
+RETENTION_EXPORT_DAYS = env_int("RETENTION_EXPORT_DAYS", 7)  # background export files and their jobs
 PRIVATE_UPLOAD_MAX_MB = env_int("PRIVATE_UPLOAD_MAX_MB", 10)
 # Take the client address for the rate limit and the login lock-out from X-Forwarded-For (only behind a
 # proxy that sets it).
