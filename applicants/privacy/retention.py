@@ -32,17 +32,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, Exists, F, Max, OuterRef, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat, LPad, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext
+from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from applicants.enums import ApplicationStatus
 from programs.registers.models import ExportJob
 
 RETENTION_ACTION = "sigap.retention"
+ERASURE_ACTION = "sigap.erasure"
 ANONYMOUS_NAME = "Anonim"
 # Application statuses that count as "enrolled" (took part in training). Graduates keep status `enrolled`
 # (completion is recorded on the Enrolment), and `_candidates` also treats any Enrolment row as enrolled,
@@ -131,6 +134,42 @@ def _anonymise_ids(ids: list[int], now: datetime.datetime) -> None:
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Applicant), object_id__in=[str(pk) for pk in ids]
         ).update(label=ANONYMOUS_NAME, data={})
+
+
+def erase_applicant(applicant, user) -> None:
+    """An erasure request (UU PDP): anonymise this person now, exactly as retention would, and log it.
+
+    Refused while processing is restricted (a legal hold) and once capital was approved or handed over
+    (the award and its signed handover document must stay accountable)."""
+    from applicants.models import Applicant, CapitalAward
+
+    if applicant.anonymised_at:
+        raise ValidationError(gettext("Data orang ini sudah dianonimkan."), code="anonymised")
+    if applicant.processing_restricted:
+        raise ValidationError(
+            gettext("Pemrosesan data orang ini sedang dibatasi; cabut pembatasan dahulu bila memang harus dihapus."),
+            code="processing_restricted",
+        )
+    live_awards = CapitalAward.objects.filter(
+        enrolment__application__applicant=applicant,
+        state__in=[CapitalAward.State.APPROVED, CapitalAward.State.HANDED_OVER],
+    )
+    if live_awards.exists():
+        raise ValidationError(
+            gettext(
+                "Orang ini menerima modal usaha: datanya wajib disimpan untuk pertanggungjawaban. "
+                "Tolak permintaan dengan alasan ini, atau batasi pemrosesannya."
+            ),
+            code="award_kept",
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        _anonymise_ids([applicant.pk], now)
+        anonymised = Applicant.objects.get(pk=applicant.pk)
+        log(anonymised, ERASURE_ACTION, user=user, data={})
+    for name in ("nik", "kk_number", "full_name", "phone", "address", "rt", "rw", "occupation", "birth_date",
+                 "anonymised_at"):
+        setattr(applicant, name, getattr(anonymised, name))
 
 
 def _expired_batches(now: datetime.datetime):

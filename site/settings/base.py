@@ -224,6 +224,15 @@ RETENTION_REJECTED_ROWS_DAYS = env_int("RETENTION_REJECTED_ROWS_DAYS", 90)  # re
 RETENTION_UNFINISHED_IMPORT_HOURS = env_int("RETENTION_UNFINISHED_IMPORT_HOURS", 24)  # "processing" batches
 RETENTION_EXPORT_DAYS = env_int("RETENTION_EXPORT_DAYS", 7)  # background export files and their jobs
 PRIVATE_UPLOAD_MAX_MB = env_int("PRIVATE_UPLOAD_MAX_MB", 10)
+# Data-subject requests: hours from receipt to the deadline. UU PDP 27/2022 gives the controller 3 x 24
+# hours to give access, correct data and restrict processing; erasure gets 14 days here (a default to
+# confirm with the legal office, docs/privacy.md).
+SUBJECT_REQUEST_DEADLINE_HOURS = {
+    "access": env_int("SUBJECT_REQUEST_ACCESS_HOURS", 72),
+    "rectification": env_int("SUBJECT_REQUEST_RECTIFICATION_HOURS", 72),
+    "restriction": env_int("SUBJECT_REQUEST_RESTRICTION_HOURS", 72),
+    "erasure": env_int("SUBJECT_REQUEST_ERASURE_HOURS", 14 * 24),
+}
 # Take the client address for the rate limit and the login lock-out from X-Forwarded-For (only behind a
 # proxy that sets it).
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
