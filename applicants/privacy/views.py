@@ -295,6 +295,9 @@ class SubjectRequestDetailView(WagtailAdminTemplateMixin, FormView):
                     erase_applicant(subject_request.applicant, self.request.user)
                 subject_request.close(user=self.request.user, outcome=form.cleaned_data["outcome"], refused=refused)
         except ValidationError as exc:
+            if getattr(exc, "code", None) == "closed":  # closed meanwhile by someone else: show what it is now
+                messages.error(self.request, exc.messages[0])
+                return redirect("sigap_subject_request", request_pk=subject_request.pk)
             if hasattr(exc, "error_dict"):
                 for name, errors in exc.error_dict.items():
                     form.add_error(name if name in form.fields else None, errors)
