@@ -17,6 +17,8 @@ Rejected register rows (the raw cells of a row that failed validation, often a N
 the import report: they go after RETENTION_REJECTED_ROWS_DAYS (default 90) whatever the batch.
 A batch still "processing" after RETENTION_UNFINISHED_IMPORT_HOURS (default 24; an import of 10^6 rows
 takes minutes) was abandoned by a crashed worker: it is marked failed and its rows are deleted.
+Staff logins (django-axes): the login log after RETENTION_LOGIN_LOG_DAYS (default 180), failed attempts
+once the lock-out window is over.
 Background register exports: the xlsx file under PRIVATE_MEDIA_ROOT/exports and the ExportJob row (its
 `params` hold the filters, possibly a searched NIK) go after RETENTION_EXPORT_DAYS (default 7); stray
 files in that folder older than that go too.
@@ -30,6 +32,7 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -79,6 +82,7 @@ class RetentionReport:
     unfinished_batches: int = 0
     export_jobs: int = 0
     export_files: int = 0
+    login_records: int = 0
     lines: list[str] = field(default_factory=list)
 
     @property
@@ -89,7 +93,7 @@ class RetentionReport:
     def changed_anything(self) -> bool:
         return bool(
             self.anonymised or self.register_rows or self.register_rejections or self.rejected_rows
-            or self.unfinished_batches or self.export_jobs or self.export_files
+            or self.unfinished_batches or self.export_jobs or self.export_files or self.login_records
         )
 
 
@@ -242,6 +246,7 @@ def apply_retention(dry_run: bool = False, now: datetime.datetime | None = None)
     _rejected_rows(report, now)
     _unfinished_batches(report, now)
     _export_jobs(report, now)
+    _login_records(report, now)
 
     if not dry_run and report.changed_anything:
         _log_run(report, now)
@@ -276,6 +281,19 @@ def _unfinished_batches(report: RetentionReport, now: datetime.datetime) -> None
     Application.objects.filter(eligibility_record__batch_id__in=ids).update(eligibility_record=None)
     report.register_rows += _delete_in_chunks(WelfareRecord.objects.filter(batch_id__in=ids))
     report.rejected_rows += _delete_in_chunks(WelfareRejection.objects.filter(batch_id__in=ids))
+
+
+def _login_records(report: RetentionReport, now: datetime.datetime) -> None:
+    """django-axes' records: the log of staff logins after RETENTION_LOGIN_LOG_DAYS, failed attempts once
+    they no longer count towards a lock (they may hold a password typed into the username field)."""
+    logs = AccessLog.objects.filter(attempt_time__lt=now - datetime.timedelta(days=settings.RETENTION_LOGIN_LOG_DAYS))
+    attempts = AccessAttempt.objects.filter(
+        attempt_time__lt=now - datetime.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    )
+    if report.dry_run:
+        report.login_records = logs.count() + attempts.count()
+    else:
+        report.login_records = _delete_in_chunks(logs) + _delete_in_chunks(attempts)
 
 
 def _export_jobs(report: RetentionReport, now: datetime.datetime) -> None:
@@ -323,5 +341,6 @@ def _log_run(report: RetentionReport, now: datetime.datetime) -> None:
             "unfinished_batches": report.unfinished_batches,
             "export_jobs": report.export_jobs,
             "export_files": report.export_files,
+            "login_records": report.login_records,
         },
     )

@@ -20,6 +20,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateTimeInput
 
 from applicants.models import Applicant, DataSubjectRequest
+from applicants.privacy import login_security
 from applicants.privacy.access import can_access_applicant, refuse, scope_applicants
 from applicants.privacy.masking import display_identity
 from applicants.privacy.retention import erase_applicant
@@ -306,3 +307,38 @@ class SubjectRequestDetailView(WagtailAdminTemplateMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Permintaan ditutup."))
         return redirect("sigap_subject_request", request_pk=subject_request.pk)
+
+
+# --- Locked logins (admins) ----------------------------------------------------------------------------
+class UnlockForm(forms.Form):
+    ip_address = forms.GenericIPAddressField(label=_("Alamat"), unpack_ipv4=True)
+
+
+class LockedLoginsView(WagtailAdminTemplateMixin, TemplateView):
+    """Client addresses locked out after failed logins, the usernames tried from each, and unlocking."""
+
+    template_name = "applicants/privacy/locked_logins.html"
+    page_title = _("Login terkunci")
+    header_icon = "lock"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_superuser:
+            return refuse(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["locked"] = login_security.locked_addresses()
+        context["limit"] = login_security.failure_limit()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = UnlockForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Alamat tidak valid."))
+        elif login_security.unlock(form.cleaned_data["ip_address"], request.user):
+            messages.success(request, _("Alamat %(address)s dibuka kembali.") % {
+                "address": form.cleaned_data["ip_address"]})
+        else:
+            messages.warning(request, _("Alamat ini tidak sedang terkunci."))
+        return redirect("sigap_locked_logins")

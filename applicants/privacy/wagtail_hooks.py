@@ -63,6 +63,7 @@ def register_privacy_admin_urls():
             name="sigap_subject_request_new",
         ),
         path("privasi/permintaan/", views_privacy.SubjectRequestListView.as_view(), name="sigap_subject_requests"),
+        path("privasi/login-terkunci/", views_privacy.LockedLoginsView.as_view(), name="sigap_locked_logins"),
         path(
             "privasi/permintaan/<int:request_pk>/",
             views_privacy.SubjectRequestDetailView.as_view(),
@@ -98,3 +99,13 @@ class StaffProfileViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_staff_profile_viewset():
     return StaffProfileViewSet()
+
+
+class SuperuserMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser
+
+
+@hooks.register("register_settings_menu_item")
+def register_locked_logins_menu_item():
+    return SuperuserMenuItem(_("Login terkunci"), reverse("sigap_locked_logins"), icon_name="lock", order=900)

@@ -140,3 +140,25 @@ def test_command_reports_the_new_categories(exports):
     out = StringIO()
     call_command("apply_retention", stdout=out)
     assert "Tidak ada yang perlu diubah." in out.getvalue()
+
+
+def test_staff_login_log_and_expired_failed_attempts_go(settings):
+    from axes.models import AccessAttempt, AccessLog
+
+    settings.RETENTION_LOGIN_LOG_DAYS = 180
+    settings.LOGIN_LOCKOUT_SECONDS = 900
+
+    def at(model, **delta):
+        row = model.objects.create(username="editor", ip_address="10.0.0.1", user_agent=str(delta), http_accept="x",
+                                   path_info="/admin/login/",
+                                   **({"failures_since_start": 1, "get_data": "", "post_data": "username=Rahasia123"}
+                                      if model is AccessAttempt else {}))
+        model.objects.filter(pk=row.pk).update(attempt_time=NOW - datetime.timedelta(**delta))  # auto_now_add
+        return row.pk
+
+    old_log, new_log = at(AccessLog, days=181), at(AccessLog, days=10)
+    old_try, live_try = at(AccessAttempt, minutes=16), at(AccessAttempt, minutes=5)
+    assert apply_retention(dry_run=True, now=NOW).login_records == 2
+    assert apply_retention(now=NOW).login_records == 2
+    assert list(AccessLog.objects.values_list("pk", flat=True)) == [new_log] and old_log != new_log
+    assert list(AccessAttempt.objects.values_list("pk", flat=True)) == [live_try] and old_try != live_try

@@ -88,6 +88,7 @@ EXPECTED: list[tuple[str, set[str]]] = [
      STAFF),
     # Data-subject rights (UU PDP): a copy of someone's data, restriction of processing.
     (r"^sigap_subject_(export|restriction|document|request_new)$", {"admin", "editor"}),
+    (r"^sigap_locked_logins$", {"admin"}),  # who is locked out of the login, and unlocking
     (r"^sigap_subject_requests$", READERS),  # the list is scoped to the user's kecamatan
     (r"^sigap_subject_request$", {"admin", "editor", "auditor"}),  # a request of the person in the table
     # Staff area restrictions (who is limited to which kecamatan): administrators; auditors read them.

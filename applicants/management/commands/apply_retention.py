@@ -42,5 +42,9 @@ class Command(BaseCommand):
             f"{prefix}Ekspor latar belakang (> {settings.RETENTION_EXPORT_DAYS} hari): "
             f"{report.export_jobs} tugas dan {report.export_files} berkas {deleted}"
         )
+        out(
+            f"{prefix}Catatan login petugas (> {settings.RETENTION_LOGIN_LOG_DAYS} hari) dan percobaan gagal "
+            f"yang sudah kedaluwarsa: {report.login_records} {deleted}"
+        )
         if not dry_run and not report.changed_anything:
             out("Tidak ada yang perlu diubah.")
