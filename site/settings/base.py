@@ -286,7 +286,10 @@ def logging_config(log_format: str, level: str = LOG_LEVEL) -> dict:
             }
         },
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+        # django-axes logs every login at INFO; its warnings (repeated failures) and our sigap.security
+        # events are what an operator needs.
+        "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"},
+                    "axes": {"level": "WARNING"}},
     }
 
 
