@@ -92,6 +92,9 @@ class Section:
     title: str
     records: list[Record]
     empty: str = ""
+    # A section shown as one table (the history): column headings and rows of text.
+    headers: list[str] = field(default_factory=list)
+    table: list[list[str]] = field(default_factory=list)
 
 
 def _display(obj: models.Model, name: str) -> str:
@@ -319,12 +322,7 @@ def collect(applicant) -> SubjectCopy:
                      (_("Teks persetujuan"), item["teks"])])
         for item in consents.values()
     ]
-    history_records = [
-        Record(title="", data=entry,
-               rows=[(_when(entry["waktu"]), entry["peran"]),
-                     (entry["tindakan"], entry["objek"])])
-        for entry in history
-    ]
+    history_table = [[_when(entry["waktu"]), entry["peran"], entry["tindakan"], entry["objek"]] for entry in history]
     now = timezone.now()
     sections = [
         Section(_("Data diri"), [person]),
@@ -333,7 +331,8 @@ def collect(applicant) -> SubjectCopy:
         Section(_("Kelompok Usaha Bersama (KUB)"), groups, _("Bukan anggota KUB.")),
         Section(_("Persetujuan yang Anda berikan"), consent_records, _("Tidak ada.")),
         Section(_("Permintaan Anda sebagai pemilik data"), request_records, _("Tidak ada.")),
-        Section(_("Riwayat: siapa melihat, mengubah atau mengekspor data Anda"), history_records, _("Tidak ada.")),
+        Section(_("Riwayat: siapa melihat, mengubah atau mengekspor data Anda"), [], _("Tidak ada."),
+                headers=[_("Waktu"), _("Oleh (peran)"), _("Tindakan"), _("Data")], table=history_table),
     ]
     data = {
         "dibuat_pada": now,

@@ -133,6 +133,7 @@ def test_printable_document_is_indonesian_complete_and_escaped(client, resident,
     # Readable values, not codes: choice labels, yes/no, rupiah.
     assert "Hadir" in html and "Lulus" in html and "Usaha sendiri" in html and "Rp 5.000.000" in html
     assert "Sudah punya oven." in html and "KUB Dapur Sehat" in html and resident.nik in html
+    assert "Oleh (peran)" in html and "Editor Dinsos" in html and "Lihat data pribadi" in html
     assert "Siti &lt;b&gt;Aminah&lt;/b&gt;" in html and "<b>Aminah</b>" not in html
     for secret in ("petugas-rahasia", "pewawancara-rahasia", "Bu Rahasia", "Tetangga Lain"):
         assert secret not in html
