@@ -7,5 +7,5 @@ class ApplicantsConfig(AppConfig):
     verbose_name = _("Pendaftar")
 
     def ready(self):
-        from applicants.privacy import login_security as security  # noqa: F401  (connects the login-throttling signal receivers)
+        from applicants.privacy import login_security as security  # noqa: F401  (connects the lock-out event receiver)
         from applicants.privacy import security_events  # noqa: F401  (connects the export-event receiver)
