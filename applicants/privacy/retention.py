@@ -4,7 +4,9 @@ Anonymising keeps every Application row (intake, program, status, dates, eligibi
 Applicant, the kelurahan, sex, household size and birth *year* (1 January of it): counts per intake,
 kelurahan, sex and age group stay true. Identity and free text are replaced:
 NIK/KK -> "X" + the id in 15 digits (unique, can never be a real number), name -> "Anonim",
-phone/address/RT/RW/occupation/motivation/override reason/interview note -> "".
+phone/address/RT/RW/occupation/motivation/override reason/interview note/withdrawal reason/publication
+consent note/follow-up note -> ""; their data-subject requests keep kind, dates and status, lose who asked
+and the text; audit-log labels that hold the name (person, enrolments, awards) become "Anonim".
 
 Categories (each applicant at most once, restricted applicants are skipped: a restriction is a legal hold):
 - not enrolled: never placed in a class (no Enrolment row, whatever its status: graduates, dropouts and
@@ -37,7 +39,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, Exists, F, Max, OuterRef, Q, Value
+from django.db.models import Case, CharField, Exists, F, Max, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, LPad, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -50,6 +52,7 @@ from programs.registers.models import ExportJob
 RETENTION_ACTION = "sigap.retention"
 ERASURE_ACTION = "sigap.erasure"
 ANONYMOUS_NAME = "Anonim"
+ANONYMISED_TEXT = "(dianonimkan)"
 # Application statuses that count as "enrolled" (took part in training). Graduates keep status `enrolled`
 # (completion is recorded on the Enrolment), and `_candidates` also treats any Enrolment row as enrolled,
 # so a graduate is never caught by the not-enrolled rule even if their application later moves on.
@@ -116,8 +119,17 @@ def _candidates(now: datetime.datetime):
 
 
 def _anonymise_ids(ids: list[int], now: datetime.datetime) -> None:
-    """One chunk: three UPDATEs and the audit-log labels (which hold the person's name)."""
-    from applicants.models import Applicant, Application, Interview
+    """One chunk: the person, the free text about them elsewhere, and the audit-log labels that hold
+    their name (entries on the person, and on their enrolments and awards, labelled "name · class")."""
+    from applicants.models import (
+        Applicant,
+        Application,
+        CapitalAward,
+        DataSubjectRequest,
+        Enrolment,
+        FollowUp,
+        Interview,
+    )
 
     placeholder = Concat(Value("X"), LPad(Cast("id", CharField()), 15, Value("0")), output_field=CharField())
     with transaction.atomic():
@@ -135,9 +147,27 @@ def _anonymise_ids(ids: list[int], now: datetime.datetime) -> None:
         )
         Application.objects.filter(applicant_id__in=ids).update(motivation="", eligibility_override_reason="")
         Interview.objects.filter(application__applicant_id__in=ids).update(note="")
+        enrolments = Enrolment.objects.filter(application__applicant_id__in=ids)
+        enrolments.update(withdrawal_reason="", publication_consent_note="")
+        FollowUp.objects.filter(enrolment__in=enrolments).update(note="")
+        # The request stays as proof that it was handled (kind, dates, status); who asked and the free text go.
+        DataSubjectRequest.objects.filter(applicant_id__in=ids).update(
+            requester_name=ANONYMOUS_NAME,
+            details="",
+            outcome=Case(When(status=DataSubjectRequest.Status.OPEN, then=Value("")), default=Value(ANONYMISED_TEXT)),
+        )
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Applicant), object_id__in=[str(pk) for pk in ids]
         ).update(label=ANONYMOUS_NAME, data={})
+        enrolment_ids = [str(pk) for pk in enrolments.values_list("pk", flat=True)]
+        awards = CapitalAward.objects.filter(enrolment__in=enrolments)
+        award_ids = [str(pk) for pk in awards.values_list("pk", flat=True)]
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Enrolment), object_id__in=enrolment_ids
+        ).update(label=ANONYMOUS_NAME, data={})
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(CapitalAward), object_id__in=award_ids
+        ).update(label=ANONYMOUS_NAME)
 
 
 def erase_applicant(applicant, user) -> None:

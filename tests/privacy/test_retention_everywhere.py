@@ -162,3 +162,37 @@ def test_staff_login_log_and_expired_failed_attempts_go(settings):
     assert apply_retention(now=NOW).login_records == 2
     assert list(AccessLog.objects.values_list("pk", flat=True)) == [new_log] and old_log != new_log
     assert list(AccessAttempt.objects.values_list("pk", flat=True)) == [live_try] and old_try != live_try
+
+
+def test_anonymising_reaches_free_text_about_the_person_elsewhere_and_log_labels_with_the_name():
+    from applicants.models import CapitalAward, DataSubjectRequest, Enrolment, FollowUp
+    from applicants.privacy.retention import ANONYMOUS_NAME, erase_applicant
+    from tests.factories import CapitalPackageFactory, EnrolmentFactory
+
+    editor = EditorFactory()
+    enrolment = EnrolmentFactory(status=Enrolment.Status.COMPLETED)
+    person = enrolment.application.applicant
+    person.full_name = "Siti Rahasia"
+    person.save()
+    enrolment.record_publication_consent(editor, "Formulir ditandatangani Siti Rahasia")
+    FollowUp.objects.create(enrolment=enrolment, milestone=3, working_status="employed", income_band="lt_1m",
+                            note="Siti Rahasia bekerja di warung")
+    award = CapitalAward.propose(user=editor, package=CapitalPackageFactory(), enrolment=enrolment, place=2)
+    award.cancel(editor, "Pindah domisili")
+    done = DataSubjectRequest.register(applicant=person, kind="access", requester_name="Siti Rahasia",
+                                       channel="letter", details="Surat dari Siti Rahasia", user=editor)
+    done.close(user=editor, outcome="Diserahkan ke Siti Rahasia")
+    DataSubjectRequest.register(applicant=person, kind="erasure", requester_name="Siti Rahasia",
+                                channel="letter", details="Hapus data Siti Rahasia", user=editor)
+
+    erase_applicant(person, editor)
+
+    enrolment.refresh_from_db()
+    assert enrolment.publication_consent_note == "" and enrolment.withdrawal_reason == ""
+    assert FollowUp.objects.get(enrolment=enrolment).note == ""
+    requests = list(DataSubjectRequest.objects.filter(applicant=person).order_by("pk").values_list(
+        "requester_name", "details", "outcome", "status"))
+    assert requests == [(ANONYMOUS_NAME, "", "(dianonimkan)", "done"), (ANONYMOUS_NAME, "", "", "open")]
+    labels = " ".join(ModelLogEntry.objects.values_list("label", flat=True))
+    data = " ".join(str(d) for d in ModelLogEntry.objects.values_list("data", flat=True))
+    assert "Siti Rahasia" not in labels and "Siti Rahasia" not in data
