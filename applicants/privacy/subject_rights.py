@@ -28,6 +28,7 @@ from django.db import models, transaction
 from django.db.models import Prefetch, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
@@ -115,6 +116,22 @@ def _display(obj: models.Model, name: str) -> str:
     return str(value)
 
 
+# Fields whose models give no Indonesian verbose_name.
+_LABELS = {
+    "proposed_at": _lazy("Diusulkan pada"),
+    "approved_at": _lazy("Disetujui pada"),
+    "cancelled_at": _lazy("Dibatalkan pada"),
+    "joined_at": _lazy("Bergabung pada"),
+    "left_at": _lazy("Keluar pada"),
+}
+
+
+def _label(model_field) -> str:
+    """First letter up, the rest as written ("NIK", "nomor KK" -> "Nomor KK")."""
+    text = str(_LABELS.get(model_field.name, model_field.verbose_name))
+    return text[:1].upper() + text[1:]
+
+
 def _when(moment, fmt: str = "DATETIME_FORMAT") -> str:
     if moment is None:
         return "—"
@@ -126,10 +143,16 @@ def _when(moment, fmt: str = "DATETIME_FORMAT") -> str:
 def _record(title: str, obj: models.Model, names: list[str], extra: list[tuple[str, str, Any]] = ()) -> Record:
     """`extra`: (json key, label, value) pairs that are not model fields (names of related records)."""
     data = {name: getattr(obj, name) for name in names}
-    rows = [(str(obj._meta.get_field(name).verbose_name).capitalize(), _display(obj, name)) for name in names]
+    rows = [(_label(obj._meta.get_field(name)), _display(obj, name)) for name in names]
     for key, label, value in extra:
         data[key] = value
-        rows.append((label, "—" if value in (None, "") else str(value)))
+        if value is None or value == "":
+            text = "—"
+        elif isinstance(value, datetime.date):
+            text = _when(value, "DATE_FORMAT") if not isinstance(value, datetime.datetime) else _when(value)
+        else:
+            text = str(value)
+        rows.append((label, text))
     return Record(title=title, data=data, rows=rows)
 
 
@@ -196,6 +219,7 @@ def _history(applicant, applications, enrolments, memberships) -> list[dict[str,
     condition |= Q(action=REGISTER_EXPORT_ACTION, data__search__in=searches)
     entries = list(ModelLogEntry.objects.filter(condition).order_by("timestamp", "pk"))
     roles = _role_labels(entry.user_id for entry in entries if entry.user_id)
+    log_registry.scan_for_actions()  # get_action_label() does not load the hooks' actions itself
     result = []
     for entry in entries:
         try:

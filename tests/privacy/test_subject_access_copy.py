@@ -171,3 +171,21 @@ def test_copy_of_a_person_without_any_application_still_renders(client, django_u
     response = client.get(f"/admin/privasi/pendaftar/{lonely.pk}/salinan-data/dokumen/")
     html = response.content.decode()
     assert response.status_code == 200 and "Tidak ada pendaftaran." in html and "Belum pernah mengikuti kelas." in html
+
+
+def test_history_labels_are_readable_even_before_wagtail_loaded_its_actions(resident, monkeypatch):
+    from wagtail.log_actions import registry
+
+    monkeypatch.setattr(registry, "has_scanned_for_actions", False)
+    monkeypatch.setattr(registry, "formatters", {})
+    monkeypatch.setattr(registry, "choices", [])
+    history = subject_data(resident)["riwayat"]
+    assert history and not [entry["tindakan"] for entry in history if entry["tindakan"].startswith("sigap.")]
+
+
+def test_document_labels_are_indonesian(client, resident, django_user_model):
+    client.force_login(make_user(django_user_model, "editor"))
+    html = client.get(f"/admin/privasi/pendaftar/{resident.pk}/salinan-data/dokumen/").content.decode()
+    for english in ("Proposed at", "Approved at", "Joined at", "Left at", ">Nik<", ">Nomor kk<"):
+        assert english not in html, english
+    assert ">NIK<" in html and ">Nomor KK<" in html and "Diusulkan pada" in html and "Bergabung pada" in html
