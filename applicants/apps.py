@@ -9,7 +9,8 @@ class ApplicantsConfig(AppConfig):
     def ready(self):
         # Imported in ready(): these modules import models, which cannot happen while apps load.
         from applicants import identity
-        from applicants.privacy import login_security as security  # noqa: F401  (connects the login-throttling signal receivers)
+        from applicants.privacy import login_security as security  # noqa: F401  (connects the lock-out event receiver)
+        from applicants.privacy import security_events  # noqa: F401  (connects the export-event receiver)
         from programs.registers.base import RegisterModelAdmin
 
         # The register toolkit (programs.registers) never imports applicants: it is told here how NIK/KK

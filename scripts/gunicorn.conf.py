@@ -27,9 +27,17 @@ logconfig_dict = {
         "json": {"()": "portal.jsonlog.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    # The request line carries register searches (a NIK or KK in `?q=`): masked before it is written.
+    "filters": {"mask_identity": {"()": "portal.jsonlog.MaskIdentityFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": _format},
-        "error_console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": _format},
+        "console": {
+            "class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": _format,
+            "filters": ["mask_identity"],
+        },
+        "error_console": {
+            "class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": _format,
+            "filters": ["mask_identity"],
+        },
     },
     "loggers": {
         "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},

@@ -10,6 +10,7 @@ from applicants.models.delivery import (
 )
 from applicants.models.interviews import Interview
 from applicants.models.people import Applicant, Application, ConsentVersion, digits16, identity_or_anonymised
+from applicants.models.rights import DataSubjectRequest
 from applicants.models.staff import StaffProfile
 from applicants.models.welfare import WelfareImportBatch, WelfareRecord, WelfareRejection
 
@@ -20,6 +21,7 @@ __all__ = [
     "BusinessGroup",
     "CapitalAward",
     "ConsentVersion",
+    "DataSubjectRequest",
     "Enrolment",
     "FollowUp",
     "GroupMembership",

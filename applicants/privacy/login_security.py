@@ -1,104 +1,142 @@
-"""Admin login throttling: after LOGIN_FAILURE_LIMIT failed attempts for one username from one client
-IP, further attempts are refused for LOGIN_LOCKOUT_SECONDS, even with the right password.
+"""Admin login throttling with django-axes: after LOGIN_FAILURE_LIMIT failed attempts from one client
+address, across all usernames (so password spraying is caught, not only guessing one account), further
+attempts from that address are refused for LOGIN_LOCKOUT_SECONDS after the last failure, even with the
+right password. Another address is not affected, so an attacker cannot lock a colleague out from
+elsewhere. An admin sees who is locked and unlocks them (Settings > Login terkunci, `views_login`).
 
-Keyed by username *and* IP so an attacker cannot lock a colleague out from elsewhere. Counters live in
-Django's cache (the database cache in production, shared by every worker). Two pieces:
-- `ThrottledModelBackend` (AUTHENTICATION_BACKENDS) enforces the lock for every login path;
-- `ThrottledLoginForm` (WAGTAILADMIN_USER_LOGIN_FORM) shows the Indonesian lock-out message.
+Pieces (settings in site/settings/base.py):
+- `AddressLockBackend` (django-axes' backend) first in AUTHENTICATION_BACKENDS refuses every login path
+  while locked;
+- `ThrottledLoginForm` (WAGTAILADMIN_USER_LOGIN_FORM) answers a locked address with the Indonesian message
+  on the login page itself (checked before the password, so a locked attempt does not extend the lock);
+- attempts live in the database (axes' AccessAttempt), shared by every worker and server;
+- the client address is `ratelimit.client_address` (REMOTE_ADDR, or X-Forwarded-For only with
+  TRUST_X_FORWARDED_FOR): one rule for every per-client limit.
 """
 
 from __future__ import annotations
 
-import hashlib
+import datetime
+from dataclasses import dataclass
 
+from axes.backends import AxesStandaloneBackend
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
+from axes.signals import user_locked_out
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.db.models import Max, Sum
 from django.dispatch import receiver
+from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm
+
+from applicants.privacy import security_events
+from applicants.privacy.ratelimit import client_address
 
 LOCKED_MESSAGE = _(
     "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi dalam %(minutes)s menit."
 )
 
 
+# --- what AXES_* settings point at (read at call time, so a changed setting takes effect at once) ------
+def failure_limit(request=None, credentials=None) -> int:
+    return settings.LOGIN_FAILURE_LIMIT
+
+
+def cool_off(request=None) -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+
+
 def client_ip(request) -> str:
-    """The same client address as the public-form rate limit (REMOTE_ADDR, or X-Forwarded-For only when
-    TRUST_X_FORWARDED_FOR says a trusted proxy sets it): one rule for every per-client limit."""
-    if request is None:
-        return "-"
-    from applicants.privacy.ratelimit import client_address
-
-    return client_address(request)
+    return client_address(request) if request is not None else "-"
 
 
-def _key(username: str | None, request) -> str:
-    raw = f"{(username or '').strip().lower()}|{client_ip(request)}"
-    return "sigap:login-fail:" + hashlib.sha256(raw.encode()).hexdigest()
-
-
-def is_locked(username: str | None, request) -> bool:
-    return cache.get(_key(username, request), 0) >= settings.LOGIN_FAILURE_LIMIT
-
-
-def record_failure(username: str | None, request) -> int:
-    key = _key(username, request)
-    # add() sets the window once; incr() keeps it (the lock lasts LOGIN_LOCKOUT_SECONDS from the first failure).
-    cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-        return 1
-
-
-def reset(username: str | None, request) -> None:
-    cache.delete(_key(username, request))
+def normalised_username(request, credentials) -> str:
+    return ((credentials or {}).get("username") or "").strip().lower()
 
 
 def locked_message() -> str:
     return LOCKED_MESSAGE % {"minutes": max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)}
 
 
-class ThrottledModelBackend(ModelBackend):
-    """Django's ModelBackend, refusing (PermissionDenied: no other backend is tried) while locked."""
+def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
+    """The failure that reaches the limit on Wagtail's login page keeps that page ("wrong password";
+    the next attempt shows the lock-out message through `ThrottledLoginForm`). Any other login path
+    (Django's admin login, a future API): a plain 429 with the message."""
+    match = getattr(request, "resolver_match", None)
+    if original_response is not None and match is not None and match.url_name == "wagtailadmin_login":
+        return original_response
+    return HttpResponse(locked_message(), status=429, content_type="text/plain; charset=utf-8")
+
+
+def is_locked(request, username: str | None = None) -> bool:
+    return AxesProxyHandler.is_locked(request, {"username": username or ""})
+
+
+class AddressLockBackend(AxesStandaloneBackend):
+    """django-axes' lock check, first in AUTHENTICATION_BACKENDS. Every HTTP login passes its request;
+    `authenticate()` without one (the test client's `login()`, a shell) has no client address to count
+    or lock, so it is left to the next backend instead of failing."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        if username is None:
-            username = kwargs.get(self.user_model_field_name())
-        if is_locked(username, request):
-            raise PermissionDenied(locked_message())
+        if request is None:
+            return None
         return super().authenticate(request, username=username, password=password, **kwargs)
-
-    @staticmethod
-    def user_model_field_name() -> str:
-        from django.contrib.auth import get_user_model
-
-        return get_user_model().USERNAME_FIELD
 
 
 class ThrottledLoginForm(LoginForm):
     """Wagtail's login form with the lock-out message instead of "wrong password"."""
 
     def clean(self):
-        username = self.cleaned_data.get("username")
-        if username and is_locked(username, self.request):
+        if self.request is not None and is_locked(self.request, self.cleaned_data.get("username")):
             raise ValidationError(locked_message(), code="locked")
         return super().clean()
 
 
-@receiver(user_login_failed, dispatch_uid="sigap_login_failed")
-def _on_login_failed(sender, credentials, request=None, **kwargs):
-    from django.contrib.auth import get_user_model
+@receiver(user_locked_out, dispatch_uid="sigap_login_locked_out_event")
+def _log_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
+    security_events.log_event(
+        security_events.LOCKED_OUT, "alamat dikunci setelah percobaan masuk gagal berulang", request=request,
+        username=username, locked_address=ip_address, limit=settings.LOGIN_FAILURE_LIMIT,
+    )
 
-    username = credentials.get("username") or credentials.get(get_user_model().USERNAME_FIELD)
-    if not is_locked(username, request):
-        record_failure(username, request)
+
+# --- who is locked, and unlocking (admin screen) -----------------------------------------------------
+@dataclass(frozen=True)
+class LockedAddress:
+    ip_address: str
+    failures: int
+    usernames: list[str]
+    last_attempt: datetime.datetime
+
+    @property
+    def unlocks_at(self) -> datetime.datetime:
+        return self.last_attempt + cool_off()
 
 
-@receiver(user_logged_in, dispatch_uid="sigap_logged_in")
-def _on_logged_in(sender, request, user, **kwargs):
-    reset(user.get_username(), request)
+def locked_addresses() -> list[LockedAddress]:
+    """Client addresses over the limit inside the lock-out window, most recent first."""
+    recent = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cool_off())
+    rows = (
+        recent.values("ip_address")
+        .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"))
+        .filter(failures__gte=failure_limit())
+        .order_by("-last_attempt")
+    )
+    result = []
+    for row in rows:
+        names = sorted(set(recent.filter(ip_address=row["ip_address"]).values_list("username", flat=True)))
+        result.append(LockedAddress(row["ip_address"], row["failures"], names, row["last_attempt"]))
+    return result
+
+
+def unlock(ip_address: str, user) -> int:
+    """Forget the failures of one address (all its usernames); logged as a security event."""
+    count = AxesProxyHandler.reset_attempts(ip_address=ip_address)
+    security_events.log_event(
+        "login_unlocked", "alamat dibuka kembali oleh admin", unlocked_address=ip_address,
+        admin_id=getattr(user, "pk", None), attempts=count,
+    )
+    return count

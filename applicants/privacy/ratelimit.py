@@ -9,6 +9,7 @@ reverse proxy that sets X-Forwarded-For, turn on `TRUST_X_FORWARDED_FOR` (never 
 clients could forge the header and dodge the limit).
 """
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 
+# The same logger and fields as applicants.privacy.security_events (which builds on this module).
+security_log = logging.getLogger("sigap.security")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -68,4 +71,11 @@ def hit(request, scope: str) -> bool:
     except ValueError:  # expired between add() and incr()
         cache.set(key, 1, timeout=rate.seconds + 1)
         count = 1
+    if count == rate.count + 1:
+        # The first refusal of this client in the window: one line per burst, not one per request.
+        security_log.warning(
+            "rate_limited: batas %s terlampaui", scope,
+            extra={"event": "rate_limited", "client": client_address(request), "method": request.method,
+                   "path": request.path, "scope": scope, "limit": rate.count},
+        )
     return count <= rate.count

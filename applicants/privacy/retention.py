@@ -4,7 +4,9 @@ Anonymising keeps every Application row (intake, program, status, dates, eligibi
 Applicant, the kelurahan, sex, household size and birth *year* (1 January of it): counts per intake,
 kelurahan, sex and age group stay true. Identity and free text are replaced:
 NIK/KK -> "X" + the id in 15 digits (unique, can never be a real number), name -> "Anonim",
-phone/address/RT/RW/occupation/motivation/override reason/interview note -> "".
+phone/address/RT/RW/occupation/motivation/override reason/interview note/withdrawal reason/publication
+consent note/follow-up note -> ""; their data-subject requests keep kind, dates and status, lose who asked
+and the text; audit-log labels that hold the name (person, enrolments, awards) become "Anonim".
 
 Categories (each applicant at most once, restricted applicants are skipped: a restriction is a legal hold):
 - not enrolled: never placed in a class (no Enrolment row, whatever its status: graduates, dropouts and
@@ -13,6 +15,15 @@ Categories (each applicant at most once, restricted applicants are skipped: a re
 - archive: anyone whose latest activity is older than RETENTION_ARCHIVE_YEARS (default 10).
 Register extracts: the rows (WelfareRecord, WelfareRejection) of batches superseded, failed or tried out
 longer than RETENTION_REGISTER_YEARS ago (default 2) are deleted; the batch row and its counts stay.
+Rejected register rows (the raw cells of a row that failed validation, often a NIK and a name) only serve
+the import report: they go after RETENTION_REJECTED_ROWS_DAYS (default 90) whatever the batch.
+A batch still "processing" after RETENTION_UNFINISHED_IMPORT_HOURS (default 24; an import of 10^6 rows
+takes minutes) was abandoned by a crashed worker: it is marked failed and its rows are deleted.
+Staff logins (django-axes): the login log after RETENTION_LOGIN_LOG_DAYS (default 180), failed attempts
+once the lock-out window is over.
+Background register exports: the xlsx file under PRIVATE_MEDIA_ROOT/exports and the ExportJob row (its
+`params` hold the filters, possibly a searched NIK) go after RETENTION_EXPORT_DAYS (default 7); stray
+files in that folder older than that go too.
 
 Everything runs as chunked bulk UPDATE/DELETE statements in short transactions (SQLite's one write lock).
 """
@@ -21,19 +32,27 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, Exists, F, Max, OuterRef, Q, Value
+from django.db.models import Case, CharField, Exists, F, Max, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, LPad, TruncYear
 from django.utils import timezone
+from django.utils.translation import gettext
+from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from applicants.enums import ApplicationStatus
+from programs.registers.models import ExportJob
 
 RETENTION_ACTION = "sigap.retention"
+ERASURE_ACTION = "sigap.erasure"
 ANONYMOUS_NAME = "Anonim"
+ANONYMISED_TEXT = "(dianonimkan)"
 # Application statuses that count as "enrolled" (took part in training). Graduates keep status `enrolled`
 # (completion is recorded on the Enrolment), and `_candidates` also treats any Enrolment row as enrolled,
 # so a graduate is never caught by the not-enrolled rule even if their application later moves on.
@@ -62,11 +81,23 @@ class RetentionReport:
     register_batches: int = 0
     register_rows: int = 0
     register_rejections: int = 0
+    rejected_rows: int = 0
+    unfinished_batches: int = 0
+    export_jobs: int = 0
+    export_files: int = 0
+    login_records: int = 0
     lines: list[str] = field(default_factory=list)
 
     @property
     def anonymised(self) -> int:
         return self.not_enrolled + self.archived
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(
+            self.anonymised or self.register_rows or self.register_rejections or self.rejected_rows
+            or self.unfinished_batches or self.export_jobs or self.export_files or self.login_records
+        )
 
 
 def _candidates(now: datetime.datetime):
@@ -88,8 +119,17 @@ def _candidates(now: datetime.datetime):
 
 
 def _anonymise_ids(ids: list[int], now: datetime.datetime) -> None:
-    """One chunk: three UPDATEs and the audit-log labels (which hold the person's name)."""
-    from applicants.models import Applicant, Application, Interview
+    """One chunk: the person, the free text about them elsewhere, and the audit-log labels that hold
+    their name (entries on the person, and on their enrolments and awards, labelled "name · class")."""
+    from applicants.models import (
+        Applicant,
+        Application,
+        CapitalAward,
+        DataSubjectRequest,
+        Enrolment,
+        FollowUp,
+        Interview,
+    )
 
     placeholder = Concat(Value("X"), LPad(Cast("id", CharField()), 15, Value("0")), output_field=CharField())
     with transaction.atomic():
@@ -107,9 +147,63 @@ def _anonymise_ids(ids: list[int], now: datetime.datetime) -> None:
         )
         Application.objects.filter(applicant_id__in=ids).update(motivation="", eligibility_override_reason="")
         Interview.objects.filter(application__applicant_id__in=ids).update(note="")
+        enrolments = Enrolment.objects.filter(application__applicant_id__in=ids)
+        enrolments.update(withdrawal_reason="", publication_consent_note="")
+        FollowUp.objects.filter(enrolment__in=enrolments).update(note="")
+        # The request stays as proof that it was handled (kind, dates, status); who asked and the free text go.
+        DataSubjectRequest.objects.filter(applicant_id__in=ids).update(
+            requester_name=ANONYMOUS_NAME,
+            details="",
+            outcome=Case(When(status=DataSubjectRequest.Status.OPEN, then=Value("")), default=Value(ANONYMISED_TEXT)),
+        )
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Applicant), object_id__in=[str(pk) for pk in ids]
         ).update(label=ANONYMOUS_NAME, data={})
+        enrolment_ids = [str(pk) for pk in enrolments.values_list("pk", flat=True)]
+        awards = CapitalAward.objects.filter(enrolment__in=enrolments)
+        award_ids = [str(pk) for pk in awards.values_list("pk", flat=True)]
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Enrolment), object_id__in=enrolment_ids
+        ).update(label=ANONYMOUS_NAME, data={})
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(CapitalAward), object_id__in=award_ids
+        ).update(label=ANONYMOUS_NAME)
+
+
+def erase_applicant(applicant, user) -> None:
+    """An erasure request (UU PDP): anonymise this person now, exactly as retention would, and log it.
+
+    Refused while processing is restricted (a legal hold) and once capital was approved or handed over
+    (the award and its signed handover document must stay accountable)."""
+    from applicants.models import Applicant, CapitalAward
+
+    if applicant.anonymised_at:
+        raise ValidationError(gettext("Data orang ini sudah dianonimkan."), code="anonymised")
+    if applicant.processing_restricted:
+        raise ValidationError(
+            gettext("Pemrosesan data orang ini sedang dibatasi; cabut pembatasan dahulu bila memang harus dihapus."),
+            code="processing_restricted",
+        )
+    live_awards = CapitalAward.objects.filter(
+        enrolment__application__applicant=applicant,
+        state__in=[CapitalAward.State.APPROVED, CapitalAward.State.HANDED_OVER],
+    )
+    if live_awards.exists():
+        raise ValidationError(
+            gettext(
+                "Orang ini menerima modal usaha: datanya wajib disimpan untuk pertanggungjawaban. "
+                "Tolak permintaan dengan alasan ini, atau batasi pemrosesannya."
+            ),
+            code="award_kept",
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        _anonymise_ids([applicant.pk], now)
+        anonymised = Applicant.objects.get(pk=applicant.pk)
+        log(anonymised, ERASURE_ACTION, user=user, data={})
+    for name in ("nik", "kk_number", "full_name", "phone", "address", "rt", "rw", "occupation", "birth_date",
+                 "anonymised_at"):
+        setattr(applicant, name, getattr(anonymised, name))
 
 
 def _expired_batches(now: datetime.datetime):
@@ -179,9 +273,84 @@ def apply_retention(dry_run: bool = False, now: datetime.datetime | None = None)
         report.register_rows = _delete_in_chunks(records)
         report.register_rejections = _delete_in_chunks(rejections)
 
-    if not dry_run and (report.anonymised or report.register_rows or report.register_rejections):
+    _rejected_rows(report, now)
+    _unfinished_batches(report, now)
+    _export_jobs(report, now)
+    _login_records(report, now)
+
+    if not dry_run and report.changed_anything:
         _log_run(report, now)
     return report
+
+
+def _rejected_rows(report: RetentionReport, now: datetime.datetime) -> None:
+    """Rejected rows of any batch, once the import report they feed is old."""
+    from applicants.models import WelfareRejection
+
+    cutoff = now - datetime.timedelta(days=settings.RETENTION_REJECTED_ROWS_DAYS)
+    rows = WelfareRejection.objects.filter(batch__created_at__lt=cutoff)
+    report.rejected_rows = rows.count() if report.dry_run else _delete_in_chunks(rows)
+
+
+def _unfinished_batches(report: RetentionReport, now: datetime.datetime) -> None:
+    """Imports left "processing" by a crashed worker: failed, and their partial rows deleted."""
+    from applicants.models import Application, WelfareImportBatch, WelfareRecord, WelfareRejection
+
+    cutoff = now - datetime.timedelta(hours=settings.RETENTION_UNFINISHED_IMPORT_HOURS)
+    stale = WelfareImportBatch.objects.filter(state=WelfareImportBatch.State.PROCESSING, created_at__lt=cutoff)
+    ids = list(stale.values_list("pk", flat=True))
+    report.unfinished_batches = len(ids)
+    if report.dry_run or not ids:
+        return
+    # Marked failed first (a tiny transaction), so no check ever reads a half-deleted batch as in progress.
+    WelfareImportBatch.objects.filter(pk__in=ids, state=WelfareImportBatch.State.PROCESSING).update(
+        state=WelfareImportBatch.State.FAILED,
+        finished_at=now,
+        error=gettext("Impor tidak selesai (proses terhenti); baris yang sempat tersimpan dihapus oleh retensi."),
+    )
+    Application.objects.filter(eligibility_record__batch_id__in=ids).update(eligibility_record=None)
+    report.register_rows += _delete_in_chunks(WelfareRecord.objects.filter(batch_id__in=ids))
+    report.rejected_rows += _delete_in_chunks(WelfareRejection.objects.filter(batch_id__in=ids))
+
+
+def _login_records(report: RetentionReport, now: datetime.datetime) -> None:
+    """django-axes' records: the log of staff logins after RETENTION_LOGIN_LOG_DAYS, failed attempts once
+    they no longer count towards a lock (they may hold a password typed into the username field)."""
+    logs = AccessLog.objects.filter(attempt_time__lt=now - datetime.timedelta(days=settings.RETENTION_LOGIN_LOG_DAYS))
+    attempts = AccessAttempt.objects.filter(
+        attempt_time__lt=now - datetime.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    )
+    if report.dry_run:
+        report.login_records = logs.count() + attempts.count()
+    else:
+        report.login_records = _delete_in_chunks(logs) + _delete_in_chunks(attempts)
+
+
+def _export_jobs(report: RetentionReport, now: datetime.datetime) -> None:
+    """Background export files and their jobs (whose params may hold a searched NIK)."""
+    cutoff = now - datetime.timedelta(days=settings.RETENTION_EXPORT_DAYS)
+    jobs = ExportJob.objects.filter(created_at__lt=cutoff)
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    folder = root / "exports"
+    recent = ExportJob.objects.filter(created_at__gte=cutoff).exclude(file_path="")
+    kept = {root / path for path in recent.values_list("file_path", flat=True)}
+    old_files = []
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.is_file() and path not in kept and path.stat().st_mtime < cutoff.timestamp():
+                old_files.append(path)
+    for file_path in jobs.exclude(file_path="").values_list("file_path", flat=True):
+        path = root / file_path
+        if path.is_file() and path not in old_files:
+            old_files.append(path)
+    report.export_files = len(old_files)
+    if report.dry_run:
+        report.export_jobs = jobs.count()
+        return
+    # Rows first: once the job is gone nobody can ask for the file, then the file goes.
+    report.export_jobs = _delete_in_chunks(jobs)
+    for path in old_files:
+        path.unlink(missing_ok=True)
 
 
 def _log_run(report: RetentionReport, now: datetime.datetime) -> None:
@@ -198,5 +367,10 @@ def _log_run(report: RetentionReport, now: datetime.datetime) -> None:
             "archived": report.archived,
             "register_rows": report.register_rows,
             "register_rejections": report.register_rejections,
+            "rejected_rows": report.rejected_rows,
+            "unfinished_batches": report.unfinished_batches,
+            "export_jobs": report.export_jobs,
+            "export_files": report.export_files,
+            "login_records": report.login_records,
         },
     )

@@ -26,6 +26,7 @@ _RECORD_MODELS = {
         "consentversion",
         # delivery (issue 5)
         "enrolment", "attendance", "capitalaward", "businessgroup", "groupmembership", "followup",
+        "datasubjectrequest",
     ],
     "programs": [
         "intake", "kelurahanquota", "program",

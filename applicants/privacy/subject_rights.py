@@ -1,9 +1,14 @@
-"""Data-subject rights under UU PDP 27/2022: a copy of everything stored about a resident, and
-restriction of processing.
+"""Data-subject rights under UU PDP 27/2022: a copy of everything stored about a resident (a printable
+document in Indonesian and a JSON file), and restriction of processing.
 
 Decisions (docs/privacy.md):
-- The export includes the interviewer's note and scores: they are personal data *about the resident*.
-  It names no staff member (interviewer, importer, log users): their identity is the staff's own data.
+- The copy includes the interviewer's note and scores, class scores and attendance, awards, KUB
+  memberships and follow-up answers: they are personal data *about the resident*.
+- It names no staff member (interviewer, importer, the users in the history): their identity is the
+  staff's own personal data. The history says *which role* (Editor Dinsos, Pewawancara, Auditor,
+  Administrator) viewed, changed or exported the person's data, and when.
+- Register exports are in the history when they were searched by the person's NIK or KK (the export
+  entry records the search); an export of a whole filtered list does not record which people it held.
 - While `Applicant.processing_restricted` is set, no workflow step may change the person's records:
   every status change calls `ensure_processing_allowed()` first.
 """
@@ -12,22 +17,37 @@ from __future__ import annotations
 
 import datetime
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db import models, transaction
+from django.db.models import Prefetch, Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
+from applicants.models import (
+    Application,
+    Attendance,
+    CapitalAward,
+    DataSubjectRequest,
+    Enrolment,
+    FollowUp,
+    GroupMembership,
+    Interview,
+)
+
 RESTRICT_ACTION = "sigap.restrict_processing"
 LIFT_ACTION = "sigap.lift_restriction"
 SUBJECT_EXPORT_ACTION = "sigap.subject_export"
+REGISTER_EXPORT_ACTION = "sigap.register_export"
 
 _APPLICANT_FIELDS = [
     "nik", "kk_number", "full_name", "birth_date", "sex", "phone", "address", "rt", "rw",
@@ -43,83 +63,320 @@ _INTERVIEW_FIELDS = [
     "score_household_need", "decision", "reason_code", "note", "recorded_at",
 ]
 _RECORD_FIELDS = ["nik", "kk_number", "full_name", "birth_date", "sex", "address", "rt", "rw", "desil", "bansos"]
+_ENROLMENT_FIELDS = [
+    "status", "final_score", "attendance_pct", "enrolled_at", "withdrawn_at", "withdrawal_reason",
+    "publication_consent_at", "publication_consent_note",
+]
+_ATTENDANCE_FIELDS = ["mark", "recorded_at"]
+_AWARD_FIELDS = [
+    "value_rupiah", "place", "ranking_reason", "state", "proposed_at", "approved_at", "handed_over_on",
+    "handover_number", "cancelled_reason", "cancelled_at",
+]
+_FOLLOWUP_FIELDS = ["milestone", "working_status", "business_running", "income_band", "receiving_bansos", "note",
+                    "recorded_at"]
+_MEMBERSHIP_FIELDS = ["active", "joined_at", "left_at"]
+_REQUEST_FIELDS = ["kind", "requester_name", "channel", "details", "requested_at", "due_at", "status", "outcome",
+                   "handled_at"]
 
 
-def _fields(obj, names) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in names}
+# --- one record, two renderings: raw values for the JSON file, labelled text for the document -------------
+@dataclass
+class Record:
+    title: str
+    data: dict[str, Any]
+    rows: list[tuple[str, str]]
+    children: list[Section] = field(default_factory=list)
 
 
-def _log_entries(applicant, application_ids) -> list[dict[str, Any]]:
-    ct_applicant = ContentType.objects.get_for_model(type(applicant))
-    from applicants.models import Application, Interview
+@dataclass
+class Section:
+    title: str
+    records: list[Record]
+    empty: str = ""
+    # A section shown as one table (the history): column headings and rows of text.
+    headers: list[str] = field(default_factory=list)
+    table: list[list[str]] = field(default_factory=list)
 
-    ct_application = ContentType.objects.get_for_model(Application)
-    ct_interview = ContentType.objects.get_for_model(Interview)
-    interview_ids = Interview.objects.filter(application_id__in=application_ids).values_list("pk", flat=True)
-    entries = ModelLogEntry.objects.filter(
-        Q(content_type=ct_applicant, object_id=str(applicant.pk))
-        | Q(content_type=ct_application, object_id__in=[str(pk) for pk in application_ids])
-        | Q(content_type=ct_interview, object_id__in=[str(pk) for pk in interview_ids])
-    ).order_by("timestamp")
+
+def _display(obj: models.Model, name: str) -> str:
+    value = getattr(obj, name)
+    if value is None or value == "":
+        return "—"
+    model_field = obj._meta.get_field(name)
+    if model_field.choices:
+        return str(getattr(obj, f"get_{name}_display")())
+    if isinstance(value, bool):
+        return _("Ya") if value else _("Tidak")
+    if isinstance(value, datetime.datetime):
+        return _when(value)
+    if isinstance(value, datetime.date):
+        return _when(value, "DATE_FORMAT")
+    if name == "value_rupiah":
+        return "Rp " + formats.number_format(value, force_grouping=True)
+    return str(value)
+
+
+# Fields whose models give no Indonesian verbose_name.
+_LABELS = {
+    "proposed_at": _lazy("Diusulkan pada"),
+    "approved_at": _lazy("Disetujui pada"),
+    "cancelled_at": _lazy("Dibatalkan pada"),
+    "joined_at": _lazy("Bergabung pada"),
+    "left_at": _lazy("Keluar pada"),
+}
+
+
+def _label(model_field) -> str:
+    """First letter up, the rest as written ("NIK", "nomor KK" -> "Nomor KK")."""
+    text = str(_LABELS.get(model_field.name, model_field.verbose_name))
+    return text[:1].upper() + text[1:]
+
+
+def _when(moment, fmt: str = "DATETIME_FORMAT") -> str:
+    if moment is None:
+        return "—"
+    if isinstance(moment, datetime.datetime) and timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, fmt)
+
+
+def _record(title: str, obj: models.Model, names: list[str], extra: list[tuple[str, str, Any]] = ()) -> Record:
+    """`extra`: (json key, label, value) pairs that are not model fields (names of related records)."""
+    data = {name: getattr(obj, name) for name in names}
+    rows = [(_label(obj._meta.get_field(name)), _display(obj, name)) for name in names]
+    for key, label, value in extra:
+        data[key] = value
+        if value is None or value == "":
+            text = "—"
+        elif isinstance(value, datetime.date):
+            text = _when(value, "DATE_FORMAT") if not isinstance(value, datetime.datetime) else _when(value)
+        else:
+            text = str(value)
+        rows.append((label, text))
+    return Record(title=title, data=data, rows=rows)
+
+
+# --- collecting ------------------------------------------------------------------------------------------
+def _applications(applicant):
+    return list(
+        Application.objects.filter(applicant=applicant)
+        .select_related("intake", "program", "program_alt", "consent_version", "eligibility_record__batch")
+        .prefetch_related("interviews__recommended_program")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def _enrolments(applicant):
+    return list(
+        Enrolment.objects.filter(application__applicant=applicant)
+        .select_related("cohort__program", "cohort__intake", "application")
+        .prefetch_related(
+            Prefetch("attendance", queryset=Attendance.objects.select_related("session").order_by("session__number")),
+            Prefetch("followups", queryset=FollowUp.objects.order_by("milestone")),
+            Prefetch("awards", queryset=CapitalAward.objects.select_related("package").order_by("proposed_at")),
+        )
+        .order_by("enrolled_at", "pk")
+    )
+
+
+def _memberships(applicant):
+    return list(
+        GroupMembership.objects.filter(applicant=applicant)
+        .select_related("group__kelurahan", "group__intake")
+        .prefetch_related(
+            Prefetch("group__awards", queryset=CapitalAward.objects.select_related("package").order_by("proposed_at"))
+        )
+        .order_by("joined_at", "pk")
+    )
+
+
+def _award_record(award) -> Record:
+    return _record(award.package.name, award, _AWARD_FIELDS, [("package", _("Paket"), award.package.name)])
+
+
+def _role_labels(user_ids) -> dict[int, str]:
+    """The role each staff member acted in (their group names), never their name."""
+    users = get_user_model().objects.filter(pk__in=set(user_ids)).prefetch_related("groups")
+    labels = {}
+    for user in users:
+        groups = sorted(group.name for group in user.groups.all())
+        labels[user.pk] = _("Administrator") if user.is_superuser else (", ".join(groups) or _("Petugas"))
+    return labels
+
+
+def _history(applicant, applications, enrolments, memberships) -> list[dict[str, Any]]:
+    """Who (as a role) did what with the person's records, from Wagtail's audit log."""
+    objects = [(applicant._meta.model, [applicant.pk]), (Application, [a.pk for a in applications]),
+               (Interview, [i.pk for a in applications for i in a.interviews.all()]),
+               (Enrolment, [e.pk for e in enrolments]),
+               (CapitalAward, [w.pk for e in enrolments for w in e.awards.all()]),
+               (GroupMembership, [m.pk for m in memberships])]
+    condition = Q()
+    for model, ids in objects:
+        if ids:
+            condition |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=[str(i) for i in ids])
+    searches = [applicant.nik, applicant.kk_number]
+    condition |= Q(action=REGISTER_EXPORT_ACTION, data__search__in=searches)
+    entries = list(ModelLogEntry.objects.filter(condition).order_by("timestamp", "pk"))
+    roles = _role_labels(entry.user_id for entry in entries if entry.user_id)
+    log_registry.scan_for_actions()  # get_action_label() does not load the hooks' actions itself
     result = []
     for entry in entries:
         try:
             label = str(log_registry.get_action_label(entry.action))
         except KeyError:
             label = entry.action
-        result.append({"waktu": entry.timestamp, "tindakan": label, "objek": str(entry.object_verbose_name)})
+        if entry.action == REGISTER_EXPORT_ACTION:
+            what = _("Ekspor register %(name)s (dicari dengan NIK/KK Anda)") % {
+                "name": (entry.data or {}).get("register_name", "")
+            }
+        else:
+            what = str(entry.object_verbose_name).capitalize()
+        result.append({
+            "waktu": entry.timestamp,
+            "tindakan": label,
+            "objek": what,
+            "peran": roles.get(entry.user_id, _("Sistem")) if entry.user_id else _("Sistem"),
+        })
     return result
+
+
+@dataclass
+class SubjectCopy:
+    """Everything stored about one person, ready to be written as JSON or shown as a document."""
+
+    applicant: Any
+    generated_at: datetime.datetime
+    sections: list[Section]
+    data: dict[str, Any]
+
+
+def collect(applicant) -> SubjectCopy:
+    applications = _applications(applicant)
+    enrolments = _enrolments(applicant)
+    memberships = _memberships(applicant)
+    requests = list(DataSubjectRequest.objects.filter(applicant=applicant).order_by("requested_at", "pk"))
+    history = _history(applicant, applications, enrolments, memberships)
+
+    person = _record(_("Data diri"), applicant, _APPLICANT_FIELDS,
+                     [("kelurahan", _("Kelurahan"), str(applicant.kelurahan))])
+
+    app_records = []
+    consents: dict[str, dict[str, Any]] = {}
+    for app in applications:
+        consent = app.consent_version
+        record = _record(
+            _("Pendaftaran %(reference)s") % {"reference": app.reference or app.pk}, app, _APPLICATION_FIELDS,
+            [("intake", _("Gelombang"), str(app.intake)), ("program", _("Program"), str(app.program)),
+             ("program_alt", _("Program pilihan kedua"), str(app.program_alt) if app.program_alt else None),
+             ("consent_version", _("Versi persetujuan"), consent.version if consent else None)],
+        )
+        record.data["consent_text"] = consent.text if consent else None
+        if consent:
+            consents[consent.version] = {"versi": consent.version, "berlaku_sejak": consent.published_at,
+                                         "teks": consent.text, "disetujui_pada": app.consent_at}
+        evidence = app.eligibility_record
+        if evidence:
+            proof = _record(_("Bukti kelayakan (data register kesejahteraan)"), evidence, _RECORD_FIELDS,
+                            [("register", _("Register"), evidence.batch.get_register_display()),
+                             ("data_per", _("Data per tanggal"), evidence.batch.as_of)])
+            record.data["eligibility_evidence"] = proof.data
+            record.children.append(Section(proof.title, [proof]))
+        else:
+            record.data["eligibility_evidence"] = None
+        interviews = []
+        for interview in app.interviews.all():
+            item = _record(
+                _("Wawancara %(date)s") % {"date": _when(interview.scheduled_at, "DATE_FORMAT")},
+                interview, _INTERVIEW_FIELDS,
+                [("recommended_program", _("Program yang disarankan"),
+                  str(interview.recommended_program) if interview.recommended_program else None)],
+            )
+            interviews.append(item)
+        record.data["interviews"] = [item.data for item in interviews]
+        if interviews:
+            record.children.append(Section(_("Wawancara"), interviews))
+        app_records.append(record)
+
+    training = []
+    for enrolment in enrolments:
+        record = _record(
+            f"{enrolment.cohort.program} · {enrolment.cohort.name}", enrolment, _ENROLMENT_FIELDS,
+            [("cohort", _("Kelas"), enrolment.cohort.name), ("program", _("Program"), str(enrolment.cohort.program)),
+             ("reference", _("Nomor pendaftaran"), enrolment.application.reference)],
+        )
+        attendance = [
+            _record(_("Pertemuan %(number)s (%(date)s)") % {"number": mark.session.number,
+                                                            "date": formats.date_format(mark.session.date)},
+                    mark, _ATTENDANCE_FIELDS, [("session", _("Pertemuan ke"), mark.session.number),
+                                               ("date", _("Tanggal"), mark.session.date)])
+            for mark in enrolment.attendance.all()
+        ]
+        followups = [_record(followup.get_milestone_display(), followup, _FOLLOWUP_FIELDS)
+                     for followup in enrolment.followups.all()]
+        awards = [_award_record(award) for award in enrolment.awards.all()]
+        record.data.update(kehadiran=[r.data for r in attendance], tindak_lanjut=[r.data for r in followups],
+                           modal_usaha=[r.data for r in awards])
+        for title, records in ((_("Kehadiran"), attendance), (_("Modal usaha"), awards),
+                               (_("Tindak lanjut setelah pelatihan"), followups)):
+            if records:
+                record.children.append(Section(title, records))
+        training.append(record)
+
+    groups = []
+    for membership in memberships:
+        group = membership.group
+        record = _record(
+            group.name, membership, _MEMBERSHIP_FIELDS,
+            [("group", _("Nama KUB"), group.name), ("business_type", _("Jenis usaha"), group.business_type),
+             ("kelurahan", _("Kelurahan"), str(group.kelurahan)), ("group_status", _("Status KUB"),
+                                                                   group.get_status_display())],
+        )
+        awards = [_award_record(award) for award in group.awards.all()]
+        record.data["modal_usaha"] = [r.data for r in awards]
+        if awards:
+            record.children.append(Section(_("Modal usaha KUB"), awards))
+        groups.append(record)
+
+    request_records = [_record(str(request.get_kind_display()), request, _REQUEST_FIELDS) for request in requests]
+    consent_records = [
+        Record(title=_("Versi %(version)s") % {"version": item["versi"]}, data=item,
+               rows=[(_("Berlaku sejak"), _when(item["berlaku_sejak"], "DATE_FORMAT")),
+                     (_("Anda setujui pada"), _when(item["disetujui_pada"])),
+                     (_("Teks persetujuan"), item["teks"])])
+        for item in consents.values()
+    ]
+    history_table = [[_when(entry["waktu"]), entry["peran"], entry["tindakan"], entry["objek"]] for entry in history]
+    now = timezone.now()
+    sections = [
+        Section(_("Data diri"), [person]),
+        Section(_("Pendaftaran"), app_records, _("Tidak ada pendaftaran.")),
+        Section(_("Pelatihan"), training, _("Belum pernah mengikuti kelas.")),
+        Section(_("Kelompok Usaha Bersama (KUB)"), groups, _("Bukan anggota KUB.")),
+        Section(_("Persetujuan yang Anda berikan"), consent_records, _("Tidak ada.")),
+        Section(_("Permintaan Anda sebagai pemilik data"), request_records, _("Tidak ada.")),
+        Section(_("Riwayat: siapa melihat, mengubah atau mengekspor data Anda"), [], _("Tidak ada."),
+                headers=[_("Waktu"), _("Oleh (peran)"), _("Tindakan"), _("Data")], table=history_table),
+    ]
+    data = {
+        "dibuat_pada": now,
+        "keterangan": _(
+            "Salinan data pribadi yang disimpan Dinas Sosial Kota Tangerang (Sigap Kerja) sesuai UU 27/2022."
+        ),
+        "pendaftar": person.data,
+        "pendaftaran": [r.data for r in app_records],
+        "pelatihan": [r.data for r in training],
+        "kub": [r.data for r in groups],
+        "persetujuan": list(consents.values()),
+        "permintaan": [r.data for r in request_records],
+        "riwayat": history,
+    }
+    return SubjectCopy(applicant=applicant, generated_at=now, sections=sections, data=data)
 
 
 def subject_data(applicant) -> dict[str, Any]:
     """Everything stored about one person, as plain data (what `export_subject_data` serialises)."""
-    from applicants.models import Application
-
-    applications = list(
-        Application.objects.filter(applicant=applicant)
-        .select_related("intake", "program", "program_alt", "consent_version", "eligibility_record__batch")
-        .prefetch_related("interviews__recommended_program")
-        .order_by("submitted_at")
-    )
-    person = _fields(applicant, _APPLICANT_FIELDS)
-    person["kelurahan"] = str(applicant.kelurahan)
-    out_apps = []
-    for app in applications:
-        item = _fields(app, _APPLICATION_FIELDS)
-        item.update(
-            intake=str(app.intake),
-            program=str(app.program),
-            program_alt=str(app.program_alt) if app.program_alt else None,
-            consent_version=app.consent_version.version if app.consent_version else None,
-            consent_text=app.consent_version.text if app.consent_version else None,
-        )
-        record = app.eligibility_record
-        item["eligibility_evidence"] = (
-            {
-                "register": record.batch.get_register_display(),
-                "data_per": record.batch.as_of,
-                **_fields(record, _RECORD_FIELDS),
-            }
-            if record
-            else None
-        )
-        item["interviews"] = [
-            {
-                **_fields(interview, _INTERVIEW_FIELDS),
-                "recommended_program": str(interview.recommended_program) if interview.recommended_program else None,
-            }
-            for interview in app.interviews.all()
-        ]
-        out_apps.append(item)
-    return {
-        "dibuat_pada": timezone.now(),
-        "keterangan": _(
-            "Salinan data pribadi yang disimpan Dinas Sosial Kota Tangerang (Sigap Kerja) sesuai UU 27/2022."
-        ),
-        "pendaftar": person,
-        "pendaftaran": out_apps,
-        "riwayat": _log_entries(applicant, [a.pk for a in applications]),
-    }
+    return collect(applicant).data
 
 
 class _Encoder(DjangoJSONEncoder):
@@ -132,8 +389,15 @@ class _Encoder(DjangoJSONEncoder):
 def export_subject_data(applicant, user=None) -> bytes:
     """A UTF-8 JSON file of everything stored about the person (access request), and log that it was made."""
     payload = json.dumps(subject_data(applicant), cls=_Encoder, ensure_ascii=False, indent=2).encode("utf-8")
-    log(applicant, SUBJECT_EXPORT_ACTION, user=user, data={})
+    log(applicant, SUBJECT_EXPORT_ACTION, user=user, data={"format": "json"})
     return payload
+
+
+def subject_document(applicant, user=None) -> SubjectCopy:
+    """The same copy for the printable document (HTML), logged like the JSON file."""
+    copy = collect(applicant)
+    log(applicant, SUBJECT_EXPORT_ACTION, user=user, data={"format": "html"})
+    return copy
 
 
 def ensure_processing_allowed(applicant) -> None:

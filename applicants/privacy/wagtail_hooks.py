@@ -3,12 +3,14 @@
 Imported from applicants/wagtail_hooks.py so Wagtail finds it.
 """
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from applicants.models import StaffProfile
+from applicants.models import rights as rights
 from applicants.privacy import audit, retention, subject_rights
 from applicants.privacy import views as views_privacy
 
@@ -27,6 +29,14 @@ def register_privacy_log_actions(actions):
         subject_rights.LIFT_ACTION, _("Cabut pembatasan"), _("Pembatasan pemrosesan dicabut")
     )
     actions.register_action(retention.RETENTION_ACTION, _("Retensi data"), _("Data lama dianonimkan"))
+    actions.register_action(retention.ERASURE_ACTION, _("Penghapusan data"), _("Data dianonimkan atas permintaan"))
+    actions.register_action(rights.REQUEST_ACTION, _("Permintaan subjek data"), _("Permintaan subjek data dicatat"))
+    actions.register_action(
+        rights.REQUEST_DONE_ACTION, _("Permintaan dipenuhi"), _("Permintaan subjek data dipenuhi")
+    )
+    actions.register_action(
+        rights.REQUEST_REFUSED_ACTION, _("Permintaan ditolak"), _("Permintaan subjek data ditolak")
+    )
 
 
 @hooks.register("register_admin_urls")
@@ -42,7 +52,36 @@ def register_privacy_admin_urls():
             views_privacy.RestrictionView.as_view(),
             name="sigap_subject_restriction",
         ),
+        path(
+            "privasi/pendaftar/<int:pk>/salinan-data/dokumen/",
+            views_privacy.SubjectDocumentView.as_view(),
+            name="sigap_subject_document",
+        ),
+        path(
+            "privasi/pendaftar/<int:pk>/permintaan/baru/",
+            views_privacy.SubjectRequestCreateView.as_view(),
+            name="sigap_subject_request_new",
+        ),
+        path("privasi/permintaan/", views_privacy.SubjectRequestListView.as_view(), name="sigap_subject_requests"),
+        path("privasi/login-terkunci/", views_privacy.LockedLoginsView.as_view(), name="sigap_locked_logins"),
+        path(
+            "privasi/permintaan/<int:request_pk>/",
+            views_privacy.SubjectRequestDetailView.as_view(),
+            name="sigap_subject_request",
+        ),
     ]
+
+
+class SubjectRequestsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("applicants.view_datasubjectrequest")
+
+
+@hooks.register("register_admin_menu_item")
+def register_subject_requests_menu_item():
+    return SubjectRequestsMenuItem(
+        _("Permintaan subjek data"), reverse("sigap_subject_requests"), icon_name="clipboard-list", order=400
+    )
 
 
 class StaffProfileViewSet(ModelViewSet):
@@ -60,3 +99,13 @@ class StaffProfileViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_staff_profile_viewset():
     return StaffProfileViewSet()
+
+
+class SuperuserMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser
+
+
+@hooks.register("register_settings_menu_item")
+def register_locked_logins_menu_item():
+    return SuperuserMenuItem(_("Login terkunci"), reverse("sigap_locked_logins"), icon_name="lock", order=900)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -58,9 +59,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "applicants.privacy.security_events.PermissionDeniedLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a refused login on paths other than Wagtail's form into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -210,16 +214,42 @@ KUB_MIN_MEMBERS = env_int("KUB_MIN_MEMBERS", 5)
 KUB_MAX_MEMBERS = env_int("KUB_MAX_MEMBERS", 10)
 
 # --- Personal data protection (docs/privacy.md) -----------------------------------------------
-# Admin login lock-out: this many failures for one username from one IP lock it for this long.
-AUTHENTICATION_BACKENDS = ["applicants.privacy.login_security.ThrottledModelBackend"]
+# Admin login lock-out (django-axes, applicants/privacy/login_security.py): this many failures from one
+# client address, whatever the usernames (password spraying), lock that address for this long after
+# the last failure. Admins unlock under Settings > Login terkunci.
+AUTHENTICATION_BACKENDS = [
+    "applicants.privacy.login_security.AddressLockBackend",  # first: refuses a locked address on every login path
+    "django.contrib.auth.backends.ModelBackend",
+]
 WAGTAILADMIN_USER_LOGIN_FORM = "applicants.privacy.login_security.ThrottledLoginForm"
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+AXES_FAILURE_LIMIT = "applicants.privacy.login_security.failure_limit"
+AXES_COOLOFF_TIME = "applicants.privacy.login_security.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]  # one limit per address covers one username from it as well
+AXES_CLIENT_IP_CALLABLE = "applicants.privacy.login_security.client_ip"
+AXES_USERNAME_CALLABLE = "applicants.privacy.login_security.normalised_username"
+AXES_LOCKOUT_CALLABLE = "applicants.privacy.login_security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # Django's admin is not where staff work; Wagtail has its own screen
 # Retention (`manage.py apply_retention`): years after the latest application.
 RETENTION_NOT_ENROLLED_YEARS = env_int("RETENTION_NOT_ENROLLED_YEARS", 2)
 RETENTION_ARCHIVE_YEARS = env_int("RETENTION_ARCHIVE_YEARS", 10)
 RETENTION_REGISTER_YEARS = env_int("RETENTION_REGISTER_YEARS", 2)  # rows of superseded register extracts
+RETENTION_REJECTED_ROWS_DAYS = env_int("RETENTION_REJECTED_ROWS_DAYS", 90)  # rejected rows of any extract
+RETENTION_UNFINISHED_IMPORT_HOURS = env_int("RETENTION_UNFINISHED_IMPORT_HOURS", 24)  # "processing" batches
+RETENTION_EXPORT_DAYS = env_int("RETENTION_EXPORT_DAYS", 7)  # background export files and their jobs
+RETENTION_LOGIN_LOG_DAYS = env_int("RETENTION_LOGIN_LOG_DAYS", 180)  # axes' log of staff logins (user, IP)
 PRIVATE_UPLOAD_MAX_MB = env_int("PRIVATE_UPLOAD_MAX_MB", 10)
+# Data-subject requests: hours from receipt to the deadline. UU PDP 27/2022 gives the controller 3 x 24
+# hours to give access, correct data and restrict processing; erasure gets 14 days here (a default to
+# confirm with the legal office, docs/privacy.md).
+SUBJECT_REQUEST_DEADLINE_HOURS = {
+    "access": env_int("SUBJECT_REQUEST_ACCESS_HOURS", 72),
+    "rectification": env_int("SUBJECT_REQUEST_RECTIFICATION_HOURS", 72),
+    "restriction": env_int("SUBJECT_REQUEST_RESTRICTION_HOURS", 72),
+    "erasure": env_int("SUBJECT_REQUEST_ERASURE_HOURS", 14 * 24),
+}
 # Take the client address for the rate limit and the login lock-out from X-Forwarded-For (only behind a
 # proxy that sets it).
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
@@ -245,11 +275,21 @@ def logging_config(log_format: str, level: str = LOG_LEVEL) -> dict:
             "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
             "json": {"()": "portal.jsonlog.JsonFormatter"},
         },
+        # NIK/KK searches reach the request logs through query strings: every line is masked.
+        "filters": {"mask_identity": {"()": "portal.jsonlog.MaskIdentityFilter"}},
         "handlers": {
-            "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": log_format}
+            "console": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": log_format,
+                "filters": ["mask_identity"],
+            }
         },
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+        # django-axes logs every login at INFO; its warnings (repeated failures) and our sigap.security
+        # events are what an operator needs.
+        "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"},
+                    "axes": {"level": "WARNING"}},
     }
 
 

@@ -1,4 +1,5 @@
-"""The documented backup procedure (scripts/backup.sh, scripts/restore.sh) restores the demo site exactly.
+"""The documented backup procedure (scripts/backup.sh, scripts/restore.sh) restores the demo site exactly,
+from encrypted files; without the key, or with a wrong key or a damaged file, nothing is written or restored.
 
 Runs the scripts as an operator would, against two real databases: SQLite files, or on the PostgreSQL run
 two new databases on the same server.
@@ -38,8 +39,13 @@ print(json.dumps({
 """
 
 
-def _env(database_url: str, files: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ENV"}}
+KEY = "kunci-cadangan-uji-2026-panjang"
+
+
+def _env(database_url: str, files: Path, key: str | None = KEY) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ENV", "BACKUP_KEY"}}
+    if key is not None:
+        env["BACKUP_KEY"] = key
     env.update({
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
         "DATABASE_URL": database_url,
@@ -97,7 +103,15 @@ def test_demo_site_backed_up_and_restored_into_a_new_database_is_the_same(tmp_pa
     backup = tmp_path / "backup"
     _run(source, "scripts/backup.sh", str(backup))
     native = "db.sqlite3" if source_url.startswith("sqlite") else "db.pgdump"
-    assert (backup / native).stat().st_size > 0
+    assert (backup / f"{native}.gpg").stat().st_size > 0
+    # Every file is OpenPGP-encrypted; no plaintext copy, no NIK readable anywhere in the folder.
+    names = sorted(path.name for path in backup.iterdir())
+    assert names == sorted(f"{name}.gpg" for name in ("data.json.gz", "media.tar.gz", "private.tar.gz", native))
+    nik = _run(source, sys.executable, "-c", "import django; django.setup(); from applicants.models import "
+               "Applicant; print(Applicant.objects.first().nik)").split()[-1]
+    for path in backup.iterdir():
+        raw = path.read_bytes()
+        assert raw[:1] in (b"\x8c", b"\xc3") and b"%PDF private" not in raw and nik.encode() not in raw, path
     _run(target, "scripts/restore.sh", str(backup))
     after = _snapshot(target)
 
@@ -109,3 +123,50 @@ def test_demo_site_backed_up_and_restored_into_a_new_database_is_the_same(tmp_pa
     check = ("import django; django.setup(); from django.contrib.auth import authenticate;"
              "print(authenticate(username='editor', password='sigap-demo') is not None)")
     assert _run(target, sys.executable, "-c", check).strip() == "True"
+
+
+def _fake_encrypted_backup(folder: Path, key: str) -> None:
+    """A backup folder whose files are encrypted with `key` (made with gpg, as backup.sh does)."""
+    folder.mkdir()
+    home = folder.parent / "gnupg"
+    home.mkdir(mode=0o700)
+    for name in ("data.json.gz", "media.tar.gz", "private.tar.gz"):
+        subprocess.run(  # noqa: S603
+            ["gpg", "--homedir", str(home), "--batch", "--quiet", "--pinentry-mode", "loopback",  # noqa: S607
+             "--passphrase-fd", "0", "--symmetric", "--output", str(folder / f"{name}.gpg"), "/dev/null"],
+            input=key.encode(), check=True,
+        )
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], check=False)  # noqa: S603, S607
+
+
+def _fails(env: dict, *cmd: str) -> str:
+    result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)  # noqa: S603
+    assert result.returncode != 0, result.stdout
+    return result.stderr
+
+
+def test_production_backup_without_a_key_is_refused_and_writes_nothing(tmp_path):
+    env = {**_env(f"sqlite:///{tmp_path / 'a.sqlite3'}", tmp_path, key=None), "DJANGO_ENV": "production"}
+    assert "BACKUP_KEY is not set" in _fails(env, "scripts/backup.sh", str(tmp_path / "backup"))
+    assert not (tmp_path / "backup").exists()
+
+
+def test_a_short_backup_key_is_refused(tmp_path):
+    env = _env(f"sqlite:///{tmp_path / 'a.sqlite3'}", tmp_path, key="pendek")
+    assert "too short" in _fails(env, "scripts/backup.sh", str(tmp_path / "backup"))
+    assert not (tmp_path / "backup").exists()
+
+
+@pytest.mark.parametrize("key", [None, "kunci-yang-salah-sekali-2026", "tampered"])
+def test_restore_with_no_key_a_wrong_key_or_a_damaged_file_changes_nothing(tmp_path, key):
+    backup = tmp_path / "backup"
+    _fake_encrypted_backup(backup, KEY)
+    if key == "tampered":
+        data = bytearray((backup / "private.tar.gz.gpg").read_bytes())
+        data[-5] ^= 0xFF
+        (backup / "private.tar.gz.gpg").write_bytes(bytes(data))
+        key = KEY
+    target = tmp_path / "target.sqlite3"
+    message = _fails(_env(f"sqlite:///{target}", tmp_path / "files", key=key), "scripts/restore.sh", str(backup))
+    assert ("set BACKUP_KEY" in message) if key is None else ("nothing was changed" in message)
+    assert not target.exists() and not (tmp_path / "files").exists()

@@ -37,6 +37,7 @@ from applicants.models import (
     Attendance,
     BusinessGroup,
     CapitalAward,
+    DataSubjectRequest,
     Enrolment,
     FollowUp,
     Interview,
@@ -88,7 +89,10 @@ EXPECTED: list[tuple[str, set[str]]] = [
     (r"^delivery:(cohort_enrol|enrolment_withdraw|enrolment_publication_consent|group_create)$", STAFF),
     (r"^delivery:group_propose_award$", {"admin", "editor"}),  # a KUB outside the restricted editor's kecamatan
     # Data-subject rights (UU PDP): a copy of someone's data, restriction of processing.
-    (r"^sigap_subject_(export|restriction)$", {"admin", "editor"}),
+    (r"^sigap_subject_(export|restriction|document|request_new)$", {"admin", "editor"}),
+    (r"^sigap_locked_logins$", {"admin"}),  # who is locked out of the login, and unlocking
+    (r"^sigap_subject_requests$", READERS),  # the list is scoped to the user's kecamatan
+    (r"^sigap_subject_request$", {"admin", "editor", "auditor"}),  # a request of the person in the table
     # Staff area restrictions (who is limited to which kecamatan): administrators; auditors read them.
     (r"^profil_petugas:(index|index_results)$", {"admin", "auditor"}),
     (r"^profil_petugas:", {"admin"}),
@@ -206,9 +210,15 @@ def _ids(world) -> dict[str, dict[str, object]]:
         r"^delivery:award_": {"pk": award.pk},
         r"^delivery:group_": {"pk": group.pk},
         r"^delivery:followup_record$": {"enrolment_pk": enrolment.pk, "milestone": followup_milestone},
+        r"^sigap_subject_request$": {"request_pk": _subject_request(world).pk},
         r"^sigap_subject_": {"pk": application.applicant_id},
         r"^profil_petugas:": {"pk": world["profile"].pk},
     }
+
+
+def _subject_request(world) -> DataSubjectRequest:
+    return DataSubjectRequest.register(applicant=world["application"].applicant, kind="access", requester_name="x",
+                                       channel="letter", details="Salinan data", user=world["users"]["editor"])
 
 
 def _export_job(world) -> ExportJob:

@@ -16,6 +16,7 @@ class Command(BaseCommand):
         report = apply_retention(dry_run=dry_run)
         verb = "akan dianonimkan" if dry_run else "dianonimkan"
         deleted = "akan dihapus" if dry_run else "dihapus"
+        marked = "akan ditandai gagal" if dry_run else "ditandai gagal"
         prefix = "[UJI COBA] " if dry_run else ""
         out = self.stdout.write
         out(
@@ -29,5 +30,21 @@ class Command(BaseCommand):
             f"{report.register_batches} impor, {report.register_rows} baris dan "
             f"{report.register_rejections} baris ditolak {deleted}"
         )
-        if not dry_run and not (report.anonymised or report.register_rows or report.register_rejections):
+        out(
+            f"{prefix}Baris register yang ditolak (> {settings.RETENTION_REJECTED_ROWS_DAYS} hari): "
+            f"{report.rejected_rows} {deleted}"
+        )
+        out(
+            f"{prefix}Impor register tidak selesai (> {settings.RETENTION_UNFINISHED_IMPORT_HOURS} jam): "
+            f"{report.unfinished_batches} {marked}"
+        )
+        out(
+            f"{prefix}Ekspor latar belakang (> {settings.RETENTION_EXPORT_DAYS} hari): "
+            f"{report.export_jobs} tugas dan {report.export_files} berkas {deleted}"
+        )
+        out(
+            f"{prefix}Catatan login petugas (> {settings.RETENTION_LOGIN_LOG_DAYS} hari) dan percobaan gagal "
+            f"yang sudah kedaluwarsa: {report.login_records} {deleted}"
+        )
+        if not dry_run and not report.changed_anything:
             out("Tidak ada yang perlu diubah.")
