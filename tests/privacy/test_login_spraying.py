@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.test import RequestFactory
 
-from tests.factories import EditorFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def login(client, username, password, ip="10.0.0.1", **headers):
 
 @pytest.fixture
 def editor():
-    user = EditorFactory(username="editor-sah")
+    user = UserFactory(editor=True, username="editor-sah")
     user.set_password(PASSWORD)
     user.save()
     return user

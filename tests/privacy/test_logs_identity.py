@@ -17,7 +17,7 @@ from portal.jsonlog import mask_identity_numbers
 from applicants.models import Applicant
 from applicants.privacy import ratelimit
 from applicants.privacy.audit import log_personal_data_access
-from tests.factories import ApplicantFactory, EditorFactory, UserFactory
+from tests.factories import ApplicantFactory, UserFactory
 
 NIK = "3671014105900017"
 KK = "3671010101080003"
@@ -138,7 +138,7 @@ def test_register_search_by_nik_leaves_no_nik_in_the_application_log(client, app
     comms = UserFactory(groups=["Humas"])
     client.force_login(comms)
     client.get(f"/admin/privasi/pendaftar/{applicant.pk}/salinan-data/?q={NIK}")
-    client.force_login(EditorFactory())
+    client.force_login(UserFactory(editor=True))
     assert client.get(f"/admin/applicants/applicant/?q={NIK}").status_code == 200
     client.get(f"/admin/applicants/applicant/export/?q={NIK}")
     output = app_log.getvalue()
@@ -169,7 +169,7 @@ def test_rate_limit_refusal_is_logged_once_per_burst(settings, app_log):
 
 @pytest.mark.django_db
 def test_exports_reach_the_log_without_the_searched_nik(app_log):
-    editor = EditorFactory()
+    editor = UserFactory(editor=True)
     log_personal_data_access(editor, Applicant, "ekspor xlsx", filters={"q": NIK}, rows=3)
     [event] = [line for line in _lines(app_log) if line.get("event") == "export"]
     assert event["action"] == "sigap.export" and event["user_id"] == editor.pk and event["rows"] == 3

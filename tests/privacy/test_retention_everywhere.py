@@ -15,8 +15,7 @@ from wagtail.models import ModelLogEntry
 from applicants.models import WelfareImportBatch, WelfareRecord, WelfareRejection
 from applicants.privacy.retention import apply_retention
 from programs.registers.models import ExportJob
-from tests.factories import ApplicationFactory, EditorFactory
-from tests.welfare_factories import WelfareImportBatchFactory, WelfareRecordFactory
+from tests.factories import ApplicationFactory, UserFactory, WelfareImportBatchFactory, WelfareRecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +53,7 @@ def _stray(days_old: float, name: str) -> Path:
 @pytest.fixture
 def exports(settings):
     settings.RETENTION_EXPORT_DAYS = 7
-    editor = EditorFactory()
+    editor = UserFactory(editor=True)
     old_job, old_file = _export(editor, 8, "pendaftar-lama.xlsx")
     new_job, new_file = _export(editor, 6, "pendaftar-baru.xlsx")
     return {"editor": editor, "old_job": old_job, "old_file": old_file, "new_job": new_job, "new_file": new_file,
@@ -169,7 +168,7 @@ def test_anonymising_reaches_free_text_about_the_person_elsewhere_and_log_labels
     from applicants.privacy.retention import ANONYMOUS_NAME, erase_applicant
     from tests.factories import CapitalPackageFactory, EnrolmentFactory
 
-    editor = EditorFactory()
+    editor = UserFactory(editor=True)
     enrolment = EnrolmentFactory(status=Enrolment.Status.COMPLETED)
     person = enrolment.application.applicant
     person.full_name = "Siti Rahasia"

@@ -32,9 +32,9 @@ from tests.factories import (
     CohortFactory,
     CohortSessionFactory,
     EnrolmentFactory,
-    HeldInterviewFactory,
+    InterviewFactory,
+    UserFactory,
 )
-from tests.privacy_support import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +44,8 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def resident(django_user_model):
     """A graduate with the whole journey: register evidence, interview, class, award, KUB, follow-up."""
-    staff = make_user(django_user_model, "editor", "petugas-rahasia", first_name="Bu Rahasia")
-    interviewer = make_user(django_user_model, "interviewer", "pewawancara-rahasia")
+    staff = UserFactory(editor=True, username="petugas-rahasia", first_name="Bu Rahasia")
+    interviewer = UserFactory(interviewer=True, username="pewawancara-rahasia")
     applicant = ApplicantFactory(full_name="Siti <b>Aminah</b>", occupation="Penjual kue")
     consent = ConsentVersion.objects.get_or_create(version="2026-1", defaults={"text": "Saya setuju ..."})[0]
     batch = WelfareImportBatch.objects.create(as_of="2026-01-01", file_name="dtsen.xlsx", file_sha256="0" * 64,
@@ -57,7 +57,7 @@ def resident(django_user_model):
                                      status="enrolled", eligibility="verified", eligibility_record=record,
                                      consent_version=consent, consent_at=timezone.now(),
                                      motivation="Ingin membuka usaha katering.")
-    HeldInterviewFactory(application=application, interviewer=interviewer, note="Sudah punya oven.",
+    InterviewFactory(decided=True, application=application, interviewer=interviewer, note="Sudah punya oven.",
                          score_motivation=4)
     enrolment = EnrolmentFactory(application=application, cohort=cohort, status=Enrolment.Status.COMPLETED,
                                  final_score=88, enrolled_by=staff)
@@ -112,14 +112,14 @@ def test_history_says_which_role_viewed_changed_or_exported_never_who(resident):
 
 
 def test_json_file_is_utf8_and_its_making_is_logged(resident, django_user_model):
-    editor = make_user(django_user_model, "editor")
+    editor = UserFactory(editor=True)
     payload = export_subject_data(resident, user=editor)
     assert json.loads(payload.decode("utf-8"))["pendaftar"]["full_name"] == "Siti <b>Aminah</b>"
     assert ModelLogEntry.objects.filter(action=SUBJECT_EXPORT_ACTION, user=editor, data__format="json").exists()
 
 
 def test_printable_document_is_indonesian_complete_and_escaped(client, resident, django_user_model):
-    editor = make_user(django_user_model, "editor")
+    editor = UserFactory(editor=True)
     client.force_login(editor)
     response = client.get(f"/admin/privasi/pendaftar/{resident.pk}/salinan-data/dokumen/")
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
@@ -149,9 +149,9 @@ def test_print_stylesheet_exists_and_hides_screen_only_hints():
 def test_document_is_refused_to_roles_without_the_right_or_the_scope(client, resident, django_user_model, role):
     if role == "editor_other_kecamatan":
         other = Kecamatan.objects.exclude(pk=resident.kelurahan.kecamatan_id).first()
-        user = make_user(django_user_model, "editor", kecamatan=[other])
+        user = UserFactory(editor=True, kecamatan=[other])
     else:
-        user = make_user(django_user_model, role)
+        user = UserFactory(**{role: True})
     client.force_login(user)
     response = client.get(f"/admin/privasi/pendaftar/{resident.pk}/salinan-data/dokumen/")
     assert response.status_code == 403 and "Siti" not in response.content.decode()
@@ -160,14 +160,14 @@ def test_document_is_refused_to_roles_without_the_right_or_the_scope(client, res
 
 def test_document_urls_typed_by_hand(client, resident, django_user_model):
     assert "/admin/login/" in client.get(f"/admin/privasi/pendaftar/{resident.pk}/salinan-data/dokumen/")["Location"]
-    client.force_login(make_user(django_user_model, "editor"))
+    client.force_login(UserFactory(editor=True))
     assert client.get("/admin/privasi/pendaftar/999999/salinan-data/dokumen/").status_code == 404
     assert client.get("/admin/privasi/pendaftar/abc/salinan-data/dokumen/").status_code == 404
 
 
 def test_copy_of_a_person_without_any_application_still_renders(client, django_user_model):
     lonely = ApplicantFactory(full_name="Belum Daftar")
-    client.force_login(make_user(django_user_model, "editor"))
+    client.force_login(UserFactory(editor=True))
     response = client.get(f"/admin/privasi/pendaftar/{lonely.pk}/salinan-data/dokumen/")
     html = response.content.decode()
     assert response.status_code == 200 and "Tidak ada pendaftaran." in html and "Belum pernah mengikuti kelas." in html
@@ -184,7 +184,7 @@ def test_history_labels_are_readable_even_before_wagtail_loaded_its_actions(resi
 
 
 def test_document_labels_are_indonesian(client, resident, django_user_model):
-    client.force_login(make_user(django_user_model, "editor"))
+    client.force_login(UserFactory(editor=True))
     html = client.get(f"/admin/privasi/pendaftar/{resident.pk}/salinan-data/dokumen/").content.decode()
     for english in ("Proposed at", "Approved at", "Joined at", "Left at", ">Nik<", ">Nomor kk<"):
         assert english not in html, english

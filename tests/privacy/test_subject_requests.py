@@ -11,8 +11,7 @@ from wagtail.models import ModelLogEntry
 from applicants.models import Applicant, CapitalAward, DataSubjectRequest, Enrolment
 from applicants.privacy.retention import ANONYMOUS_NAME
 from programs.models import Kecamatan, Kelurahan
-from tests.factories import ApplicantFactory, CapitalPackageFactory, EnrolmentFactory
-from tests.privacy_support import make_user
+from tests.factories import ApplicantFactory, CapitalPackageFactory, EnrolmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ def _new(applicant, user, kind="access", **extra):
 
 @pytest.fixture
 def editor(django_user_model):
-    return make_user(django_user_model, "editor", "editor-hak")
+    return UserFactory(editor=True, username="editor-hak")
 
 
 @pytest.fixture
@@ -80,7 +79,7 @@ def test_bad_request_form_shows_the_error_by_the_field_and_saves_nothing(client,
 
 @pytest.mark.parametrize("role", ["auditor", "interviewer", "comms"])
 def test_only_editors_record_requests(client, resident, django_user_model, role):
-    client.force_login(make_user(django_user_model, role))
+    client.force_login(UserFactory(**{role: True}))
     response = client.post(f"/admin/privasi/pendaftar/{resident.pk}/permintaan/baru/", _form())
     assert response.status_code == 403 and not DataSubjectRequest.objects.exists()
 
@@ -90,14 +89,14 @@ def test_list_is_scoped_to_the_kecamatan_and_read_only_for_auditors(client, edit
     here = ApplicantFactory(full_name="Warga Sini", kelurahan=Kelurahan.objects.filter(kecamatan=kecamatan[0]).first())
     there = ApplicantFactory(full_name="Warga Sana", kelurahan=Kelurahan.objects.filter(kecamatan=kecamatan[1]).first())
     mine, theirs = _new(here, editor), _new(there, editor, "erasure")
-    local = make_user(django_user_model, "editor", kecamatan=[kecamatan[0]])
+    local = UserFactory(editor=True, kecamatan=[kecamatan[0]])
     client.force_login(local)
     page = client.get("/admin/privasi/permintaan/").content.decode()
     assert "Warga Sini" in page and "Warga Sana" not in page
     assert client.get(f"/admin/privasi/permintaan/{theirs.pk}/").status_code == 403
     assert client.post(f"/admin/privasi/permintaan/{theirs.pk}/", {"result": "done", "outcome": "x"}).status_code == 403
 
-    auditor = make_user(django_user_model, "auditor")
+    auditor = UserFactory(auditor=True)
     client.force_login(auditor)
     page = client.get("/admin/privasi/permintaan/").content.decode()
     assert "Warga Sini" in page and "Warga Sana" in page
@@ -111,7 +110,7 @@ def test_list_is_scoped_to_the_kecamatan_and_read_only_for_auditors(client, edit
 @pytest.mark.parametrize("role", ["interviewer", "comms"])
 def test_interviewers_and_comms_cannot_see_requests(client, resident, editor, django_user_model, role):
     request = _new(resident, editor)
-    client.force_login(make_user(django_user_model, role))
+    client.force_login(UserFactory(**{role: True}))
     assert client.get("/admin/privasi/permintaan/").status_code == 403
     assert client.get(f"/admin/privasi/permintaan/{request.pk}/").status_code == 403
 
@@ -141,7 +140,7 @@ def test_closing_needs_an_outcome_and_happens_once(client, resident, editor, dja
     request.refresh_from_db()
     assert (request.status, request.handled_by, request.outcome) == ("done", editor, "Salinan diserahkan langsung.")
     # A second editor with a stale page cannot close it again.
-    other = make_user(django_user_model, "editor")
+    other = UserFactory(editor=True)
     client.force_login(other)
     response = client.post(f"/admin/privasi/permintaan/{request.pk}/", {"result": "refused", "outcome": "Tidak."},
                            follow=True)
@@ -185,7 +184,7 @@ def test_erasure_of_an_award_recipient_is_refused_and_nothing_changes(client, ed
     enrolment = EnrolmentFactory(status=Enrolment.Status.COMPLETED)
     applicant = enrolment.application.applicant
     award = CapitalAward.propose(user=editor, package=CapitalPackageFactory(), enrolment=enrolment, place=1)
-    award.approve(make_user(django_user_model, "editor"))
+    award.approve(UserFactory(editor=True))
     request = _new(applicant, editor, "erasure")
     client.force_login(editor)
     response = client.post(f"/admin/privasi/permintaan/{request.pk}/",
