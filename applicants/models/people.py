@@ -18,10 +18,12 @@ from applicants.enums import ApplicationStatus, DtksSelfReport, Eligibility, Sex
 from applicants.workflow import ApplicationWorkflowMixin
 from programs.models import Intake, Kelurahan, Program
 
-digits16 = RegexValidator(r"^\d{16}$", _("Harus 16 angka."))
-# NIK/KK of a live record: 16 digits (clean() checks the rest). Retention replaces them with
-# "X" + 15 digits (see applicants/retention.py), which stays unique and can never be a real number.
-identity_or_anonymised = RegexValidator(r"^(\d{16}|X\d{15})$", _("Harus 16 angka."))
+# NIK/KK of a live record: 16 ASCII digits (clean() checks the rest). Retention replaces them with
+# "X" + 15 digits (see applicants/privacy/retention.py), which stays unique and can never be a real number.
+IDENTITY_PATTERN = identity.DB_IDENTITY_PATTERN
+IDENTITY_OR_ANONYMISED_PATTERN = identity.DB_IDENTITY_OR_ANONYMISED_PATTERN
+digits16 = RegexValidator(IDENTITY_PATTERN, _("Harus 16 angka."))
+identity_or_anonymised = RegexValidator(IDENTITY_OR_ANONYMISED_PATTERN, _("Harus 16 angka."))
 
 
 
@@ -84,6 +86,12 @@ class Applicant(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=["L", "P"]), name="applicant_sex_valid"),
+            models.CheckConstraint(
+                condition=Q(nik__regex=IDENTITY_OR_ANONYMISED_PATTERN), name="applicant_nik_ascii_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(kk_number__regex=IDENTITY_OR_ANONYMISED_PATTERN), name="applicant_kk_ascii_digits"
+            ),
         ]
         # Without it, NIK and KK are masked everywhere (applicants/privacy.py).
         permissions = [("view_full_identity", "Lihat NIK dan KK lengkap")]
@@ -111,6 +119,11 @@ class Applicant(models.Model):
             self.phone = identity.parse_mobile(self.phone)
         except ValidationError as exc:
             errors["phone"] = exc.messages
+        for name, label in (("rt", "RT"), ("rw", "RW")):
+            try:
+                setattr(self, name, identity.parse_rt_rw(getattr(self, name), label))
+            except ValidationError as exc:
+                errors[name] = exc.messages
         if errors:
             raise ValidationError(errors)
 

@@ -30,8 +30,8 @@ class SearchField:
 
 def nik_term(term: str) -> str | None:
     """A 16-digit number (spaces/dots allowed) is a NIK or KK; anything else is not."""
-    digits = identity.clean_number_text(term)
-    return digits if len(digits) == 16 and digits.isdigit() else None
+    digits = identity.normalise_digits(term)
+    return digits if identity.is_ascii_digits(digits, 16) else None
 
 
 def phone_term(term: str) -> str | None:
