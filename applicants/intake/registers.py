@@ -18,7 +18,7 @@ from applicants.privacy.audit import log_personal_data_access
 from programs.registers import search
 from programs.registers.base import RegisterModelAdmin
 from programs.registers.views import RegisterInspectView
-from programs.registers.xlsx import DATETIME, IDENTITY, ExportColumn
+from programs.registers.xlsx import BIRTH_DATE, DATETIME, IDENTITY, ExportColumn
 
 IDENTITY_PERMISSION = "applicants.view_full_identity"  # editors; auditors and interviewers see 3671********0017
 
@@ -43,11 +43,14 @@ class ApplicationInspectView(RegisterInspectView):
         history += list(log_registry.get_logs_for_instance(applicant).select_related("user")[:50])
         history.sort(key=lambda entry: entry.timestamp, reverse=True)
         mask = self.model_admin.identity_mask(self.request.user) or (lambda value: value)
+        birth_date_mask = self.model_admin.birth_date_mask(self.request.user)
         return super().get_context_data(
             history=history,
             applicant=applicant,
             applicant_nik=mask(applicant.nik),
             applicant_kk=mask(applicant.kk_number),
+            applicant_birth=(birth_date_mask(applicant.birth_date) if birth_date_mask
+                             else applicant.birth_date.strftime("%d-%m-%Y")),
             applicant_ct=ContentType.objects.get_for_model(Applicant).pk,
             **kwargs,
         )
@@ -103,7 +106,7 @@ class ApplicationRegister(RegisterModelAdmin):
         ExportColumn("applicant__nik", "NIK", kind=IDENTITY),
         ExportColumn("applicant__kk_number", "Nomor KK", kind=IDENTITY),
         ExportColumn("applicant__sex", "Jenis kelamin"),
-        ExportColumn("applicant__birth_date", "Tanggal lahir"),
+        ExportColumn("applicant__birth_date", "Tanggal lahir", kind=BIRTH_DATE),
         ExportColumn("applicant__phone", "Nomor HP"),
         ExportColumn("applicant__address", "Alamat"),
         ExportColumn("applicant__rt", "RT", width=6),
@@ -185,7 +188,7 @@ class ApplicantRegister(RegisterModelAdmin):
         ExportColumn("nik", "NIK", kind=IDENTITY),
         ExportColumn("kk_number", "Nomor KK", kind=IDENTITY),
         ExportColumn("sex"),
-        ExportColumn("birth_date"),
+        ExportColumn("birth_date", kind=BIRTH_DATE),
         ExportColumn("phone"),
         ExportColumn("address"),
         ExportColumn("rt", width=6),
@@ -197,5 +200,6 @@ class ApplicantRegister(RegisterModelAdmin):
     )
     inspect_view_enabled = True
     identity_fields = ("nik", "kk_number")
+    birth_date_fields = ("birth_date",)
     inspect_view_fields_exclude = ("processing_restricted", "anonymised_at")
     edit_handler = ObjectList(PERSON_PANELS, base_form_class=ApplicantAdminForm)

@@ -12,14 +12,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import re_path, reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.options import ModelAdmin
 
-from applicants.identity import mask_identity
+from applicants.identity import age_band, mask_identity, mask_numbers_in_text
 
 from .search import SearchField, apply_search
+from .tables import IDENTITY_COLUMN_TYPES
 from .xlsx import ExportColumn
 
 SEARCH_PARAM = "q"
@@ -70,6 +72,7 @@ class RegisterModelAdmin(ModelAdmin):
     # The permission that shows full NIK/KK; others see 3671********0017. None: never masked.
     identity_permission: str | None = None
     identity_fields: Sequence[str] = ()  # model fields masked in the inspect view, e.g. ("nik", "kk_number")
+    birth_date_fields: Sequence[str] = ()  # shown as an age band in the inspect view, e.g. ("birth_date",)
     # Short prefixes for file-name parts, e.g. {"kecamatan": "kec"} -> "kec-cipondoh".
     export_filename_prefixes: Mapping[str, str] = {}
     # Actions on selected / all filtered rows (programs.registers.bulk.BulkAction), each permission-checked.
@@ -132,6 +135,15 @@ class RegisterModelAdmin(ModelAdmin):
     def identity_mask(self, user):
         """The function that masks NIK/KK for this user, or None when they may see full numbers."""
         return None if self.user_sees_identity(user) else mask_identity
+
+    def birth_date_mask(self, user):
+        """The function that turns a birth date into an age band for this user, or None (full date).
+
+        Masked together with NIK/KK: the full date beside the last NIK digits rebuilds the NIK."""
+        if self.user_sees_identity(user):
+            return None
+        today = timezone.localdate()
+        return lambda value: age_band(value, today) if value else value
 
     def bulk_actions_for(self, user) -> list:
         """The bulk actions this user may run (none for the command line)."""
@@ -196,6 +208,13 @@ class RegisterQuery:
         self.request = request
         self.search_term = (params.get(SEARCH_PARAM) or "").strip()
         self.sort = params.get(SORT_PARAM) or ""
+        self.masked = register.identity_mask(user) is not None
+        if self.masked and self._sorts_on_identity(self.sort):
+            self.sort = ""  # the order of NIKs or birth dates ranks people by birth date
+
+    def _sorts_on_identity(self, sort: str) -> bool:
+        column = self.register.table_class.base_columns.get(sort.lstrip("-")) if sort else None
+        return isinstance(column, IDENTITY_COLUMN_TYPES)
 
     @cached_property
     def filterset(self):
@@ -222,6 +241,11 @@ class RegisterQuery:
             }
         table = self.register.table_class(queryset, order_by=self.sort or None, request=self.request, **kwargs)
         table.identity_mask = self.register.identity_mask(self.user)
+        table.birth_date_mask = self.register.birth_date_mask(self.user)
+        if self.masked:
+            for bound in table.columns:
+                if isinstance(bound.column, IDENTITY_COLUMN_TYPES):
+                    bound.column.orderable = False
         ordered = table.data.data
         # A unique last key makes pages and exports deterministic when sort values repeat.
         ordering = list(ordered.query.order_by) or list(ordered.model._meta.ordering)
@@ -245,10 +269,18 @@ class RegisterQuery:
             (pgettext("register export", "Filter"), gettext("(tanpa filter)"))
         ]
         if self.search_term:
-            lines.append((gettext("Pencarian"), self.search_term))
+            lines.append((gettext("Pencarian"), self.loggable_search_term()))
         if self.sort:
             lines.append((gettext("Urutan"), self.sort_text()))
         return lines
+
+    def loggable_search_term(self) -> str:
+        """The search as written to files and the audit log: a NIK/KK in it masked (auditors read the
+        log; a masked user's export must not carry a number they could not see on screen)."""
+        return mask_numbers_in_text(self.search_term)
+
+    def loggable_params(self) -> dict[str, list[str]]:
+        return {key: [mask_numbers_in_text(value) for value in self.params.getlist(key)] for key in self.params}
 
     def sort_text(self) -> str:
         name = self.sort.lstrip("-")

@@ -25,6 +25,7 @@ DATETIME = "datetime"
 MONEY = "money"
 NUMBER = "number"
 IDENTITY = "identity"  # NIK/KK: text, masked for users not allowed to see full numbers
+BIRTH_DATE = "birth_date"  # a date, an age band for users not allowed to see full numbers
 
 DATE_FORMAT = "dd-mm-yyyy"
 DATETIME_FORMAT = "dd-mm-yyyy hh:mm"
@@ -83,7 +84,7 @@ def _kind_for(model_field) -> str:
 
 
 def _default_width(kind: str, model_field) -> int:
-    if kind in (DATE, MONEY, NUMBER):
+    if kind in (DATE, BIRTH_DATE, MONEY, NUMBER):
         return 14
     if kind == DATETIME:
         return 17
@@ -140,11 +141,13 @@ def write_register_xlsx(
     sheet_title: str,
     info: Sequence[tuple[str, str]] = (),
     mask=None,
+    birth_date_mask=None,
 ) -> int:
     """Write the rows to `fileobj` as xlsx; return the number of data rows written.
 
     `info` is a list of (label, value) lines for the "Info" sheet; the row count is appended.
-    `mask` (callable) is applied to identity columns when the reader may not see full numbers.
+    `mask` (callable) is applied to identity columns when the reader may not see full numbers, and
+    `birth_date_mask` to birth-date columns.
     """
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=_sheet_title(sheet_title))
@@ -162,7 +165,7 @@ def write_register_xlsx(
         header.append(cell)
     ws.append(header)
 
-    converters = [_converter(column, cells, mask) for column in columns]
+    converters = [_converter(column, cells, mask, birth_date_mask) for column in columns]
     count = 0
     append = ws.append
     for row in rows:
@@ -194,7 +197,11 @@ def _sheet_title(title: str) -> str:
     return title[:31] or "Data"
 
 
-def _converter(column: ExportColumn, cells: _CellFactory, mask):
+def _converter(column: ExportColumn, cells: _CellFactory, mask, birth_date_mask=None):
+    if column.kind == BIRTH_DATE:
+        if birth_date_mask is not None:
+            return lambda value: cells.text(birth_date_mask(value) if value else None)
+        return lambda value: cells.formatted(value, DATE_FORMAT)
     if column.choices:
         choices = column.choices
         return lambda value: cells.text(choices.get(str(value), value) if value is not None else None)
@@ -225,6 +232,7 @@ def jakarta_now_text() -> str:
 
 
 __all__ = [
+    "BIRTH_DATE",
     "DATE",
     "DATETIME",
     "IDENTITY",
