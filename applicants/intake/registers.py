@@ -51,6 +51,12 @@ class ApplicationInspectView(RegisterInspectView):
             applicant_kk=mask(applicant.kk_number),
             applicant_birth=(birth_date_mask(applicant.birth_date) if birth_date_mask
                              else applicant.birth_date.strftime("%d-%m-%Y")),
+            contact_rows=application.contact_rows(mask=self.model_admin.identity_mask(self.request.user)),
+            other_applications=[
+                {"application": other, "kk": mask(other.contact_kk_number)}
+                for other in applicant.applications.exclude(pk=application.pk)
+                .select_related("intake", "contact_kelurahan").order_by("-submitted_at")
+            ],
             applicant_ct=ContentType.objects.get_for_model(Applicant).pk,
             **kwargs,
         )

@@ -131,6 +131,10 @@ class Applicant(models.Model):
         return identity.age_on(self.birth_date, day)
 
 
+# Contact details a resident gives with each application (Applicant field names); see Application.contact_*.
+CONTACT_FIELDS = ("kk_number", "phone", "address", "rt", "rw", "kelurahan", "household_size", "occupation")
+
+
 class Application(ApplicationWorkflowMixin, models.Model):
     """One applicant's application to one intake. The reference number is what the resident sees."""
 
@@ -178,6 +182,23 @@ class Application(ApplicationWorkflowMixin, models.Model):
     decision_reason = models.CharField(_("alasan keputusan"), max_length=40, blank=True)
     status_changed_at = models.DateTimeField(_("status diubah"), default=timezone.now)
 
+    # Contact details as given with this application. A re-registration through the public form (which
+    # anyone who knows a NIK can send) never rewrites the person's record or earlier applications: its
+    # details stay here, and the application's page shows them beside the person's and earlier ones.
+    contact_kk_number = models.CharField(_("nomor KK saat mendaftar"), max_length=16, blank=True)
+    contact_phone = models.CharField(_("nomor HP saat mendaftar"), max_length=16, blank=True)
+    contact_address = models.CharField(_("alamat saat mendaftar"), max_length=255, blank=True)
+    contact_rt = models.CharField(_("RT saat mendaftar"), max_length=3, blank=True)
+    contact_rw = models.CharField(_("RW saat mendaftar"), max_length=3, blank=True)
+    contact_kelurahan = models.ForeignKey(
+        Kelurahan, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("kelurahan saat mendaftar"),
+    )
+    contact_household_size = models.PositiveSmallIntegerField(
+        _("anggota keluarga saat mendaftar"), null=True, blank=True
+    )
+    contact_occupation = models.CharField(_("pekerjaan saat mendaftar"), max_length=100, blank=True)
+
     class Meta:
         ordering = ["-submitted_at"]
         verbose_name = _("pendaftaran")
@@ -188,6 +209,11 @@ class Application(ApplicationWorkflowMixin, models.Model):
                 condition=Q(program_alt__isnull=True) | ~Q(program_alt=models.F("program")),
                 name="application_alt_differs",
             ),
+            # Empty once retention has anonymised the person.
+            models.CheckConstraint(
+                condition=Q(contact_kk_number="") | Q(contact_kk_number__regex=identity.DB_IDENTITY_PATTERN),
+                name="application_contact_kk_ascii_digits",
+            ),
         ]
         indexes = [
             models.Index(fields=["intake", "status"]),
@@ -196,10 +222,47 @@ class Application(ApplicationWorkflowMixin, models.Model):
             # Register filters without an intake (status/source), newest first.
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["source", "submitted_at"]),
+            models.Index(fields=["intake", "contact_kk_number"]),  # the cap of applications per KK
         ]
 
     def __str__(self) -> str:
         return self.reference or f"#{self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.applicant_id and not self.contact_phone:
+            self.snapshot_contact(self.applicant)  # staff and seed paths: the person's details as they are
+        super().save(*args, **kwargs)
+
+    def snapshot_contact(self, source) -> None:
+        """Copy the contact details (CONTACT_FIELDS) from an Applicant or a mapping of cleaned form data."""
+        for name in CONTACT_FIELDS:
+            value = getattr(source, name, None) if isinstance(source, Applicant) else source.get(name)
+            if name == "household_size":
+                setattr(self, f"contact_{name}", value)
+            elif name == "kelurahan":
+                self.contact_kelurahan = value
+            else:
+                setattr(self, f"contact_{name}", value or "")
+
+    def contact_rows(self, mask=None) -> list[dict]:
+        """The contact details of this application beside the person's record, with `changed` flags.
+
+        `mask` masks the KK for users without full-identity access."""
+        person = self.applicant
+        show = mask or (lambda value: value)
+        rows = []
+        for name in CONTACT_FIELDS:
+            given = getattr(self, f"contact_{name}")
+            current = getattr(person, name)
+            if name == "kk_number":
+                given, current = show(given), show(current)
+            rows.append({
+                "label": self._meta.get_field(f"contact_{name}").verbose_name,
+                "given": "" if given is None else given,
+                "current": "" if current is None else current,
+                "changed": given not in (None, "") and str(given) != str(current),
+            })
+        return rows
 
     def clean(self):
         """Rules of one intake: its programs only, two different choices, age within its bounds."""

@@ -36,7 +36,8 @@ _APPLICANT_FIELDS = [
 _APPLICATION_FIELDS = [
     "reference", "status", "source", "dtks_self_report", "motivation", "consent_at", "submitted_at",
     "eligibility", "eligibility_checked_at", "eligibility_override", "eligibility_override_reason",
-    "decision_reason", "status_changed_at",
+    "decision_reason", "status_changed_at", "contact_kk_number", "contact_phone", "contact_address", "contact_rt",
+    "contact_rw", "contact_household_size", "contact_occupation",
 ]
 _INTERVIEW_FIELDS = [
     "scheduled_at", "place", "attendance", "score_motivation", "score_readiness", "score_business_potential",
@@ -92,6 +93,7 @@ def subject_data(applicant) -> dict[str, Any]:
             program_alt=str(app.program_alt) if app.program_alt else None,
             consent_version=app.consent_version.version if app.consent_version else None,
             consent_text=app.consent_version.text if app.consent_version else None,
+            contact_kelurahan=str(app.contact_kelurahan) if app.contact_kelurahan_id else None,
         )
         record = app.eligibility_record
         item["eligibility_evidence"] = (
