@@ -20,7 +20,7 @@ from programs.registers.base import RegisterModelAdmin
 from programs.registers.views import RegisterInspectView
 from programs.registers.xlsx import BIRTH_DATE, DATETIME, IDENTITY, ExportColumn
 
-IDENTITY_PERMISSION = "applicants.view_full_identity"  # editors; auditors and interviewers see 3671********0017
+IDENTITY_PERMISSION = "applicants.view_full_identity"  # editors; auditors and interviewers see ************0017
 
 PERSON_PANELS = [
     FieldRowPanel([FieldPanel("nik"), FieldPanel("kk_number")]),

@@ -69,7 +69,7 @@ class RegisterModelAdmin(ModelAdmin):
     list_select_related: Sequence[str] = ()
     list_per_page = 50
     per_page_choices = (25, 50, 100, 200)
-    # The permission that shows full NIK/KK; others see 3671********0017. None: never masked.
+    # The permission that shows full NIK/KK; others see ************0017. None: never masked.
     identity_permission: str | None = None
     identity_fields: Sequence[str] = ()  # model fields masked in the inspect view, e.g. ("nik", "kk_number")
     birth_date_fields: Sequence[str] = ()  # shown as an age band in the inspect view, e.g. ("birth_date",)
@@ -239,13 +239,11 @@ class RegisterQuery:
                 "extra_columns": [("selected", tables.CheckBoxColumn(accessor="pk", orderable=False))],
                 "sequence": ["selected", *(name for name in meta_sequence if name != "selected")],
             }
-        table = self.register.table_class(queryset, order_by=self.sort or None, request=self.request, **kwargs)
+        table = self.register.table_class(
+            queryset, order_by=self.sort or None, request=self.request, identity_masked=self.masked, **kwargs
+        )
         table.identity_mask = self.register.identity_mask(self.user)
         table.birth_date_mask = self.register.birth_date_mask(self.user)
-        if self.masked:
-            for bound in table.columns:
-                if isinstance(bound.column, IDENTITY_COLUMN_TYPES):
-                    bound.column.orderable = False
         ordered = table.data.data
         # A unique last key makes pages and exports deterministic when sort values repeat.
         ordering = list(ordered.query.order_by) or list(ordered.model._meta.ordering)

@@ -11,6 +11,17 @@ class RegisterTable(tables.Table):
     identity_mask = None
     birth_date_mask = None
 
+    def __init__(self, *args, identity_masked: bool = False, request=None, **kwargs):
+        # Columns become unsortable before the request's `sort` is applied (django-tables2 ignores a
+        # sort on an unsortable column): the order of NIKs or birth dates ranks people by birth date.
+        super().__init__(*args, **kwargs)
+        if identity_masked:
+            for bound in self.columns:
+                if isinstance(bound.column, IDENTITY_COLUMN_TYPES):
+                    bound.column.orderable = False
+        if request is not None:
+            tables.RequestConfig(request).configure(self)
+
     class Meta:
         attrs = {"class": "listing register-table"}
         template_name = "registers/table.html"
