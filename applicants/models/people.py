@@ -87,10 +87,10 @@ class Applicant(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=["L", "P"]), name="applicant_sex_valid"),
             models.CheckConstraint(
-                condition=Q(nik__regex=IDENTITY_OR_ANONYMISED_PATTERN), name="applicant_nik_ascii_digits"
+                condition=Q(nik__identity_shape="nik_or_anonymised"), name="applicant_nik_ascii_digits"
             ),
             models.CheckConstraint(
-                condition=Q(kk_number__regex=IDENTITY_OR_ANONYMISED_PATTERN), name="applicant_kk_ascii_digits"
+                condition=Q(kk_number__identity_shape="nik_or_anonymised"), name="applicant_kk_ascii_digits"
             ),
         ]
         # Without it, NIK and KK are masked everywhere (applicants/privacy.py).
@@ -211,7 +211,7 @@ class Application(ApplicationWorkflowMixin, models.Model):
             ),
             # Empty once retention has anonymised the person.
             models.CheckConstraint(
-                condition=Q(contact_kk_number="") | Q(contact_kk_number__regex=identity.DB_IDENTITY_PATTERN),
+                condition=Q(contact_kk_number="") | Q(contact_kk_number__identity_shape="nik"),
                 name="application_contact_kk_ascii_digits",
             ),
         ]

@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from applicants import identity  # noqa: F401 - registers the identity_shape lookup used below
 from applicants.enums import Register
-from applicants.identity import DB_IDENTITY_PATTERN
 from programs.models import Kelurahan
 
 
@@ -76,9 +76,9 @@ class WelfareRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["batch", "nik"], name="welfare_record_nik_once"),
             # The importer only writes what identity.parse_nik/parse_kk return; the database holds to it.
-            models.CheckConstraint(condition=Q(nik__regex=DB_IDENTITY_PATTERN), name="welfare_record_nik_ascii_digits"),
+            models.CheckConstraint(condition=Q(nik__identity_shape="nik"), name="welfare_record_nik_ascii_digits"),
             models.CheckConstraint(
-                condition=Q(kk_number__regex=DB_IDENTITY_PATTERN), name="welfare_record_kk_ascii_digits"
+                condition=Q(kk_number__identity_shape="nik"), name="welfare_record_kk_ascii_digits"
             ),
         ]
         indexes = [
