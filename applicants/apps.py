@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,6 +18,8 @@ class ApplicantsConfig(AppConfig):
         # are masked and how typed NIK/KK and phone numbers are read, so one rule serves every register.
         RegisterModelAdmin.use_identity_rules(
             masker=identity.mask_identity,
-            normaliser=identity.clean_number_text,
+            normaliser=identity.normalise_digits,
             phone_normaliser=identity.parse_mobile,
+            birth_date_masker=lambda value: identity.age_band(value, timezone.localdate()),
+            text_masker=identity.mask_numbers_in_text,
         )

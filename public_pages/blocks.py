@@ -3,8 +3,14 @@
 Kept deliberately short: each block renders as plain, light HTML that reads well on a phone.
 """
 
+import html
+import re
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
 __all__ = [
@@ -14,9 +20,80 @@ __all__ = [
     "HeadingBlock",
     "ImageBlock",
     "QuoteBlock",
+    "SafeRichTextBlock",
+    "link_error",
 ]
 
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+# --- Links an editor may publish -------------------------------------------------------------------
+LINK_SCHEMES = {"http", "https", "mailto", "tel"}
+LINK_HELP = _("Alamat tujuan, mis. /pelatihan/, https://..., mailto:... atau tel:...")
+_UNSAFE_LINK = _(
+    "Tautan hanya boleh berupa alamat di situs ini (diawali /), https://, http://, mailto: atau tel:."
+)
+# Browsers drop tabs, newlines and other control characters inside a URL ("jav\tascript:"), so any of
+# them makes a link suspect rather than something to clean up.
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\xa0\u2000-\u200f\u2028\u2029\ufeff]")
+_HREF = re.compile(r"""<a\b[^>]*?\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def link_error(url: str | None):
+    """None for a link residents may safely follow, else the Indonesian message for the editor.
+
+    Site-relative paths ("/pelatihan/", "#faq"), http(s) with a host, mailto: and tel:; never
+    `javascript:`, `data:`, protocol-relative `//host` or `/\\host` (both leave the site).
+    """
+    url = (url or "").strip()
+    if not url:
+        return None
+    if _CONTROL_OR_SPACE.search(url) or "\\" in url:
+        return _UNSAFE_LINK
+    if url.startswith("#") or (url.startswith("/") and not url.startswith("//")):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return _UNSAFE_LINK
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https") and parts.hostname:
+        return None
+    if scheme in ("mailto", "tel") and parts.path:
+        return None
+    return _UNSAFE_LINK
+
+
+class SafeLinksStructBlock(blocks.StructBlock):
+    """A StructBlock whose `link_fields` children must hold safe links (checked on save and publish)."""
+
+    link_fields: tuple[str, ...] = ()
+
+    def clean(self, value):
+        result = super().clean(value)
+        errors = {
+            name: ValidationError(message, code="unsafe_link")
+            for name in self.link_fields
+            if (message := link_error(result.get(name)))
+        }
+        if errors:
+            raise StructBlockValidationError(block_errors=errors)
+        return result
+
+
+class SafeRichTextBlock(blocks.RichTextBlock):
+    """Rich text whose links are checked like any other block link.
+
+    Draftail drops unsafe schemes itself, but rich text also arrives through the API, imports and
+    code; this check holds whatever the source."""
+
+    def clean(self, value):
+        result = super().clean(value)
+        source = getattr(result, "source", "") or ""
+        for match in _HREF.finditer(source):
+            href = html.unescape(next(group for group in match.groups() if group is not None))
+            if message := link_error(href):
+                raise ValidationError(message, code="unsafe_link")
+        return result
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -62,13 +139,19 @@ class QuoteBlock(blocks.StructBlock):
         }
 
 
-class CallToActionBlock(blocks.StructBlock):
+class CallToActionBlock(SafeLinksStructBlock):
+    link_fields = ("link_url",)
+
     title = blocks.CharBlock(label=_("judul"), max_length=120)
     text = blocks.TextBlock(label=_("teks"), required=False)
-    link_url = blocks.CharBlock(
-        label=_("tautan"), max_length=255, help_text=_("Alamat tujuan, mis. /pelatihan/ atau https://...")
-    )
+    link_url = blocks.CharBlock(label=_("tautan"), max_length=255, help_text=LINK_HELP)
     link_text = blocks.CharBlock(label=_("teks tombol"), max_length=60)
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        # A link published before links were checked is shown as text, never as a live href.
+        context["link_url"] = "" if link_error(value.get("link_url")) else value.get("link_url")
+        return context
 
     class Meta:
         icon = "pick"
@@ -84,7 +167,7 @@ class CallToActionBlock(blocks.StructBlock):
 
 class FaqItemBlock(blocks.StructBlock):
     question = blocks.CharBlock(label=_("pertanyaan"), max_length=200)
-    answer = blocks.RichTextBlock(label=_("jawaban"), features=PARAGRAPH_FEATURES)
+    answer = SafeRichTextBlock(label=_("jawaban"), features=PARAGRAPH_FEATURES)
 
 
 class FaqBlock(blocks.StructBlock):
@@ -112,7 +195,7 @@ class FaqBlock(blocks.StructBlock):
 
 class BodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
-    paragraph = blocks.RichTextBlock(
+    paragraph = SafeRichTextBlock(
         features=PARAGRAPH_FEATURES,
         label=_("Paragraf"),
         icon="pilcrow",

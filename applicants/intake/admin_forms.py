@@ -60,6 +60,12 @@ class ApplicantAdminForm(_FirstErrorPerFieldMixin, WagtailAdminModelForm):
     def clean_phone(self):
         return identity.parse_mobile(self.cleaned_data["phone"])
 
+    def clean_rt(self):
+        return identity.parse_rt_rw(self.cleaned_data["rt"], "RT")
+
+    def clean_rw(self):
+        return identity.parse_rt_rw(self.cleaned_data["rw"], "RW")
+
 
 class ApplicationAdminForm(_FirstErrorPerFieldMixin, WagtailAdminModelForm):
     """A walk-in or paper application: the person's fields and the application's, saved together."""
@@ -108,6 +114,12 @@ class ApplicationAdminForm(_FirstErrorPerFieldMixin, WagtailAdminModelForm):
 
     def clean_phone(self):
         return identity.parse_mobile(self.cleaned_data["phone"])
+
+    def clean_rt(self):
+        return identity.parse_rt_rw(self.cleaned_data["rt"], "RT")
+
+    def clean_rw(self):
+        return identity.parse_rt_rw(self.cleaned_data["rw"], "RW")
 
     def clean(self):
         cleaned = super().clean()

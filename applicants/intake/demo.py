@@ -189,8 +189,10 @@ def _store(batch: list[Applicant], rng: random.Random, intakes: list[_IntakeInfo
             for info, fields in plan:
                 if status is not None:
                     fields = {**fields, "status": status, "decision_reason": ""}
-                applications.append(Application(applicant_id=applicant.pk, intake=info.intake,
-                                                consent_version=consent, **fields))
+                application = Application(applicant_id=applicant.pk, intake=info.intake,
+                                          consent_version=consent, **fields)
+                application.snapshot_contact(applicant)  # bulk_create skips save(), which would do it
+                applications.append(application)
         Application.objects.bulk_create(applications, batch_size=500)
         _assign_references(applications)
     return len(fresh)

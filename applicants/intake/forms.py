@@ -142,13 +142,13 @@ class InterestForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
         error_messages=_required(_("Alamat wajib diisi.")),
     )
-    rt = forms.RegexField(
-        label=_("RT"), regex=r"^\d{1,3}$", max_length=3, widget=_numeric("001", maxlength=3),
-        error_messages={"required": _("RT wajib diisi."), "invalid": _("RT berupa angka, mis. 001.")},
+    rt = forms.CharField(
+        label=_("RT"), max_length=3, widget=_numeric("001", maxlength=3),
+        error_messages={"required": _("RT wajib diisi."), "max_length": _("RT berupa angka, mis. 001.")},
     )
-    rw = forms.RegexField(
-        label=_("RW"), regex=r"^\d{1,3}$", max_length=3, widget=_numeric("002", maxlength=3),
-        error_messages={"required": _("RW wajib diisi."), "invalid": _("RW berupa angka, mis. 002.")},
+    rw = forms.CharField(
+        label=_("RW"), max_length=3, widget=_numeric("002", maxlength=3),
+        error_messages={"required": _("RW wajib diisi."), "max_length": _("RW berupa angka, mis. 002.")},
     )
     kelurahan = KelurahanField(
         label=_("Kelurahan tempat tinggal"),
@@ -247,10 +247,10 @@ class InterestForm(forms.Form):
         return " ".join(self.cleaned_data["full_name"].split())
 
     def clean_rt(self) -> str:
-        return self.cleaned_data["rt"].zfill(3)
+        return identity.parse_rt_rw(self.cleaned_data["rt"], "RT")
 
     def clean_rw(self) -> str:
-        return self.cleaned_data["rw"].zfill(3)
+        return identity.parse_rt_rw(self.cleaned_data["rw"], "RW")
 
     def clean(self):
         data = super().clean()
@@ -306,4 +306,4 @@ class StatusCheckForm(forms.Form):
         return "".join(self.cleaned_data["reference"].split()).upper()
 
     def clean_nik(self) -> str:
-        return identity.clean_number_text(self.cleaned_data["nik"])
+        return identity.normalise_digits(self.cleaned_data["nik"])

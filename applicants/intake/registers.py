@@ -19,7 +19,7 @@ from applicants.privacy.roles import IDENTITY_PERMISSION
 from programs.registers import search
 from programs.registers.base import RegisterModelAdmin
 from programs.registers.views import RegisterInspectView
-from programs.registers.xlsx import DATETIME, IDENTITY, ExportColumn
+from programs.registers.xlsx import BIRTH_DATE, DATETIME, IDENTITY, ExportColumn
 
 PERSON_PANELS = [
     FieldRowPanel([FieldPanel("nik"), FieldPanel("kk_number")]),
@@ -42,11 +42,20 @@ class ApplicationInspectView(RegisterInspectView):
         history += list(log_registry.get_logs_for_instance(applicant).select_related("user")[:50])
         history.sort(key=lambda entry: entry.timestamp, reverse=True)
         mask = self.model_admin.identity_mask(self.request.user) or (lambda value: value)
+        birth_date_mask = self.model_admin.birth_date_mask(self.request.user)
         return super().get_context_data(
             history=history,
             applicant=applicant,
             applicant_nik=mask(applicant.nik),
             applicant_kk=mask(applicant.kk_number),
+            applicant_birth=(birth_date_mask(applicant.birth_date) if birth_date_mask
+                             else applicant.birth_date.strftime("%d-%m-%Y")),
+            contact_rows=application.contact_rows(mask=self.model_admin.identity_mask(self.request.user)),
+            other_applications=[
+                {"application": other, "kk": mask(other.contact_kk_number)}
+                for other in applicant.applications.exclude(pk=application.pk)
+                .select_related("intake", "contact_kelurahan").order_by("-submitted_at")
+            ],
             applicant_ct=ContentType.objects.get_for_model(Applicant).pk,
             **kwargs,
         )
@@ -98,7 +107,7 @@ class ApplicationRegister(RegisterModelAdmin):
         ExportColumn("applicant__nik", "NIK", kind=IDENTITY),
         ExportColumn("applicant__kk_number", "Nomor KK", kind=IDENTITY),
         ExportColumn("applicant__sex", "Jenis kelamin"),
-        ExportColumn("applicant__birth_date", "Tanggal lahir"),
+        ExportColumn("applicant__birth_date", "Tanggal lahir", kind=BIRTH_DATE),
         ExportColumn("applicant__phone", "Nomor HP"),
         ExportColumn("applicant__address", "Alamat"),
         ExportColumn("applicant__rt", "RT", width=6),
@@ -180,7 +189,7 @@ class ApplicantRegister(RegisterModelAdmin):
         ExportColumn("nik", "NIK", kind=IDENTITY),
         ExportColumn("kk_number", "Nomor KK", kind=IDENTITY),
         ExportColumn("sex"),
-        ExportColumn("birth_date"),
+        ExportColumn("birth_date", kind=BIRTH_DATE),
         ExportColumn("phone"),
         ExportColumn("address"),
         ExportColumn("rt", width=6),
@@ -192,5 +201,6 @@ class ApplicantRegister(RegisterModelAdmin):
     )
     inspect_view_enabled = True
     identity_fields = ("nik", "kk_number")
+    birth_date_fields = ("birth_date",)
     inspect_view_fields_exclude = ("processing_restricted", "anonymised_at")
     edit_handler = ObjectList(PERSON_PANELS, base_form_class=ApplicantAdminForm)

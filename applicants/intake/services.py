@@ -4,11 +4,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.enums import Source
 from applicants.models import Applicant, Application, ConsentVersion
+from applicants.models.people import CONTACT_FIELDS
 from programs.models import Intake
 
 DEFAULT_CONSENT_VERSION = "2026-1"
@@ -23,8 +25,6 @@ DEFAULT_CONSENT_TEXT = (
     "Tangerang."
 )
 
-# Contact details an applicant may update by registering again for a new intake.
-CONTACT_FIELDS = ("kk_number", "phone", "address", "rt", "rw", "kelurahan", "household_size", "occupation")
 
 
 class KkLimitReached(ValidationError):
@@ -57,6 +57,11 @@ def submit_application(
     created is False when this NIK already has an application in the intake: nothing is written and the
     existing application is returned (callers must not show its data to the person submitting).
     Raises KkLimitReached when the intake caps applications per KK and the cap is reached.
+
+    A known NIK registering for a new intake gets a new application that carries the contact details
+    typed now; the person's record and earlier applications keep theirs. Anyone who knows a NIK can
+    send the public form, so it must not rewrite where the person is reached; staff compare the details
+    on the application's page and correct the person's record themselves.
     """
     nik = cleaned_data["nik"]
     consent_version = consent_version or current_consent_version()
@@ -76,13 +81,8 @@ def submit_application(
                     sex=cleaned_data["sex"],
                     **{field: cleaned_data.get(field, "") for field in CONTACT_FIELDS},
                 )
-            else:
-                # Registering again for a new intake: the newest contact details win.
-                for field in CONTACT_FIELDS:
-                    setattr(applicant, field, cleaned_data.get(field, ""))
-                applicant.save(update_fields=[*CONTACT_FIELDS, "updated_at"])
             now = timezone.now()
-            application = Application.objects.create(
+            application = Application(
                 applicant=applicant,
                 intake=intake,
                 program=cleaned_data["program"],
@@ -95,6 +95,8 @@ def submit_application(
                 submitted_at=now,
                 status_changed_at=now,
             )
+            application.snapshot_contact(cleaned_data)
+            application.save(force_insert=True)
             application.assign_reference()
             # Checked against the current welfare register on arrival (one indexed NIK lookup).
             from applicants.welfare.eligibility import check_application
@@ -113,7 +115,10 @@ def _check_kk_cap(kk_number: str, intake: Intake) -> None:
     cap = intake.max_applications_per_kk
     if not cap:
         return
-    used = Application.objects.filter(intake=intake, applicant__kk_number=kk_number).count()
+    # A family card counts whether it is the person's or was given with an application (a re-registration).
+    used = Application.objects.filter(intake=intake).filter(
+        Q(contact_kk_number=kk_number) | Q(applicant__kk_number=kk_number)
+    ).count()
     if used >= cap:
         raise KkLimitReached(
             {"kk_number": _("Kuota pendaftar untuk satu Kartu Keluarga pada gelombang ini sudah penuh.")}

@@ -5,7 +5,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Applicant, Application
-from programs.registers.tables import ChoiceDisplayColumn, IdentityColumn, LocalDateTimeColumn, RegisterTable
+from programs.registers.tables import (
+    BirthDateColumn,
+    ChoiceDisplayColumn,
+    IdentityColumn,
+    LocalDateTimeColumn,
+    RegisterTable,
+)
 
 
 def _inspect_url(record) -> str:
@@ -48,7 +54,7 @@ class ApplicantTable(RegisterTable):
     nik = IdentityColumn(verbose_name=_("NIK"))
     kk_number = IdentityColumn(verbose_name=_("Nomor KK"))
     phone = tables.Column(verbose_name=_("No. HP"), orderable=False)
-    birth_date = tables.DateColumn(verbose_name=_("Tanggal lahir"), format="d-m-Y")
+    birth_date = BirthDateColumn(verbose_name=_("Tanggal lahir"))
     sex = ChoiceDisplayColumn(verbose_name=_("L/P"))
     kelurahan = tables.Column(verbose_name=_("Kelurahan"), accessor="kelurahan__name")
     kecamatan = tables.Column(verbose_name=_("Kecamatan"), accessor="kelurahan__kecamatan__name")

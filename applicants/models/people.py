@@ -18,10 +18,12 @@ from applicants.enums import ApplicationStatus, DtksSelfReport, Eligibility, Sex
 from applicants.workflow import ApplicationWorkflowMixin
 from programs.models import Intake, Kelurahan, Program
 
-digits16 = RegexValidator(r"^\d{16}$", _("Harus 16 angka."))
-# NIK/KK of a live record: 16 digits (clean() checks the rest). Retention replaces them with
-# "X" + 15 digits (see applicants/retention.py), which stays unique and can never be a real number.
-identity_or_anonymised = RegexValidator(r"^(\d{16}|X\d{15})$", _("Harus 16 angka."))
+# NIK/KK of a live record: 16 ASCII digits (clean() checks the rest). Retention replaces them with
+# "X" + 15 digits (see applicants/privacy/retention.py), which stays unique and can never be a real number.
+IDENTITY_PATTERN = identity.DB_IDENTITY_PATTERN
+IDENTITY_OR_ANONYMISED_PATTERN = identity.DB_IDENTITY_OR_ANONYMISED_PATTERN
+digits16 = RegexValidator(IDENTITY_PATTERN, _("Harus 16 angka."))
+identity_or_anonymised = RegexValidator(IDENTITY_OR_ANONYMISED_PATTERN, _("Harus 16 angka."))
 
 
 
@@ -84,6 +86,12 @@ class Applicant(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=["L", "P"]), name="applicant_sex_valid"),
+            models.CheckConstraint(
+                condition=Q(nik__identity_shape="nik_or_anonymised"), name="applicant_nik_ascii_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(kk_number__identity_shape="nik_or_anonymised"), name="applicant_kk_ascii_digits"
+            ),
         ]
         # Without it, NIK and KK are masked everywhere (applicants/privacy.py).
         permissions = [("view_full_identity", "Lihat NIK dan KK lengkap")]
@@ -132,11 +140,20 @@ class Applicant(models.Model):
             self.phone = identity.parse_mobile(self.phone)
         except ValidationError as exc:
             errors["phone"] = exc.messages
+        for name, label in (("rt", "RT"), ("rw", "RW")):
+            try:
+                setattr(self, name, identity.parse_rt_rw(getattr(self, name), label))
+            except ValidationError as exc:
+                errors[name] = exc.messages
         if errors:
             raise ValidationError(errors)
 
     def age_on(self, day: datetime.date) -> int:
         return identity.age_on(self.birth_date, day)
+
+
+# Contact details a resident gives with each application (Applicant field names); see Application.contact_*.
+CONTACT_FIELDS = ("kk_number", "phone", "address", "rt", "rw", "kelurahan", "household_size", "occupation")
 
 
 class Application(ApplicationWorkflowMixin, models.Model):
@@ -186,6 +203,23 @@ class Application(ApplicationWorkflowMixin, models.Model):
     decision_reason = models.CharField(_("alasan keputusan"), max_length=40, blank=True)
     status_changed_at = models.DateTimeField(_("status diubah"), default=timezone.now)
 
+    # Contact details as given with this application. A re-registration through the public form (which
+    # anyone who knows a NIK can send) never rewrites the person's record or earlier applications: its
+    # details stay here, and the application's page shows them beside the person's and earlier ones.
+    contact_kk_number = models.CharField(_("nomor KK saat mendaftar"), max_length=16, blank=True)
+    contact_phone = models.CharField(_("nomor HP saat mendaftar"), max_length=16, blank=True)
+    contact_address = models.CharField(_("alamat saat mendaftar"), max_length=255, blank=True)
+    contact_rt = models.CharField(_("RT saat mendaftar"), max_length=3, blank=True)
+    contact_rw = models.CharField(_("RW saat mendaftar"), max_length=3, blank=True)
+    contact_kelurahan = models.ForeignKey(
+        Kelurahan, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("kelurahan saat mendaftar"),
+    )
+    contact_household_size = models.PositiveSmallIntegerField(
+        _("anggota keluarga saat mendaftar"), null=True, blank=True
+    )
+    contact_occupation = models.CharField(_("pekerjaan saat mendaftar"), max_length=100, blank=True)
+
     class Meta:
         ordering = ["-submitted_at"]
         verbose_name = _("pendaftaran")
@@ -196,6 +230,11 @@ class Application(ApplicationWorkflowMixin, models.Model):
                 condition=Q(program_alt__isnull=True) | ~Q(program_alt=models.F("program")),
                 name="application_alt_differs",
             ),
+            # Empty once retention has anonymised the person.
+            models.CheckConstraint(
+                condition=Q(contact_kk_number="") | Q(contact_kk_number__identity_shape="nik"),
+                name="application_contact_kk_ascii_digits",
+            ),
         ]
         indexes = [
             models.Index(fields=["intake", "status"]),
@@ -204,10 +243,47 @@ class Application(ApplicationWorkflowMixin, models.Model):
             # Register filters without an intake (status/source), newest first.
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["source", "submitted_at"]),
+            models.Index(fields=["intake", "contact_kk_number"]),  # the cap of applications per KK
         ]
 
     def __str__(self) -> str:
         return self.reference or f"#{self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.applicant_id and not self.contact_phone:
+            self.snapshot_contact(self.applicant)  # staff and seed paths: the person's details as they are
+        super().save(*args, **kwargs)
+
+    def snapshot_contact(self, source) -> None:
+        """Copy the contact details (CONTACT_FIELDS) from an Applicant or a mapping of cleaned form data."""
+        for name in CONTACT_FIELDS:
+            value = getattr(source, name, None) if isinstance(source, Applicant) else source.get(name)
+            if name == "household_size":
+                setattr(self, f"contact_{name}", value)
+            elif name == "kelurahan":
+                self.contact_kelurahan = value
+            else:
+                setattr(self, f"contact_{name}", value or "")
+
+    def contact_rows(self, mask=None) -> list[dict]:
+        """The contact details of this application beside the person's record, with `changed` flags.
+
+        `mask` masks the KK for users without full-identity access."""
+        person = self.applicant
+        show = mask or (lambda value: value)
+        rows = []
+        for name in CONTACT_FIELDS:
+            given = getattr(self, f"contact_{name}")
+            current = getattr(person, name)
+            if name == "kk_number":
+                given, current = show(given), show(current)
+            rows.append({
+                "label": self._meta.get_field(f"contact_{name}").verbose_name,
+                "given": "" if given is None else given,
+                "current": "" if current is None else current,
+                "changed": given not in (None, "") and str(given) != str(current),
+            })
+        return rows
 
     def clean(self):
         """Rules of one intake: its programs only, two different choices, age within its bounds."""

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from applicants import identity  # noqa: F401 - registers the identity_shape lookup used below
 from applicants.enums import Register
 from programs.models import Kelurahan
 
@@ -72,7 +73,14 @@ class WelfareRecord(models.Model):
         ordering = ["batch", "row_number"]
         verbose_name = _("data register")
         verbose_name_plural = _("data register")
-        constraints = [models.UniqueConstraint(fields=["batch", "nik"], name="welfare_record_nik_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "nik"], name="welfare_record_nik_once"),
+            # The importer only writes what identity.parse_nik/parse_kk return; the database holds to it.
+            models.CheckConstraint(condition=Q(nik__identity_shape="nik"), name="welfare_record_nik_ascii_digits"),
+            models.CheckConstraint(
+                condition=Q(kk_number__identity_shape="nik"), name="welfare_record_kk_ascii_digits"
+            ),
+        ]
         indexes = [
             models.Index(fields=["nik"]), models.Index(fields=["kk_number"]),
             models.Index(fields=["batch", "desil"]),  # register-records filter

@@ -3,7 +3,6 @@ auditors can answer "who saw whose data, when, with which filter"."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,11 +12,10 @@ from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
-from applicants.identity import mask_identity
+from applicants.identity import mask_numbers_in_text
 
 VIEW_ACTION = "sigap.view_personal_data"
 EXPORT_ACTION = "sigap.export"
-_SIXTEEN_DIGITS = re.compile(r"\d{16}")
 
 
 def _safe_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -26,7 +24,7 @@ def _safe_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
     for key, value in (filters or {}).items():
         if isinstance(value, list | tuple):
             value = ", ".join(str(v) for v in value)
-        safe[str(key)] = _SIXTEEN_DIGITS.sub(lambda m: mask_identity(m.group(0)), "" if value is None else str(value))
+        safe[str(key)] = mask_numbers_in_text(value)
     return safe
 
 

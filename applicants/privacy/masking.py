@@ -1,12 +1,15 @@
-"""NIK/KK as a user may see them: masked at output time (tables, detail views, exports) unless the user
-has `applicants.view_full_identity`."""
+"""NIK/KK and birth dates as a user may see them: masked at output time (tables, detail views, exports)
+unless the user has `applicants.view_full_identity`. The mask keeps the last four digits and a birth date
+becomes an age band: together with the kecamatan and sex shown beside them, they leave thousands of
+possible NIKs (tests/privacy/test_masking_rebuild.py)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from applicants.identity import mask_identity
+from applicants.identity import age_band, mask_identity
 from applicants.privacy.access import can_view_full_identity
 
 # Column names (model field paths or export keys) that hold a NIK or KK number.
@@ -17,7 +20,7 @@ IDENTITY_COLUMNS = frozenset(
 
 
 def display_identity(value: str | None, user) -> str:
-    """A NIK or KK as this user may see it: in full with the permission, else `3671********0017`."""
+    """A NIK or KK as this user may see it: in full with the permission, else `************0017`."""
     if not value:
         return ""
     return value if can_view_full_identity(user) else mask_identity(value)
@@ -25,6 +28,13 @@ def display_identity(value: str | None, user) -> str:
 
 display_nik = display_identity
 display_kk = display_identity
+
+
+def display_birth_date(value: datetime.date | None, user, today: datetime.date | None = None) -> str:
+    """`17-05-1996` with the permission, else the age band (`26-35 tahun`)."""
+    if not value:
+        return ""
+    return value.strftime("%d-%m-%Y") if can_view_full_identity(user) else age_band(value, today)
 
 
 def identity_masker(user) -> Callable[[Any], Any]:

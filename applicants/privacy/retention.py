@@ -145,7 +145,10 @@ def _anonymise_ids(ids: list[int], now: datetime.datetime) -> None:
             birth_date=TruncYear("birth_date"),
             anonymised_at=now,
         )
-        Application.objects.filter(applicant_id__in=ids).update(motivation="", eligibility_override_reason="")
+        Application.objects.filter(applicant_id__in=ids).update(
+            motivation="", eligibility_override_reason="", contact_kk_number="", contact_phone="",
+            contact_address="", contact_rt="", contact_rw="", contact_occupation="",
+        )
         Interview.objects.filter(application__applicant_id__in=ids).update(note="")
         enrolments = Enrolment.objects.filter(application__applicant_id__in=ids)
         enrolments.update(withdrawal_reason="", publication_consent_note="")

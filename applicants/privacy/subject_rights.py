@@ -56,7 +56,8 @@ _APPLICANT_FIELDS = [
 _APPLICATION_FIELDS = [
     "reference", "status", "source", "dtks_self_report", "motivation", "consent_at", "submitted_at",
     "eligibility", "eligibility_checked_at", "eligibility_override", "eligibility_override_reason",
-    "decision_reason", "status_changed_at",
+    "decision_reason", "status_changed_at", "contact_kk_number", "contact_phone", "contact_address", "contact_rt",
+    "contact_rw", "contact_household_size", "contact_occupation",
 ]
 _INTERVIEW_FIELDS = [
     "scheduled_at", "place", "attendance", "score_motivation", "score_readiness", "score_business_potential",

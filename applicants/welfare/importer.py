@@ -282,8 +282,8 @@ def _parse_sex(value) -> str:
 
 
 def _rt_rw(value) -> str:
-    text = _text(value)
-    if text.isdigit():
+    text = identity.normalise_digits(_text(value))
+    if identity.is_ascii_digits(text):
         return text.zfill(3)[-3:]
     return text[:3]
 

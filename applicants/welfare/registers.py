@@ -22,8 +22,14 @@ from programs.registers.filters import (
     kelurahan_filter,
 )
 from programs.registers.permissions import ReadOnlyRegisterPermissionHelper
-from programs.registers.tables import ChoiceDisplayColumn, IdentityColumn, LocalDateTimeColumn, RegisterTable
-from programs.registers.xlsx import DATETIME, IDENTITY, ExportColumn
+from programs.registers.tables import (
+    BirthDateColumn,
+    ChoiceDisplayColumn,
+    IdentityColumn,
+    LocalDateTimeColumn,
+    RegisterTable,
+)
+from programs.registers.xlsx import BIRTH_DATE, DATETIME, IDENTITY, ExportColumn
 
 
 # --- Welfare register import batches ---------------------------------------------------------------
@@ -116,7 +122,7 @@ class WelfareRecordTable(RegisterTable):
     nik = IdentityColumn(verbose_name=_("NIK"))
     kk_number = IdentityColumn(verbose_name=_("Nomor KK"))
     full_name = tables.Column(verbose_name=_("Nama"))
-    birth_date = tables.DateColumn(verbose_name=_("Tanggal lahir"), format="d-m-Y")
+    birth_date = BirthDateColumn(verbose_name=_("Tanggal lahir"))
     kelurahan = tables.Column(verbose_name=_("Kelurahan"), accessor="kelurahan__name")
     kecamatan = tables.Column(verbose_name=_("Kecamatan"), accessor="kelurahan__kecamatan__name")
     desil = tables.Column(verbose_name=_("Desil"))
@@ -158,7 +164,7 @@ class WelfareRecordRegister(RegisterModelAdmin):
         ExportColumn("nik", "NIK", kind=IDENTITY),
         ExportColumn("kk_number", "Nomor KK", kind=IDENTITY),
         ExportColumn("full_name", "Nama"),
-        ExportColumn("birth_date", "Tanggal lahir"),
+        ExportColumn("birth_date", "Tanggal lahir", kind=BIRTH_DATE),
         ExportColumn("sex", "Jenis kelamin", width=6),
         ExportColumn("address", "Alamat"),
         ExportColumn("rt", "RT", width=6),

@@ -6,6 +6,7 @@ How identity numbers are masked and normalised is told to the register by the ap
 (`use_identity_rules`, called from `applicants.apps`): the toolkit never imports that app.
 """
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +41,16 @@ def mask_every_digit(number: str) -> str:
     return "*" * len(number or "")
 
 
+def hide_birth_date(value) -> str:
+    """The birth-date mask until an app tells the registers its own: nothing of the date is shown."""
+    return ""
+
+
+def mask_digits_in_text(text) -> str:
+    """The free-text mask until an app tells the registers its own: every digit hidden."""
+    return re.sub(r"[^\W_]", lambda m: "*" if m.group(0).isdigit() else m.group(0), "" if text is None else str(text))
+
+
 class RegisterModelAdmin(ModelAdmin):
     """Declare a register with a few attributes; see docs/registers.md.
 
@@ -57,9 +68,10 @@ class RegisterModelAdmin(ModelAdmin):
     list_select_related: Sequence[str] = ()
     list_per_page = 50
     per_page_choices = (25, 50, 100, 200)
-    # The permission that shows full NIK/KK; others see 3671********0017. None: never masked.
+    # The permission that shows full NIK/KK; others see ************0017. None: never masked.
     identity_permission: str | None = None
     identity_fields: Sequence[str] = ()  # model fields masked in the inspect view, e.g. ("nik", "kk_number")
+    birth_date_fields: Sequence[str] = ()  # shown as the injected birth-date mask gives (an age band)
     # Short prefixes for file-name parts, e.g. {"kecamatan": "kec"} -> "kec-cipondoh".
     export_filename_prefixes: Mapping[str, str] = {}
     # Actions on selected / all filtered rows (programs.registers.bulk.BulkAction), each permission-checked.
@@ -71,6 +83,8 @@ class RegisterModelAdmin(ModelAdmin):
     identity_masker: Callable[[str], str] = staticmethod(mask_every_digit)
     identity_normaliser: Callable[[str], str] = staticmethod(search.strip_separators)
     phone_normaliser: Callable[[str], str] | None = None
+    birth_date_masker: Callable = staticmethod(hide_birth_date)
+    text_masker: Callable[[str], str] = staticmethod(mask_digits_in_text)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -84,16 +98,24 @@ class RegisterModelAdmin(ModelAdmin):
         masker: Callable[[str], str],
         normaliser: Callable[[str], str],
         phone_normaliser: Callable[[str], str] | None = None,
+        birth_date_masker: Callable | None = None,
+        text_masker: Callable[[str], str] | None = None,
     ) -> None:
         """Tell this register class (and its subclasses) how NIK/KK are masked and typed numbers read.
 
         `normaliser` turns a typed NIK/KK into its stored form (16 ASCII digits, or anything else to
         mean "not a NIK"); `phone_normaliser` turns a typed phone number into the stored form, raising
-        ValueError or ValidationError for a term that is not one.
+        ValueError or ValidationError for a term that is not one. `birth_date_masker` turns a birth date
+        into what a masked reader sees (with the full date beside the last digits a NIK can be rebuilt);
+        `text_masker` masks identity numbers inside free text (search terms in files and the audit log).
         """
         cls.identity_masker = staticmethod(masker)
         cls.identity_normaliser = staticmethod(normaliser)
         cls.phone_normaliser = staticmethod(phone_normaliser) if phone_normaliser else None
+        if birth_date_masker is not None:
+            cls.birth_date_masker = staticmethod(birth_date_masker)
+        if text_masker is not None:
+            cls.text_masker = staticmethod(text_masker)
 
     # --- what a register may override ---------------------------------------------------------
     def get_menu_label(self):
@@ -154,6 +176,12 @@ class RegisterModelAdmin(ModelAdmin):
     def identity_mask(self, user):
         """The function that masks NIK/KK for this user, or None when they may see full numbers."""
         return None if self.user_sees_identity(user) else self.identity_masker
+
+    def birth_date_mask(self, user):
+        """The function that shows a birth date to this user (an age band), or None for the full date.
+
+        Masked together with NIK/KK: the full date beside the last NIK digits rebuilds the NIK."""
+        return None if self.user_sees_identity(user) else self.birth_date_masker
 
     def search_preparers(self) -> dict[str, Callable]:
         """How this register reads a typed identity number or phone number (see `search`)."""

@@ -43,6 +43,7 @@ def write_export(
         sheet_title=str(register.register_name),
         info=export_info(query, user),
         mask=register.identity_mask(user),
+        birth_date_mask=register.birth_date_mask(user),
     )
 
 
@@ -52,8 +53,8 @@ def log_export(query: RegisterQuery, user, rows: int, file_name: str, channel: s
         "register": query.register.register_key,
         "register_name": str(query.register.register_name),
         "filters": [{"label": label, "value": value} for label, value in query.describe_filters()],
-        "params": {key: query.params.getlist(key) for key in query.params},
-        "search": query.search_term,
+        "params": query.loggable_params(),
+        "search": query.loggable_search_term(),
         "sort": query.sort,
         "rows": rows,
         "file_name": file_name,

@@ -19,6 +19,7 @@ from wagtail import hooks
 
 from .filters import display_value
 from .search import apply_search
+from .tables import IDENTITY_COLUMN_TYPES
 
 SEARCH_PARAM = "q"
 SORT_PARAM = "sort"
@@ -79,6 +80,7 @@ class RegisterQuery:
         self.search_term = (self.params.get(SEARCH_PARAM) or "").replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
         self.sort = self.params.get(SORT_PARAM) or ""
         self.ignored: list[str] = []
+        self.masked = register.identity_mask(user) is not None
 
     @cached_property
     def filterset(self):
@@ -102,6 +104,9 @@ class RegisterQuery:
         name = self.sort[1:] if self.sort.startswith("-") else self.sort
         column = table_class.base_columns.get(name)
         orderable = table_class._meta.orderable if column is None or column.orderable is None else column.orderable
+        # For a masked reader the order of NIKs or birth dates would rank people by birth date.
+        if self.masked and isinstance(column, IDENTITY_COLUMN_TYPES):
+            orderable = False
         if column is None or not orderable:
             self.ignored.append(gettext("urutan"))
             self.sort = ""
@@ -125,9 +130,10 @@ class RegisterQuery:
         order_by = self._checked_sort(self.register.table_class)
         # No `request=` to the table: django-tables2's RequestConfig would read `sort` and `per_page`
         # from the URL unchecked and paginate a second time (a negative page size raised there).
-        table = self.register.table_class(queryset, order_by=order_by, **kwargs)
+        table = self.register.table_class(queryset, order_by=order_by, identity_masked=self.masked, **kwargs)
         table.request = self.request
         table.identity_mask = self.register.identity_mask(self.user)
+        table.birth_date_mask = self.register.birth_date_mask(self.user)
         ordered = table.data.data
         # A unique last key makes pages and exports deterministic when sort values repeat.
         ordering = list(ordered.query.order_by) or list(ordered.model._meta.ordering)
@@ -151,10 +157,18 @@ class RegisterQuery:
             (pgettext("register export", "Filter"), gettext("(tanpa filter)"))
         ]
         if self.search_term:
-            lines.append((gettext("Pencarian"), self.search_term))
+            lines.append((gettext("Pencarian"), self.loggable_search_term()))
         if self.sort:
             lines.append((gettext("Urutan"), self.sort_text()))
         return lines
+
+    def loggable_search_term(self) -> str:
+        """The search as written to files and the audit log: a NIK/KK in it masked (auditors read the
+        log; a masked user's export must not carry a number they could not see on screen)."""
+        return self.register.text_masker(self.search_term)
+
+    def loggable_params(self) -> dict[str, list[str]]:
+        return {key: [self.register.text_masker(v) for v in self.params.getlist(key)] for key in self.params}
 
     def sort_text(self) -> str:
         name = self.sort.lstrip("-")

@@ -5,9 +5,19 @@ from django.utils import timezone
 
 
 class RegisterTable(tables.Table):
-    """Base class: Wagtail's `listing` look; the register view sets `identity_mask` per user."""
+    """Base class: Wagtail's `listing` look; the register view sets `identity_mask` and
+    `birth_date_mask` per user (None: shown in full)."""
 
     identity_mask = None
+    birth_date_mask = None
+
+    def __init__(self, *args, identity_masked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if identity_masked:
+            # The order of NIKs or birth dates ranks people by birth date: no sort links for them.
+            for bound in self.columns:
+                if isinstance(bound.column, IDENTITY_COLUMN_TYPES):
+                    bound.column.orderable = False
 
     class Meta:
         attrs = {"class": "listing register-table"}
@@ -21,6 +31,19 @@ class IdentityColumn(tables.Column):
     def render(self, value, table):
         mask = getattr(table, "identity_mask", None)
         return mask(value) if mask else value
+
+
+class BirthDateColumn(tables.Column):
+    """A birth date: `d-m-Y` for users who see full identity, else what `table.birth_date_mask` gives
+    (an age band). With the full date beside the region and the last NIK digits, a NIK can be rebuilt."""
+
+    def render(self, value, table):
+        mask = getattr(table, "birth_date_mask", None)
+        return mask(value) if mask else value.strftime("%d-%m-%Y")
+
+
+# Columns whose order is itself identity data: sorting on them would rank people by birth date.
+IDENTITY_COLUMN_TYPES = (IdentityColumn, BirthDateColumn)
 
 
 class LocalDateTimeColumn(tables.Column):

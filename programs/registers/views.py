@@ -165,6 +165,8 @@ class RegisterInspectView(InspectView):
         mask = self.model_admin.identity_mask(self.request.user)
         if mask and field_name in self.model_admin.identity_fields and isinstance(value, str):
             return mask(value)
+        if mask and field_name in self.model_admin.birth_date_fields:
+            return self.model_admin.birth_date_mask(self.request.user)(getattr(self.instance, field_name))
         return value
 
 

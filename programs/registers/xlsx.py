@@ -32,6 +32,7 @@ DATETIME = "datetime"
 MONEY = "money"
 NUMBER = "number"
 IDENTITY = "identity"  # NIK/KK: always text, masked for users not allowed to see full numbers
+BIRTH_DATE = "birth_date"  # a date; an age band for users not allowed to see full numbers
 AUTO = "auto"  # typed from the Python value (label/value sheets such as "Info")
 
 DATE_FORMAT = "dd-mm-yyyy"
@@ -94,7 +95,9 @@ class Sheet:
 
     `heading`: rows of text above the column headers (a printed list's title block; an empty row is a
     blank line). `mask` is applied to identity columns. `for_print`: thin borders around every cell,
-    wrapped headers, landscape, one page wide (lists people sign on paper).
+    wrapped headers, landscape, one page wide (lists people sign on paper). `birth_date_mask` turns
+    birth-date columns into what a masked reader may see (the full date beside the last NIK digits
+    rebuilds the NIK).
     """
 
     title: str
@@ -103,6 +106,7 @@ class Sheet:
     heading: Sequence[Sequence] = ()
     header: bool = True
     mask: Callable[[str], str] | None = None
+    birth_date_mask: Callable | None = None
     freeze_header: bool = False
     autofilter: bool = False
     for_print: bool = False
@@ -135,10 +139,12 @@ def write_register_xlsx(
     sheet_title: str,
     info: Sequence[tuple[str, str]] = (),
     mask=None,
+    birth_date_mask=None,
 ) -> int:
     """A register export: the rows under a bold frozen header with an autofilter, then an "Info" sheet
     with (label, value) lines and the row count. Returns the number of data rows written."""
-    data = Sheet(sheet_title, columns, rows, mask=mask, freeze_header=True, autofilter=True)
+    data = Sheet(sheet_title, columns, rows, mask=mask, birth_date_mask=birth_date_mask, freeze_header=True,
+                 autofilter=True)
 
     def info_rows():
         yield from info
@@ -173,7 +179,7 @@ def _write_sheet(workbook: Workbook, sheet: Sheet) -> None:
             for column in sheet.columns
         ])
 
-    converters = [_converter(column, cells, sheet.mask) for column in sheet.columns]
+    converters = [_converter(column, cells, sheet.mask, sheet.birth_date_mask) for column in sheet.columns]
     if sheet.bold_first_column and converters:
         converters[0] = _with_style(converters[0], cells, font=_BOLD)
     if sheet.for_print:
@@ -275,12 +281,16 @@ def _with_style(convert: Callable, cells: _Cells, **style) -> Callable:
     return lambda value: cells.styled(convert(value), **style)
 
 
-def _converter(column, cells: _Cells, mask) -> Callable:
+def _converter(column, cells: _Cells, mask, birth_date_mask=None) -> Callable:
     choices = getattr(column, "choices", None)
     number_format = getattr(column, "number_format", "")
     if choices:
         return lambda value: cells.text(choices.get(str(value), value) if value is not None else None)
     kind = column.kind
+    if kind == BIRTH_DATE:
+        if birth_date_mask is not None:
+            return lambda value: cells.text(birth_date_mask(value) if value else None)
+        return lambda value: cells.date(value, number_format or DATE_FORMAT)
     if kind == DATE:
         return lambda value: cells.date(value, number_format or DATE_FORMAT)
     if kind == DATETIME:
@@ -332,7 +342,7 @@ def _kind_for(model_field) -> str:
 
 
 def _default_width(kind: str, model_field) -> int:
-    if kind in (DATE, MONEY, NUMBER):
+    if kind in (DATE, BIRTH_DATE, MONEY, NUMBER):
         return 14
     if kind == DATETIME:
         return 17
@@ -350,6 +360,7 @@ def jakarta_now_text() -> str:
 
 
 __all__ = [
+    "BIRTH_DATE",
     "AUTO",
     "DATE",
     "DATETIME",

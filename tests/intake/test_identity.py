@@ -74,5 +74,5 @@ def test_landline_foreign_or_garbled_numbers_are_refused(typed):
         identity.parse_mobile(typed)
 
 
-def test_mask_identity_keeps_first_and_last_four_digits():
-    assert identity.mask_identity("3671011708900001") == "3671********0001"
+def test_mask_identity_keeps_only_the_last_four_digits():
+    assert identity.mask_identity("3671011708900001") == "************0001"

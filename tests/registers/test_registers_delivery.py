@@ -212,7 +212,7 @@ def test_register_record_search_finds_exact_nik_and_masks_it_for_auditors(client
     assert count_in(response) == 1
     cells = re.findall(r"<td[^>]*>(.*?)</td>", response.content.decode(), flags=re.S)
     assert record.nik not in " ".join(cells)  # (the auditor's own search term is echoed in the search box)
-    assert record.nik[:4] + "********" + record.nik[-4:] in " ".join(cells)
+    assert "*" * 12 + record.nik[-4:] in " ".join(cells)
 
 
 def test_interviewer_sees_only_own_interviews_in_the_register(client, world):
