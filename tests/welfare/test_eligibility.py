@@ -125,7 +125,8 @@ def test_import_checks_all_open_applications_in_bounded_queries(tmp_path, django
     assert {results[a.pk] for a in applications[150:200]} == {Eligibility.KK_MISMATCH}
     assert {results[a.pk] for a in applications[200:]} == {Eligibility.NOT_FOUND}
     assert Application.objects.filter(status=ApplicationStatus.VERIFIED).count() == 100
-    assert ModelLogEntry.objects.filter(action="sigap.eligibility_checked").count() == 300
+    moves = ModelLogEntry.objects.filter(action__in=["sigap.application.verify", "sigap.application.not_eligible"])
+    assert moves.count() == 300
 
 
 def test_a_new_import_rechecks_open_applications(tmp_path):
@@ -134,7 +135,7 @@ def test_a_new_import_rechecks_open_applications(tmp_path):
     path = tmp_path / "dtsen.csv"
     path.write_text(
         "NIK;No KK;Nama;Kode Kelurahan;Desil\n"
-        f"{applicant.nik};{applicant.kk_number};{applicant.full_name};36.71.07.1004;2\n",
+        f"{applicant.nik};{applicant.kk_number};{applicant.full_name};{applicant.kelurahan.code};2\n",
         encoding="utf-8-sig",
     )
     import_register(path)
