@@ -138,10 +138,15 @@ def _sniff_delimiter(sample: str) -> str:
 def _bounded_lines(handle, limit: int) -> Iterator[str]:
     """The file's lines, refusing one longer than `limit` before it is read whole (a million-column
     header is one line of megabytes; csv.reader would build all its fields first)."""
+    number = 0
     while line := handle.readline(limit):
+        number += 1
         if len(line) >= limit and not line.endswith(("\n", "\r")):
-            raise RegisterFileError(_("Satu baris berkas CSV terlalu panjang (lebih dari %(n)s karakter); "
-                                      "periksa apakah ini ekstrak register yang benar.") % {"n": limit})
+            raise RegisterFileError(
+                _("Baris %(row)s berkas CSV terlalu panjang (lebih dari %(n)s karakter: sel terlalu panjang atau "
+                  "kolom terlalu banyak); periksa apakah ini ekstrak register yang benar.")
+                % {"row": number, "n": limit}
+            )
         yield line
 
 
