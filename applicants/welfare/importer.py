@@ -27,10 +27,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from applicants import identity
 from applicants.enums import Register
 from applicants.models import WelfareImportBatch, WelfareRecord, WelfareRejection
+from applicants.welfare.eligibility import check_open_applications, preview_changes
 from applicants.welfare.reader import (
     Limits,
     Progress,
@@ -606,8 +608,6 @@ def stage_import(batch: WelfareImportBatch, path: Path, *, chunk_size: int = CHU
         WelfareImportBatch.objects.filter(pk=batch.pk).update(file_sha256=batch.file_sha256)
         _run(batch, path, kind, encoding, chunk_size, on_progress)
         _carry_over(batch)  # a dry run too: its preview must match what confirming would do
-        from applicants.welfare.eligibility import preview_changes
-
         batch.preview = preview_changes(batch)
     except Exception as exc:
         _fail(batch, exc)
@@ -717,10 +717,8 @@ def _carry_over(batch: WelfareImportBatch) -> None:
     copied from the current batch (in SQL, in short transactions), so the new batch stands for the
     whole register once confirmed. A NIK the new file has keeps its new row.
     """
-    batch.kelurahan_ids = sorted(
-        pk for pk in WelfareRecord.objects.filter(batch=batch).values_list("kelurahan_id", flat=True).distinct()
-        if pk is not None
-    )
+    in_file = WelfareRecord.objects.filter(batch=batch).order_by().values_list("kelurahan_id", flat=True)
+    batch.kelurahan_ids = sorted({pk for pk in in_file.distinct() if pk is not None})
     base = current_batch(batch.register)
     batch.base_batch = base
     if base is None:
@@ -804,8 +802,6 @@ def confirm_import(batch: WelfareImportBatch, user=None, *, check_eligibility: b
         _log_import(batch, user)
     if not check_eligibility:
         return {}
-    from applicants.welfare.eligibility import check_open_applications
-
     return check_open_applications(kelurahan_ids=batch.kelurahan_ids, user=user, batch=batch)
 
 
@@ -823,8 +819,6 @@ def cancel_import(batch: WelfareImportBatch, user=None) -> None:
 
 
 def _log_import(batch: WelfareImportBatch, user) -> None:
-    from wagtail.log_actions import log
-
     log(batch, "sigap.welfare_import", user=user if getattr(user, "pk", None) else None, data={
         "register": batch.register, "file_name": batch.file_name, "sha256": batch.file_sha256,
         "rows_read": batch.rows_read, "rows_accepted": batch.rows_accepted,

@@ -82,7 +82,7 @@ def test_preview_shows_moves_per_kecamatan_and_nothing_changes_until_confirmed(t
     # A Karawaci-only extract: `missing` is now listed, `kept` is not.
     batch = import_register(extract(tmp_path, [missing], "karawaci.csv"), confirm=False)
 
-    assert batch.state == "ready"
+    assert batch.state == "ready" and batch.kelurahan_ids == [missing.applicant.kelurahan_id]
     karawaci = kept.applicant.kelurahan.kecamatan.name
     row = {r["kecamatan"]: r for r in batch.preview["per_kecamatan"]}[karawaci]
     assert (row["demoted"], row["promoted"]) == (1, 1)
