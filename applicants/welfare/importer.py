@@ -24,7 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -612,17 +612,19 @@ def stage_import(batch: WelfareImportBatch, path: Path, *, chunk_size: int = CHU
     except Exception as exc:
         _fail(batch, exc)
         raise
-    batch.finished_at = timezone.now()
     if batch.dry_run:
         delete_batch_rows(batch, models=(WelfareRecord,))  # keep the rejected rows: that is the report
-        batch.state = WelfareImportBatch.State.DRY_RUN
-    else:
-        batch.state = WelfareImportBatch.State.READY
-    batch.bytes_done = batch.bytes_total
-    batch.save(update_fields=[
-        "state", "finished_at", "preview", "kelurahan_ids", "coverage", "base_batch", "bytes_done",
-        "rows_read", "rows_accepted", "rows_rejected", "rows_duplicate",
-    ])
+    state = WelfareImportBatch.State.DRY_RUN if batch.dry_run else WelfareImportBatch.State.READY
+    # Compare-and-set: if the cleanup ended this import as dead meanwhile, it stays failed.
+    finished = WelfareImportBatch.objects.filter(pk=batch.pk, state=WelfareImportBatch.State.PROCESSING).update(
+        state=state, finished_at=timezone.now(), preview=batch.preview, kelurahan_ids=batch.kelurahan_ids,
+        coverage=batch.coverage, base_batch=batch.base_batch, bytes_done=batch.bytes_total,
+        rows_read=batch.rows_read, rows_accepted=batch.rows_accepted, rows_rejected=batch.rows_rejected,
+        rows_duplicate=batch.rows_duplicate,
+    )
+    if not finished:
+        delete_batch_rows(batch)
+    batch.refresh_from_db()
     return batch
 
 
@@ -779,30 +781,43 @@ def confirm_import(batch: WelfareImportBatch, user=None, *, check_eligibility: b
     previewed against is still the current one: confirming twice, a failed or cancelled batch, or a
     preview made stale by another confirmed import never changes anything.
     """
-    State = WelfareImportBatch.State
     now = timezone.now()
-    with transaction.atomic():
-        batch.refresh_from_db()
-        if batch.state != State.READY:
-            raise ImportStateError(_("Impor ini berstatus «%(state)s»; hanya impor yang menunggu konfirmasi "
-                                     "yang dapat dikonfirmasi.") % {"state": batch.get_state_display()})
-        current = current_batch(batch.register)
-        if (current.pk if current else None) != batch.base_batch_id:
-            raise ImportStateError(_("Register yang berlaku sudah berubah sejak pratinjau ini dibuat. "
-                                     "Unggah ulang berkas ini untuk pratinjau yang baru."))
-        WelfareImportBatch.objects.filter(
-            register=batch.register, state=State.CURRENT
-        ).exclude(pk=batch.pk).update(state=State.SUPERSEDED)
-        updated = WelfareImportBatch.objects.filter(pk=batch.pk, state=State.READY).update(
-            state=State.CURRENT, confirmed_at=now, confirmed_by=user if getattr(user, "pk", None) else None,
-        )
-        if not updated:
-            raise ImportStateError(_("Impor ini baru saja dikonfirmasi atau dibatalkan orang lain."))
-        batch.refresh_from_db()
-        _log_import(batch, user)
+    try:
+        with transaction.atomic():
+            _swap_registers(batch, user, now)
+    except IntegrityError:  # another batch of this register became current in a concurrent confirmation
+        raise ImportStateError(_("Register yang berlaku baru saja diganti impor lain. Unggah ulang berkas ini "
+                                 "untuk pratinjau yang baru.")) from None
     if not check_eligibility:
         return {}
     return check_open_applications(kelurahan_ids=batch.kelurahan_ids, user=user, batch=batch)
+
+
+def _swap_registers(batch: WelfareImportBatch, user, now) -> None:
+    """The one short transaction: previous current -> superseded, this -> current (rows locked on PostgreSQL,
+    so two confirmations of the same register run one after the other)."""
+    State = WelfareImportBatch.State
+    list(WelfareImportBatch.objects.select_for_update().filter(
+        register=batch.register, state__in=[State.CURRENT, State.READY]
+    ).values_list("pk", flat=True))
+    batch.refresh_from_db()
+    if batch.state != State.READY:
+        raise ImportStateError(_("Impor ini berstatus «%(state)s»; hanya impor yang menunggu konfirmasi "
+                                 "yang dapat dikonfirmasi.") % {"state": batch.get_state_display()})
+    current = current_batch(batch.register)
+    if (current.pk if current else None) != batch.base_batch_id:
+        raise ImportStateError(_("Register yang berlaku sudah berubah sejak pratinjau ini dibuat. "
+                                 "Unggah ulang berkas ini untuk pratinjau yang baru."))
+    WelfareImportBatch.objects.filter(
+        register=batch.register, state=State.CURRENT
+    ).exclude(pk=batch.pk).update(state=State.SUPERSEDED)
+    updated = WelfareImportBatch.objects.filter(pk=batch.pk, state=State.READY).update(
+        state=State.CURRENT, confirmed_at=now, confirmed_by=user if getattr(user, "pk", None) else None,
+    )
+    if not updated:
+        raise ImportStateError(_("Impor ini baru saja dikonfirmasi atau dibatalkan orang lain."))
+    batch.refresh_from_db()
+    _log_import(batch, user)
 
 
 def cancel_import(batch: WelfareImportBatch, user=None) -> None:

@@ -420,3 +420,22 @@ def test_an_import_killed_mid_way_leaves_no_half_batch(tmp_path):
         kept = db.execute(count, [previous.pk]).fetchone()[0]
     assert states == {previous.pk: "current", batch_id: "failed"}
     assert left == 0 and kept == 1
+
+
+def test_an_import_ended_by_the_cleanup_while_still_reading_stays_failed(tmp_path, city, monkeypatch):
+    from applicants.welfare import importer
+
+    original = importer._carry_over
+
+    def cleanup_meanwhile(batch):
+        original(batch)
+        WelfareImportBatch.objects.filter(pk=batch.pk).update(
+            heartbeat_at=timezone.now() - datetime.timedelta(hours=1)
+        )
+        cleanup_imports()
+
+    monkeypatch.setattr(importer, "_carry_over", cleanup_meanwhile)
+    batch = import_register(extract(tmp_path, [city[2]], "lambat.csv"), confirm=False)
+    assert batch.state == "failed" and not batch.records.exists()
+    with pytest.raises(ImportStateError):
+        confirm_import(batch)
