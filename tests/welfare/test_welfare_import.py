@@ -313,7 +313,16 @@ def test_command_without_yes_on_no_terminal_leaves_the_batch_waiting(tmp_path, c
     assert "waits for confirmation" in capsys.readouterr().out
     previous.refresh_from_db()
     assert previous.state == "current"
-    assert WelfareImportBatch.objects.exclude(pk=previous.pk).get().state == "ready"
+    waiting = WelfareImportBatch.objects.exclude(pk=previous.pk).get()
+    assert waiting.state == "ready"
+
+    call_command("import_welfare_register", "--confirm", str(waiting.pk))
+    waiting.refresh_from_db()
+    assert waiting.state == "current"
+    with pytest.raises(CommandError, match="hanya impor yang menunggu konfirmasi"):
+        call_command("import_welfare_register", "--confirm", str(waiting.pk))
+    with pytest.raises(CommandError, match="tidak dapat dibatalkan"):
+        call_command("import_welfare_register", "--cancel", str(waiting.pk))
 
 
 def test_command_shows_progress_unless_quiet(tmp_path, capsys):

@@ -1,4 +1,5 @@
-"""`manage.py import_welfare_register FILE [--register dtsen|dtks] [--as-of YYYY-MM-DD] [--dry-run] [--yes]`."""
+"""`manage.py import_welfare_register FILE [--register dtsen|dtks] [--as-of YYYY-MM-DD] [--dry-run] [--yes]`,
+or `manage.py import_welfare_register --confirm BATCH | --cancel BATCH` for a batch read earlier."""
 
 import datetime
 import sys
@@ -8,7 +9,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from applicants.enums import Register
 from applicants.models import WelfareImportBatch
-from applicants.welfare.importer import ImportStateError, RegisterFileError, confirm_import, import_register
+from applicants.welfare.importer import (
+    ImportStateError,
+    RegisterFileError,
+    cancel_import,
+    confirm_import,
+    import_register,
+)
 
 
 def _date(value: str) -> datetime.date:
@@ -23,17 +30,23 @@ class Command(BaseCommand):
             "after confirmation make it the current welfare register.")
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
+        parser.add_argument("file", type=Path, nargs="?")
         parser.add_argument("--register", choices=Register.values, default=Register.DTSEN)
         parser.add_argument("--as-of", type=_date, help="date of the data in the extract (default: today)")
         parser.add_argument("--dry-run", action="store_true",
                             help="validate and report only; the current register is left as it is")
         parser.add_argument("--yes", action="store_true",
                             help="confirm without asking (otherwise asked on a terminal; left waiting if not)")
+        parser.add_argument("--confirm", type=int, metavar="BATCH", help="confirm a batch waiting for confirmation")
+        parser.add_argument("--cancel", type=int, metavar="BATCH", help="cancel a batch waiting for confirmation")
 
     def handle(self, *args, **options):
-        path: Path = options["file"]
+        path: Path | None = options["file"]
         self.verbosity = options["verbosity"]
+        if options["confirm"] or options["cancel"]:
+            return self.decide(options["confirm"], options["cancel"])
+        if path is None:
+            raise CommandError("Give the FILE to import, or --confirm/--cancel BATCH.")
         if not path.is_file():
             raise CommandError(f"File not found: {path}")
         try:
@@ -50,17 +63,33 @@ class Command(BaseCommand):
         self.preview(batch)
         if not (options["yes"] or self.ask()):
             self.stdout.write(self.style.WARNING(
-                f"Not confirmed: batch {batch.pk} waits for confirmation in the admin (Impor DTSEN/DTKS); "
-                "the current register was not changed."
+                f"Not confirmed: batch {batch.pk} waits for confirmation (import_welfare_register --confirm "
+                f"{batch.pk}, or --cancel {batch.pk}); the current register was not changed."
             ))
             return
+        self.confirm(batch)
+
+    def decide(self, confirm_id: int | None, cancel_id: int | None):
+        batch = WelfareImportBatch.objects.filter(pk=confirm_id or cancel_id).first()
+        if batch is None:
+            raise CommandError(f"No import batch {confirm_id or cancel_id}.")
+        if cancel_id:
+            try:
+                cancel_import(batch)
+            except ImportStateError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(self.style.WARNING(f"Batch {batch.pk} cancelled; the current register was not changed."))
+            return
+        self.confirm(batch)
+
+    def confirm(self, batch):
         try:
             counts = confirm_import(batch)
         except ImportStateError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(
-            f"Imported; this batch is now the current register. Re-checked {counts.get('checked', 0)} "
-            f"applications, {counts.get('status_changed', 0)} changed status."
+            f"Imported; batch {batch.pk} is now the current register. Re-checked {counts.get('checked', 0)} "
+            f"applications in its kelurahan, {counts.get('status_changed', 0)} changed status."
         ))
 
     def progress(self, batch):
