@@ -439,3 +439,23 @@ def test_an_import_ended_by_the_cleanup_while_still_reading_stays_failed(tmp_pat
     assert batch.state == "failed" and not batch.records.exists()
     with pytest.raises(ImportStateError):
         confirm_import(batch)
+
+
+def test_resident_who_just_applied_reads_next_steps_not_a_refusal(client):
+    from django.core.cache import cache
+
+    from tests.intake_helpers import KELURAHAN_CODE, build_site, open_intake, valid_data
+
+    build_site()
+    open_intake()
+    cache.clear()
+    covered = Kelurahan.objects.get(code=KELURAHAN_CODE)
+    WelfareRecordFactory(batch=WelfareImportBatchFactory(coverage=[covered.pk]), kelurahan=covered)  # not them
+
+    client.post("/daftar/", valid_data())
+    application = Application.objects.select_related("applicant").latest("pk")
+    assert application.status == S.NOT_ELIGIBLE  # the check on arrival ran at once
+    html = client.post("/daftar/status/", {"reference": application.reference,
+                                            "nik": application.applicant.nik}).content.decode()
+    assert "belum keputusan akhir" in html and "mengusulkan Anda masuk DTSEN" in html
+    assert "belum memenuhi syarat" not in html
