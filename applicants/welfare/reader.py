@@ -35,6 +35,7 @@ _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]')
 _EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
 BLOCK = 1 << 20
 EXCEL_MAX_ROWS = 1_048_576
+MAX_PENDING_BYTES = 4 << 20  # one start tag or token; a real row of 100 cells is a few kilobytes
 
 
 class XlsxFormatError(Exception):
@@ -94,6 +95,11 @@ def _feed(archive: zipfile.ZipFile, name: str, parser, limit: int, progress: Pro
                 if progress is not None:
                     progress.done = read
                 parser.Parse(block, False)
+                # expat holds an unfinished tag (a megabyte-long attribute) whole in memory: refuse it early.
+                if read - max(parser.CurrentByteIndex, 0) > MAX_PENDING_BYTES:
+                    raise XlsxFormatError(
+                        _("Berkas .xlsx berisi elemen XML yang terlalu besar; periksa apakah ini ekstrak register.")
+                    )
                 yield
         parser.Parse(b"", True)
     except expat.ExpatError:
@@ -279,6 +285,8 @@ def iter_first_sheet(
                 column = _column_index(ref) if ref else current["next_col"]
                 if column >= max_columns:
                     raise too_many_columns(max_columns)
+                if column < 0:
+                    raise _damaged()
                 cell["col"] = column
                 cell["type"] = attrs.get("t", "n")
                 cell["style"] = _int(attrs.get("s", "0"))

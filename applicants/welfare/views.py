@@ -9,6 +9,7 @@ uploaded it: anyone else gets a 404, as for background exports.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 
@@ -40,6 +41,8 @@ from applicants.welfare.importer import (
     confirm_import,
     write_rejections_xlsx,
 )
+
+logger = logging.getLogger(__name__)
 
 IMPORT_PERMISSION = "applicants.add_welfareimportbatch"
 CHECK_PERMISSION = "applicants.change_application"
@@ -92,6 +95,9 @@ class UploadForm(forms.Form):
                     check_file(path, upload.name, cleaned["register"])
             except RegisterFileError as exc:
                 self.add_error("file", str(exc))
+            except Exception:  # noqa: BLE001 - a file no check foresaw: a message, never a 500
+                logger.exception("welfare upload check failed for %s", upload.name)
+                self.add_error("file", _("Berkas tidak dapat dibaca sebagai ekstrak register (.xlsx atau .csv)."))
         return cleaned
 
 
