@@ -76,6 +76,8 @@ EXPECTED: list[tuple[str, set[str]]] = [
     # Welfare register: import and eligibility overrides are editors' work; auditors read the reports.
     (r"^welfare:(upload|recheck)$", STAFF),
     (r"^welfare:(report|rejections_xlsx)$", STAFF),
+    # An import's progress, confirmation and cancellation belong to its uploader (the demo's editor).
+    (r"^welfare:(progress|confirm|cancel)$", {"editor"}),
     (r"^welfare:override$", {"admin", "editor"}),
     # Delivery: classes, attendance, awards, KUB, follow-ups.
     (r"^delivery:(cohort_list|award_list|group_list|followup_due)$", READERS),
@@ -192,7 +194,7 @@ def _ids(world) -> dict[str, dict[str, object]]:
         r"^register_export_": {"job_id": job.pk},
         r"^sigap_interviews:outcome$": {"pk": interview.pk},
         r"^sigap_interviews:": {"application_id": interview.application_id},
-        r"^welfare:(report|rejections_xlsx)$": {"pk": batch.pk},
+        r"^welfare:(report|rejections_xlsx|progress|confirm|cancel)$": {"pk": batch.pk},
         r"^welfare:override$": {"pk": Application.objects.filter(status="not_eligible").order_by("pk")
                                 .exclude(applicant__kelurahan__kecamatan__in=world["profile"].kecamatan.all())
                                 .first().pk},
