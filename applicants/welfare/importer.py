@@ -2,11 +2,13 @@
 
 Extracts arrive as xlsx or `;`-separated CSV with title rows above the header, a totals row below,
 headers spelled differently per extract and identity numbers damaged by Excel. This module streams
-the file (memory does not grow with the number of rows), writes accepted rows in short chunked
-transactions (SQLite has one write lock: residents' submissions must not wait 20 s for an import), and
-only then makes the batch current in one tiny transaction. Any error deletes the partial batch's rows,
-so the previous register stays in force. Identity numbers are never "repaired": a damaged one is
-rejected with its row number and reason.
+the file within the size limits of `read_limits()` (memory does not grow with the number of rows or
+with what a hostile file declares), writes accepted rows in short chunked transactions (SQLite has one
+write lock: residents' submissions must not wait 20 s for an import), carries over the current
+register's rows of kelurahan the file does not cover, and leaves the batch ready with a preview of what
+it would change. Only `confirm_import()` makes it current, in one tiny transaction. Any error deletes
+the partial batch's rows, so the previous register stays in force. Identity numbers are never
+"repaired": a damaged one is rejected with its row number and reason.
 """
 
 from __future__ import annotations
