@@ -302,10 +302,10 @@ class OverrideView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView)
         try:
             self.application.override_eligibility(self.request.user, form.cleaned_data["reason"])
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error("reason" if hasattr(exc, "error_dict") else None, " ".join(exc.messages))
             return self.form_invalid(form)
         messages.success(self.request, _("Pengecualian dicatat; pendaftaran kini terverifikasi."))
-        return redirect("welfare:override", pk=self.application.pk)
+        return redirect("applicants_application_modeladmin_inspect", self.application.pk)
 
 
 urlpatterns = [

@@ -182,8 +182,13 @@ def test_editor_overrides_from_the_admin(client, django_user_model):
     application = ApplicationFactory(status=ApplicationStatus.NOT_ELIGIBLE)
     url = reverse("welfare:override", args=[application.pk])
     assert client.get(url).status_code == 200
+    refused = client.post(url, {"reason": "   "})
+    assert refused.status_code == 200 and 'id="id_reason"' in refused.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.NOT_ELIGIBLE and not application.eligibility_override
     response = client.post(url, {"reason": "Data KK baru belum masuk register"})
     assert response.status_code == 302
+    assert response.url == reverse("applicants_application_modeladmin_inspect", args=[application.pk])
     application.refresh_from_db()
     assert application.status == ApplicationStatus.VERIFIED and application.eligibility_override
 
