@@ -377,6 +377,8 @@ def _big_extract(path: Path, rows: int, kelurahan_code: str) -> Path:
 @pytest.mark.django_db(transaction=True)
 def test_an_import_killed_mid_way_leaves_no_half_batch(tmp_path):
     """Kill -9 a real import process; the cleanup then ends its batch and the old register stays current."""
+    if connection.vendor != "sqlite":
+        pytest.skip("copies the SQLite test database into a file the subprocess opens")
     kelurahan = kelurahan_in("Karawaci")
     previous = WelfareImportBatchFactory()
     WelfareRecordFactory(batch=previous)
