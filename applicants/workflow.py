@@ -12,6 +12,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -60,6 +61,24 @@ ELIGIBILITY_REASONS: dict[str, str] = {
     "not_found": DecisionReason.NOT_IN_REGISTER,
     "kk_mismatch": DecisionReason.KK_MISMATCH,
     "desil_too_high": DecisionReason.DESIL_TOO_HIGH,
+}
+
+# What a resident reads while only the automatic register check has found them missing: not a decision.
+MACHINE_CHECK_TEXT: dict[str, str] = {
+    "not_found": gettext_lazy(
+        "Data Anda belum kami temukan di DTSEN (data kesejahteraan dari kelurahan). Ini belum keputusan "
+        "akhir: petugas Dinsos akan memeriksa ulang dan menghubungi Anda. Bila keluarga Anda termasuk kurang "
+        "mampu tetapi belum terdata, mintalah kelurahan mengusulkan Anda masuk DTSEN."
+    ),
+    "kk_mismatch": gettext_lazy(
+        "Nomor KK Anda berbeda dengan data DTSEN. Ini belum keputusan akhir: petugas Dinsos akan memeriksa "
+        "ulang dan menghubungi Anda. Bawa Kartu Keluarga terbaru ke kelurahan agar data DTSEN diperbarui."
+    ),
+    "desil_too_high": gettext_lazy(
+        "Menurut data DTSEN, tingkat kesejahteraan keluarga Anda di atas batas program ini. Ini belum "
+        "keputusan akhir: petugas Dinsos akan memeriksa ulang. Bila keadaan keluarga Anda sudah berubah, "
+        "mintalah kelurahan memperbarui data DTSEN."
+    ),
 }
 
 # Targets whose preconditions depend on the status alone, so a whole queryset can move at once.
@@ -164,6 +183,18 @@ class ApplicationWorkflowMixin:
         return self._guard(new_status, reason)
 
     def _guard(self, new_status: str, reason: str) -> str | None:
+        # Past the register's decision only with a written reason: the override (which sets
+        # eligibility_override) verifies against a negative result; a reason code is needed to declare
+        # not eligible someone the register found.
+        if new_status == S.VERIFIED and self.eligibility in ELIGIBILITY_REASONS and not self.eligibility_override:
+            return _(
+                "Hasil cek register: %(result)s. Untuk tetap meloloskan pendaftar, gunakan «Kecualikan hasil "
+                "cek kelayakan» di halaman pendaftaran dan tulis alasannya."
+            ) % {"result": DecisionReason(ELIGIBILITY_REASONS[self.eligibility]).label}
+        if new_status == S.NOT_ELIGIBLE and self.eligibility == "verified" and not reason:
+            return _(
+                "Pendaftar tercatat di DTSEN/DTKS. Pilih alasan dari daftar untuk menyatakan tidak memenuhi syarat."
+            )
         if new_status == S.INTERVIEW_SCHEDULED and self.status not in (S.VERIFIED, S.INTERVIEW_SCHEDULED):
             if not self.eligibility_override:
                 return _(
@@ -193,6 +224,9 @@ class ApplicationWorkflowMixin:
 
         A restricted or anonymised applicant is refused first (subject_rights.ensure_processing_allowed)."""
         self.ensure_processing_allowed()
+        if new_status == S.NOT_ELIGIBLE and not reason:
+            # A person confirming the register's negative result records it as their decision's reason.
+            reason = ELIGIBILITY_REASONS.get(self.eligibility, "")
         error = self.transition_error(new_status, reason)
         if error:
             raise TransitionError(error, code="transition")
@@ -297,8 +331,12 @@ class ApplicationWorkflowMixin:
         if status == S.VERIFIED:
             return _("Data Anda sudah dicek dan sesuai. Tunggu jadwal wawancara dari petugas.")
         if status == S.NOT_ELIGIBLE:
+            if not self.decision_reason:
+                # Only the automatic register check has spoken: say what happens next, not "rejected".
+                return str(MACHINE_CHECK_TEXT.get(self.eligibility, MACHINE_CHECK_TEXT["not_found"]))
             text = _("Mohon maaf, Anda belum memenuhi syarat program ini.")
-            return f"{text} {self._public_reason()}".strip()
+            after = _("Bila data Anda di DTSEN sudah diperbarui kelurahan, hubungi Dinsos agar diperiksa lagi.")
+            return f"{text} {self._public_reason()} {after}".replace("  ", " ").strip()
         if status == S.INTERVIEW_SCHEDULED:
             interview = self.active_interview()
             if interview is None:
@@ -352,6 +390,11 @@ def bulk_transition(
     action = LOG_ACTIONS[new_status][0]
     sources = [old for old, targets in TRANSITIONS.items() if new_status in targets and old != new_status]
     queryset = queryset.filter(applicant__processing_restricted=False, applicant__anonymised_at__isnull=True)
+    # The same rule as _guard, in SQL: never past the register's result without the override or a reason.
+    if new_status == S.VERIFIED:
+        queryset = queryset.exclude(Q(eligibility__in=list(ELIGIBILITY_REASONS)) & Q(eligibility_override=False))
+    elif new_status == S.NOT_ELIGIBLE and not reason:
+        queryset = queryset.exclude(eligibility="verified")
     moved = 0
     for old_status in sources:
         while True:

@@ -32,7 +32,7 @@ pids+=($!)
 
 # The background-task worker exists only when django-tasks-db is installed and configured.
 if "$PY" manage.py help db_worker >/dev/null 2>&1; then
-    "$PY" manage.py db_worker &
+    "$PY" manage.py db_worker --backend exports &
     pids+=($!)
 fi
 

@@ -4,6 +4,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants import identity  # noqa: F401 - registers the identity_shape lookup used below
@@ -12,14 +13,22 @@ from programs.models import Kelurahan
 
 
 class WelfareImportBatch(models.Model):
-    """One uploaded register extract. Only a batch marked current is used for eligibility checks."""
+    """One uploaded register extract. Only a batch marked current is used for eligibility checks.
+
+    processing -> ready (read, waiting for an editor to confirm the preview) -> current -> superseded;
+    processing -> failed / dry_run; ready -> cancelled. `kelurahan_ids` is what the file covers (a
+    re-check after confirmation touches applications there only); `coverage` adds the kelurahan whose
+    rows were carried over from `base_batch`, the register that was current when the preview was made.
+    """
 
     class State(models.TextChoices):
         PROCESSING = "processing", _("Sedang diproses")
+        READY = "ready", _("Menunggu konfirmasi")
         CURRENT = "current", _("Berlaku")
         SUPERSEDED = "superseded", _("Digantikan")
         FAILED = "failed", _("Gagal")
         DRY_RUN = "dry_run", _("Uji coba")
+        CANCELLED = "cancelled", _("Dibatalkan")
 
     register = models.CharField(_("register"), max_length=5, choices=Register.choices, default=Register.DTSEN)
     as_of = models.DateField(_("data per tanggal"))
@@ -38,6 +47,26 @@ class WelfareImportBatch(models.Model):
     rows_duplicate = models.PositiveIntegerField(_("duplikat"), default=0)
     error = models.TextField(_("galat"), blank=True)
 
+    dry_run = models.BooleanField(_("uji coba"), default=False)
+    stored_file = models.CharField(_("berkas tersimpan"), max_length=255, blank=True)  # in private storage
+    task_id = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(_("mulai diproses"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("terakhir aktif"), null=True, blank=True)
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    bytes_done = models.PositiveBigIntegerField(default=0)
+    kelurahan_ids = models.JSONField(_("kelurahan dalam berkas"), null=True, blank=True)
+    coverage = models.JSONField(_("cakupan kelurahan"), null=True, blank=True)  # None: the whole city
+    base_batch = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("register sebelumnya"),
+    )
+    preview = models.JSONField(_("pratinjau perubahan"), default=dict, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("dikonfirmasi oleh"),
+    )
+    confirmed_at = models.DateTimeField(_("dikonfirmasi pada"), null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("impor register")
@@ -50,6 +79,19 @@ class WelfareImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_register_display()} {self.as_of} ({self.file_name})"
+
+    @property
+    def percent(self) -> int:
+        if self.state != self.State.PROCESSING:
+            return 100
+        return min(99, int(100 * self.bytes_done / self.bytes_total)) if self.bytes_total else 0
+
+    def seconds_left(self, now=None) -> int | None:
+        """Estimated from the bytes read so far and the time they took; None until there is a basis."""
+        if self.state != self.State.PROCESSING or not self.started_at or not self.bytes_done or not self.bytes_total:
+            return None
+        elapsed = ((now or timezone.now()) - self.started_at).total_seconds()
+        return max(0, int(elapsed * (self.bytes_total - self.bytes_done) / self.bytes_done))
 
 
 class WelfareRecord(models.Model):

@@ -211,7 +211,7 @@ def erase_applicant(applicant, user) -> None:
 
 def _expired_batches(now: datetime.datetime):
     """Batches whose rows are past retention: superseded by a batch that was in place before the cutoff,
-    or failed / dry-run batches created before it. Current batches are never touched."""
+    or failed / dry-run / cancelled batches created before it. Current batches are never touched."""
     from applicants.models import WelfareImportBatch as Batch
 
     cutoff = years_before(now, settings.RETENTION_REGISTER_YEARS)
@@ -223,7 +223,7 @@ def _expired_batches(now: datetime.datetime):
     )
     return Batch.objects.filter(
         Q(state=Batch.State.SUPERSEDED, pk__in=Batch.objects.filter(Exists(replaced_before_cutoff)).values("pk"))
-        | Q(state__in=[Batch.State.FAILED, Batch.State.DRY_RUN], created_at__lt=cutoff)
+        | Q(state__in=[Batch.State.FAILED, Batch.State.DRY_RUN, Batch.State.CANCELLED], created_at__lt=cutoff)
     )
 
 

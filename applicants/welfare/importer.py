@@ -2,11 +2,13 @@
 
 Extracts arrive as xlsx or `;`-separated CSV with title rows above the header, a totals row below,
 headers spelled differently per extract and identity numbers damaged by Excel. This module streams
-the file (memory does not grow with the number of rows), writes accepted rows in short chunked
-transactions (SQLite has one write lock: residents' submissions must not wait 20 s for an import), and
-only then makes the batch current in one tiny transaction. Any error deletes the partial batch's rows,
-so the previous register stays in force. Identity numbers are never "repaired": a damaged one is
-rejected with its row number and reason.
+the file within the size limits of `read_limits()` (memory does not grow with the number of rows or
+with what a hostile file declares), writes accepted rows in short chunked transactions (SQLite has one
+write lock: residents' submissions must not wait 20 s for an import), carries over the current
+register's rows of kelurahan the file does not cover, and leaves the batch ready with a preview of what
+it would change. Only `confirm_import()` makes it current, in one tiny transaction. Any error deletes
+the partial batch's rows, so the previous register stays in force. Identity numbers are never
+"repaired": a damaged one is rejected with its row number and reason.
 """
 
 from __future__ import annotations
@@ -22,14 +24,25 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from applicants import identity
 from applicants.enums import Register
 from applicants.models import WelfareImportBatch, WelfareRecord, WelfareRejection
+from applicants.welfare.eligibility import check_open_applications, preview_changes
+from applicants.welfare.reader import (
+    Limits,
+    Progress,
+    XlsxFormatError,
+    cell_too_long,
+    iter_first_sheet,
+    too_many_columns,
+)
 from programs.models import Kelurahan
 from programs.registers.xlsx import TEXT, Column, Sheet, write_xlsx
 
@@ -37,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 HEADER_SCAN_ROWS = 20
 CHUNK_SIZE = 5000
+CARRY_CHUNK = 20000  # rows copied per transaction when a partial extract keeps the rest of the register
 
 # Field -> header spellings seen in extracts, already normalised (casefold, letters and digits only).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -110,70 +124,99 @@ def hash_and_encoding(path: Path) -> tuple[str, str]:
     return digest.hexdigest(), ("utf-8-sig" if utf8 else "cp1252")
 
 
+def read_limits() -> Limits:
+    """The size limits for one extract (settings, documented in the README's settings table)."""
+    return Limits(
+        max_columns=settings.WELFARE_IMPORT_MAX_COLUMNS,
+        max_cell_chars=settings.WELFARE_IMPORT_MAX_CELL_CHARS,
+        max_unpacked_bytes=settings.WELFARE_IMPORT_MAX_UNPACKED_MB << 20,
+        max_shared_strings_bytes=settings.WELFARE_IMPORT_MAX_SHARED_STRINGS_MB << 20,
+    )
+
+
 def _sniff_delimiter(sample: str) -> str:
     lines = sample.splitlines()[:HEADER_SCAN_ROWS]
     counts = {delim: sum(line.count(delim) for line in lines) for delim in (";", ",", "\t", "|")}
     return max(counts, key=counts.get) if any(counts.values()) else ","
 
 
-def iter_csv(path: Path, encoding: str) -> Iterator[tuple[int, list]]:
+def _bounded_lines(handle, limit: int) -> Iterator[str]:
+    """The file's lines, refusing one longer than `limit` before it is read whole (a million-column
+    header is one line of megabytes; csv.reader would build all its fields first)."""
+    number = 0
+    while line := handle.readline(limit):
+        number += 1
+        if len(line) >= limit and not line.endswith(("\n", "\r")):
+            raise RegisterFileError(
+                _("Baris %(row)s berkas CSV terlalu panjang (lebih dari %(n)s karakter: sel terlalu panjang atau "
+                  "kolom terlalu banyak); periksa apakah ini ekstrak register yang benar.")
+                % {"row": number, "n": limit}
+            )
+        yield line
+
+
+def iter_csv(path: Path, encoding: str, limits: Limits | None = None,
+             progress: Progress | None = None) -> Iterator[tuple[int, list]]:
     """(row number as Excel shows it, cells) for each CSV record."""
+    limits = limits or read_limits()
+    line_limit = limits.max_columns * (limits.max_cell_chars + 3) + 2
+    previous_limit = csv.field_size_limit(limits.max_cell_chars)
     # Not UTF-8: Indonesian-locale Excel saves Windows-1252; its 5 undefined bytes become U+FFFD.
-    with path.open("r", encoding=encoding, errors="strict" if encoding == "utf-8-sig" else "replace",
-                   newline="") as handle:
-        delimiter = _sniff_delimiter(handle.read(64 * 1024))
-        handle.seek(0)  # resets the decoder: the BOM is skipped again
-        yield from enumerate(csv.reader(handle, delimiter=delimiter), start=1)
+    errors = "strict" if encoding == "utf-8-sig" else "replace"
+    raw = path.open("rb")
+    try:
+        if progress is not None:
+            progress.total = path.stat().st_size
+            progress.tell = raw.tell
+        with io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="") as handle:
+            delimiter = _sniff_delimiter(handle.read(64 * 1024))
+            handle.seek(0)  # resets the decoder: the BOM is skipped again
+            reader = csv.reader(_bounded_lines(handle, line_limit), delimiter=delimiter)
+            number = 0
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    if "field larger than field limit" in str(exc):
+                        raise RegisterFileError(str(cell_too_long(number + 1, limits.max_cell_chars))) from None
+                    raise RegisterFileError(
+                        _("Berkas CSV tidak dapat dibaca di baris %(row)s (tanda kutip tidak tertutup atau "
+                          "karakter tidak sah).") % {"row": number + 1}
+                    ) from None
+                number += 1
+                if len(row) > limits.max_columns:
+                    raise RegisterFileError(str(too_many_columns(limits.max_columns)))
+                yield number, row
+    except UnicodeDecodeError:
+        raise RegisterFileError(_("Berkas CSV bukan teks UTF-8 yang sah; simpan ulang sebagai CSV UTF-8.")) from None
+    finally:
+        csv.field_size_limit(previous_limit)
+        if progress is not None:
+            progress.tell = None
+        raw.close()
 
 
-def iter_xlsx(path: Path) -> Iterator[tuple[int, list]]:
+def iter_xlsx(path: Path, limits: Limits | None = None,
+              progress: Progress | None = None) -> Iterator[tuple[int, list]]:
     """(spreadsheet row number, cells) of the first sheet, in constant memory.
 
-    Our expat reader (applicants.welfare.reader) streams; python-calamine, which loads the whole sheet
-    (1.5 GB peak for 10^6 rows in the bench), and openpyxl read-only are fallbacks for files it cannot
-    read. All give numbers for numeric cells: the validator rejects a NIK/KK that is not text.
+    Only our streaming reader (applicants.welfare.reader) is used: python-calamine loads the whole sheet
+    (1.5 GB for 10^6 rows) and openpyxl is ~16x slower, so neither keeps memory and time bounded for
+    every file. Numeric cells stay numbers: the validator rejects a NIK/KK that is not text.
     """
-    from applicants.welfare.reader import iter_first_sheet
-
     try:
-        first = iter_first_sheet(path)
-        head = next(first, None)
-    except Exception:  # noqa: BLE001 - an unusual file: try the other readers
-        logger.info("streaming reader could not read %s; trying calamine", path.name, exc_info=True)
-    else:
-        if head is not None:
-            yield head
-        yield from first
-        return
-    try:
-        from python_calamine import CalamineWorkbook
-
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-    except Exception:  # noqa: BLE001 - any calamine failure: try the slower, stricter reader
-        logger.info("calamine could not read %s; falling back to openpyxl", path.name, exc_info=True)
-        yield from _iter_xlsx_openpyxl(path)
-        return
-    first_row = (sheet.start or (0, 0))[0] + 1
-    yield from enumerate(sheet.iter_rows(), start=first_row)
+        yield from iter_first_sheet(path, limits or read_limits(), progress)
+    except XlsxFormatError as exc:
+        raise RegisterFileError(str(exc)) from None
 
 
-def _iter_xlsx_openpyxl(path: Path) -> Iterator[tuple[int, list]]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001
-        raise RegisterFileError(_("Berkas xlsx tidak dapat dibaca: %(error)s") % {"error": exc}) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(row)
-    finally:
-        workbook.close()
-
-
-def iter_table(path: Path, kind: str, encoding: str = "utf-8-sig") -> Iterator[tuple[int, list]]:
-    return iter_csv(path, encoding) if kind == "csv" else iter_xlsx(path)
+def iter_table(path: Path, kind: str, encoding: str = "utf-8-sig", limits: Limits | None = None,
+               progress: Progress | None = None) -> Iterator[tuple[int, list]]:
+    if kind == "csv":
+        return iter_csv(path, encoding, limits, progress)
+    return iter_xlsx(path, limits, progress)
 
 
 # --- Header --------------------------------------------------------------------------------------
@@ -413,11 +456,17 @@ def _insert_sql() -> str:
     return f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608 - quoted model identifiers
 
 
+class ImportStateError(Exception):
+    """A batch is not in a state that allows the requested step (confirm twice, confirm a failed one...)."""
+
+
 class _Importer:
-    def __init__(self, batch: WelfareImportBatch, headers: list[str], chunk_size: int) -> None:
+    def __init__(self, batch: WelfareImportBatch, headers: list[str], chunk_size: int,
+                 progress: Progress | None = None) -> None:
         self.batch = batch
         self.headers = headers
         self.chunk_size = chunk_size
+        self.progress = progress
         self.sql = _insert_sql()
         quote = connection.ops.quote_name
         self.select_sql = (
@@ -440,6 +489,8 @@ class _Importer:
         self.rejections.append(
             WelfareRejection(batch=self.batch, row_number=number, reason=reason[:255], raw=self.raw(cells))
         )
+        if len(self.rejections) >= self.chunk_size:  # a file of bad rows must not pile up in memory
+            self.flush()
 
     def accept(self, number: int, cells: list, fields: dict) -> None:
         self.records.append((number, fields, cells))
@@ -476,6 +527,7 @@ class _Importer:
             fields["birth_date"] = self.adapt_date(fields["birth_date"])
             params.append((batch_id, number, *(fields[name] for name in _RECORD_FIELDS)))
         self.batch.rows_accepted += len(params)
+        bytes_done = self.progress.position() if self.progress else 0
         with transaction.atomic():
             if params:
                 with connection.cursor() as cursor:
@@ -484,11 +536,12 @@ class _Importer:
             WelfareImportBatch.objects.filter(pk=batch_id).update(
                 rows_read=self.batch.rows_read, rows_accepted=self.batch.rows_accepted,
                 rows_rejected=self.batch.rows_rejected, rows_duplicate=self.batch.rows_duplicate,
+                bytes_done=bytes_done, heartbeat_at=timezone.now(),
             )
         self.records, self.rejections = [], []
 
 
-def _delete_rows(batch: WelfareImportBatch, models=(WelfareRecord, WelfareRejection)) -> None:
+def delete_batch_rows(batch: WelfareImportBatch, models=(WelfareRecord, WelfareRejection)) -> None:
     """Remove a batch's rows in short transactions (one big DELETE would hold the write lock)."""
     for model in models:
         while True:
@@ -496,6 +549,24 @@ def _delete_rows(batch: WelfareImportBatch, models=(WelfareRecord, WelfareReject
             if not ids:
                 break
             model.objects.filter(pk__in=ids).delete()
+
+
+def current_batch(register: str) -> WelfareImportBatch | None:
+    return WelfareImportBatch.objects.filter(register=register, state=WelfareImportBatch.State.CURRENT).first()
+
+
+def create_batch(
+    *, file_name: str, register: str = Register.DTSEN, as_of: datetime.date | None = None, user=None,
+    dry_run: bool = False, stored_file: str = "",
+) -> WelfareImportBatch:
+    """The batch row an import fills in (state processing); refuses an unknown register or file type."""
+    if register not in Register.values:
+        raise RegisterFileError(_("Register tidak dikenal: %(register)s.") % {"register": register})
+    file_kind(file_name)
+    return WelfareImportBatch.objects.create(
+        register=register, as_of=as_of or timezone.localdate(), file_name=file_name[:255], dry_run=dry_run,
+        stored_file=stored_file, uploaded_by=user if getattr(user, "pk", None) else None,
+    )
 
 
 def import_register(
@@ -508,46 +579,60 @@ def import_register(
     dry_run: bool = False,
     chunk_size: int = CHUNK_SIZE,
     check_eligibility: bool = True,
+    confirm: bool = True,
+    on_progress: Callable[[WelfareImportBatch], None] | None = None,
 ) -> WelfareImportBatch:
-    """Import one extract as a new batch and make it the current register (unless `dry_run`).
+    """Read one extract into a new batch and, with `confirm`, make it the current register at once.
 
-    Returns the batch (state current, dry_run or failed). Raises RegisterFileError when the file as a
-    whole is refused (the batch is kept as failed with the message); any other error marks the batch
-    failed, deletes its rows and re-raises. The previous current batch is untouched unless this one
-    succeeds.
+    Without `confirm` the batch waits in state ready with its preview (what the re-check would change)
+    until `confirm_import()`. Returns the batch (ready, current, dry_run or failed). Raises
+    RegisterFileError when the file as a whole is refused (the batch is kept as failed with the
+    message); any other error marks the batch failed, deletes its rows and re-raises. The previous
+    current batch is untouched unless this one is confirmed.
     """
     path = Path(path)
-    file_name = file_name or path.name
-    if register not in Register.values:
-        raise RegisterFileError(_("Register tidak dikenal: %(register)s.") % {"register": register})
-    kind = file_kind(file_name)
-    sha256, encoding = hash_and_encoding(path)
-    batch = WelfareImportBatch.objects.create(
-        register=register, as_of=as_of or timezone.localdate(), file_name=file_name[:255],
-        file_sha256=sha256, uploaded_by=user if getattr(user, "pk", None) else None,
-    )
-    try:
-        _run(batch, path, kind, encoding, chunk_size)
-    except Exception as exc:
-        _fail(batch, exc)
-        raise
-    if dry_run:
-        _delete_rows(batch, models=(WelfareRecord,))  # keep the rejected rows: that is the report
-        batch.state = WelfareImportBatch.State.DRY_RUN
-        batch.finished_at = timezone.now()
-        batch.save(update_fields=["state", "finished_at"])
-        return batch
-    _make_current(batch)
-    _log_import(batch, user)
-    if check_eligibility:
-        from applicants.welfare.eligibility import check_open_applications
-
-        check_open_applications()
+    batch = create_batch(file_name=file_name or path.name, register=register, as_of=as_of, user=user,
+                         dry_run=dry_run)
+    stage_import(batch, path, chunk_size=chunk_size, on_progress=on_progress)
+    if confirm and batch.state == WelfareImportBatch.State.READY:
+        confirm_import(batch, user, check_eligibility=check_eligibility)
     return batch
 
 
-def _run(batch: WelfareImportBatch, path: Path, kind: str, encoding: str, chunk_size: int) -> None:
-    rows = iter_table(path, kind, encoding)
+def stage_import(batch: WelfareImportBatch, path: Path, *, chunk_size: int = CHUNK_SIZE,
+                 on_progress: Callable[[WelfareImportBatch], None] | None = None) -> WelfareImportBatch:
+    """Read the file into `batch` (state processing) and leave it ready for confirmation (or dry_run)."""
+    now = timezone.now()
+    batch.started_at = batch.heartbeat_at = now
+    WelfareImportBatch.objects.filter(pk=batch.pk).update(started_at=now, heartbeat_at=now)
+    try:
+        kind = file_kind(batch.file_name)
+        batch.file_sha256, encoding = hash_and_encoding(path)
+        WelfareImportBatch.objects.filter(pk=batch.pk).update(file_sha256=batch.file_sha256)
+        _run(batch, path, kind, encoding, chunk_size, on_progress)
+        _carry_over(batch)  # a dry run too: its preview must match what confirming would do
+        batch.preview = preview_changes(batch)
+    except Exception as exc:
+        _fail(batch, exc)
+        raise
+    if batch.dry_run:
+        delete_batch_rows(batch, models=(WelfareRecord,))  # keep the rejected rows: that is the report
+    state = WelfareImportBatch.State.DRY_RUN if batch.dry_run else WelfareImportBatch.State.READY
+    # Compare-and-set: if the cleanup ended this import as dead meanwhile, it stays failed.
+    finished = WelfareImportBatch.objects.filter(pk=batch.pk, state=WelfareImportBatch.State.PROCESSING).update(
+        state=state, finished_at=timezone.now(), preview=batch.preview, kelurahan_ids=batch.kelurahan_ids,
+        coverage=batch.coverage, base_batch=batch.base_batch, bytes_done=batch.bytes_total,
+        rows_read=batch.rows_read, rows_accepted=batch.rows_accepted, rows_rejected=batch.rows_rejected,
+        rows_duplicate=batch.rows_duplicate,
+    )
+    if not finished:
+        delete_batch_rows(batch)
+    batch.refresh_from_db()
+    return batch
+
+
+def _read_header(rows: Iterator[tuple[int, list]], register: str) -> tuple[ColumnMap, list]:
+    """The column map from the first rows (and those rows), or RegisterFileError naming what is wrong."""
     head = []
     for item in rows:
         head.append(item)
@@ -559,17 +644,61 @@ def _run(batch: WelfareImportBatch, path: Path, kind: str, encoding: str, chunk_
             _("Baris judul kolom tidak ditemukan di %(n)s baris pertama (dicari: NIK, No KK, Nama, ...).")
             % {"n": HEADER_SCAN_ROWS}
         )
-    missing = column_map.missing(batch.register)
+    missing = column_map.missing(register)
     if missing:
         raise RegisterFileError(
             _("Kolom wajib tidak ditemukan: %(columns)s. Periksa baris judul kolom (baris %(row)s).")
             % {"columns": ", ".join(missing), "row": column_map.header_row}
         )
+    return column_map, head
+
+
+def check_file(path: str | Path, file_name: str, register: str) -> None:
+    """The quick checks an upload gets before it is queued: type, archive, size limits and header.
+
+    Reads only the archive directory, the shared strings and the first rows, so a hostile file is
+    refused within seconds, in the request, with nothing stored.
+    """
+    path = Path(path)
+    kind = file_kind(file_name)
+    _sha, encoding = ("", "utf-8-sig") if kind == "xlsx" else _encoding_of_head(path)
+    rows = iter_table(path, kind, encoding, read_limits())
+    try:
+        _read_header(rows, register)
+    finally:
+        rows.close()
+
+
+def _encoding_of_head(path: Path) -> tuple[str, str]:
+    """UTF-8 when the first megabyte decodes as UTF-8 (a cut multibyte character at the end is fine)."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head)
+    except UnicodeDecodeError:
+        return "", "cp1252"
+    return "", "utf-8-sig"
+
+
+def _run(batch: WelfareImportBatch, path: Path, kind: str, encoding: str, chunk_size: int,
+         on_progress: Callable[[WelfareImportBatch], None] | None = None) -> None:
+    limits = read_limits()
+    max_rows = settings.WELFARE_IMPORT_MAX_ROWS
+    progress = Progress()
+    rows = iter_table(path, kind, encoding, limits, progress)
+    column_map, head = _read_header(rows, batch.register)
+    batch.bytes_total = progress.total
+    WelfareImportBatch.objects.filter(pk=batch.pk).update(bytes_total=progress.total)
     validator = RowValidator(column_map.columns, batch.register, KelurahanIndex())
-    importer = _Importer(batch, column_map.headers, chunk_size)
+    importer = _Importer(batch, column_map.headers, chunk_size, progress)
     after_header = (item for item in head if item[0] > column_map.header_row)
+    flushed_at = 0
     for source in (after_header, rows):
         for number, row in source:
+            if number > max_rows:
+                raise RegisterFileError(
+                    _("Berkas berisi lebih dari %(n)s baris; batas impor terlampaui.") % {"n": max_rows}
+                )
             cells = validator.pad(row)
             if validator.is_blank(cells):
                 continue
@@ -579,13 +708,66 @@ def _run(batch: WelfareImportBatch, path: Path, kind: str, encoding: str, chunk_
                 importer.reject(number, cells, reason)
             else:
                 importer.accept(number, cells, fields)
+            if on_progress and batch.rows_read - flushed_at >= chunk_size:
+                flushed_at = batch.rows_read
+                batch.bytes_done = progress.position()
+                on_progress(batch)
     importer.flush()
 
 
+def _carry_over(batch: WelfareImportBatch) -> None:
+    """Give the new batch the rows of the current register in kelurahan this file does not cover.
+
+    An extract of one kecamatan must not empty the register elsewhere: rows of the other kelurahan are
+    copied from the current batch (in SQL, in short transactions), so the new batch stands for the
+    whole register once confirmed. A NIK the new file has keeps its new row.
+    """
+    in_file = WelfareRecord.objects.filter(batch=batch).order_by().values_list("kelurahan_id", flat=True)
+    batch.kelurahan_ids = sorted({pk for pk in in_file.distinct() if pk is not None})
+    base = current_batch(batch.register)
+    batch.base_batch = base
+    if base is None:
+        batch.coverage = batch.kelurahan_ids
+        return
+    batch.coverage = None if base.coverage is None else sorted({*base.coverage, *batch.kelurahan_ids})
+    quote = connection.ops.quote_name
+    table = quote(WelfareRecord._meta.db_table)
+    columns = ", ".join(quote(WelfareRecord._meta.get_field(name).column) for name in ("row_number", *_RECORD_FIELDS))
+    covered = batch.kelurahan_ids or [0]
+    placeholders = ", ".join(["%s"] * len(covered))
+    kelurahan, batch_col, nik, pk = (quote(c) for c in ("kelurahan_id", "batch_id", "nik", "id"))
+    sql = (
+        f"INSERT INTO {table} ({quote('batch_id')}, {columns}) "  # noqa: S608 - quoted model identifiers
+        f"SELECT %s, {columns} FROM {table} AS prev WHERE prev.{batch_col} = %s AND prev.{pk} > %s "
+        f"AND prev.{pk} <= %s AND (prev.{kelurahan} IS NULL OR prev.{kelurahan} NOT IN ({placeholders})) "
+        f"AND NOT EXISTS (SELECT 1 FROM {table} AS cur WHERE cur.{batch_col} = %s AND cur.{nik} = prev.{nik})"
+    )
+    ids = WelfareRecord.objects.filter(batch=base).order_by("pk").values_list("pk", flat=True)
+    last = 0
+    while True:
+        window = ids.filter(pk__gt=last)
+        edge = list(window[CARRY_CHUNK - 1:CARRY_CHUNK])
+        upper = edge[0] if edge else window.last()
+        if upper is None:
+            break
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [batch.pk, base.pk, last, upper, *covered, batch.pk])
+        WelfareImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
+        last = upper
+        if not edge:
+            break
+
+
 def _fail(batch: WelfareImportBatch, exc: Exception) -> None:
-    message = str(exc) if isinstance(exc, RegisterFileError) else _("Impor gagal: %(error)s") % {"error": exc}
+    if isinstance(exc, RegisterFileError):
+        message = str(exc)
+    else:
+        # The exception text can name server paths or SQL; the editor reads a plain message, the log the rest.
+        logger.error("welfare import of batch %s failed", batch.pk, exc_info=exc)
+        message = _("Impor gagal karena kesalahan di server (impor #%(pk)s). Register yang berlaku tidak "
+                    "berubah; hubungi petugas teknis.") % {"pk": batch.pk}
     try:
-        _delete_rows(batch)
+        delete_batch_rows(batch)
         WelfareImportBatch.objects.filter(pk=batch.pk).update(
             state=WelfareImportBatch.State.FAILED, error=message[:2000], finished_at=timezone.now()
         )
@@ -595,26 +777,71 @@ def _fail(batch: WelfareImportBatch, exc: Exception) -> None:
     batch.error = message
 
 
-def _make_current(batch: WelfareImportBatch) -> None:
-    """The one short transaction that swaps registers: previous current -> superseded, this -> current."""
-    with transaction.atomic():
-        WelfareImportBatch.objects.filter(
-            register=batch.register, state=WelfareImportBatch.State.CURRENT
-        ).exclude(pk=batch.pk).update(state=WelfareImportBatch.State.SUPERSEDED)
-        batch.state = WelfareImportBatch.State.CURRENT
-        batch.finished_at = timezone.now()
-        batch.save(update_fields=[
-            "state", "finished_at", "rows_read", "rows_accepted", "rows_rejected", "rows_duplicate"
-        ])
+def confirm_import(batch: WelfareImportBatch, user=None, *, check_eligibility: bool = True) -> dict:
+    """Make a ready batch the current register, then re-check applications in the kelurahan it covers.
+
+    Refused (ImportStateError, Indonesian message) unless the batch is ready and the register it was
+    previewed against is still the current one: confirming twice, a failed or cancelled batch, or a
+    preview made stale by another confirmed import never changes anything.
+    """
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            _swap_registers(batch, user, now)
+    except IntegrityError:  # another batch of this register became current in a concurrent confirmation
+        raise ImportStateError(_("Register yang berlaku baru saja diganti impor lain. Unggah ulang berkas ini "
+                                 "untuk pratinjau yang baru.")) from None
+    if not check_eligibility:
+        return {}
+    return check_open_applications(kelurahan_ids=batch.kelurahan_ids, user=user, batch=batch)
+
+
+def _swap_registers(batch: WelfareImportBatch, user, now) -> None:
+    """The one short transaction: previous current -> superseded, this -> current (rows locked on PostgreSQL,
+    so two confirmations of the same register run one after the other)."""
+    State = WelfareImportBatch.State
+    list(WelfareImportBatch.objects.select_for_update().filter(
+        register=batch.register, state__in=[State.CURRENT, State.READY]
+    ).values_list("pk", flat=True))
+    batch.refresh_from_db()
+    if batch.state != State.READY:
+        raise ImportStateError(_("Impor ini berstatus «%(state)s»; hanya impor yang menunggu konfirmasi "
+                                 "yang dapat dikonfirmasi.") % {"state": batch.get_state_display()})
+    current = current_batch(batch.register)
+    if (current.pk if current else None) != batch.base_batch_id:
+        raise ImportStateError(_("Register yang berlaku sudah berubah sejak pratinjau ini dibuat. "
+                                 "Unggah ulang berkas ini untuk pratinjau yang baru."))
+    WelfareImportBatch.objects.filter(
+        register=batch.register, state=State.CURRENT
+    ).exclude(pk=batch.pk).update(state=State.SUPERSEDED)
+    updated = WelfareImportBatch.objects.filter(pk=batch.pk, state=State.READY).update(
+        state=State.CURRENT, confirmed_at=now, confirmed_by=user if getattr(user, "pk", None) else None,
+    )
+    if not updated:
+        raise ImportStateError(_("Impor ini baru saja dikonfirmasi atau dibatalkan orang lain."))
+    batch.refresh_from_db()
+    _log_import(batch, user)
+
+
+def cancel_import(batch: WelfareImportBatch, user=None) -> None:
+    """Drop a batch waiting for confirmation: its rows go, the current register stays."""
+    updated = WelfareImportBatch.objects.filter(pk=batch.pk, state=WelfareImportBatch.State.READY).update(
+        state=WelfareImportBatch.State.CANCELLED, finished_at=timezone.now()
+    )
+    if not updated:
+        batch.refresh_from_db()
+        raise ImportStateError(_("Impor ini berstatus «%(state)s» dan tidak dapat dibatalkan.")
+                               % {"state": batch.get_state_display()})
+    delete_batch_rows(batch, models=(WelfareRecord,))
+    batch.refresh_from_db()
 
 
 def _log_import(batch: WelfareImportBatch, user) -> None:
-    from wagtail.log_actions import log
-
     log(batch, "sigap.welfare_import", user=user if getattr(user, "pk", None) else None, data={
         "register": batch.register, "file_name": batch.file_name, "sha256": batch.file_sha256,
         "rows_read": batch.rows_read, "rows_accepted": batch.rows_accepted,
         "rows_rejected": batch.rows_rejected, "rows_duplicate": batch.rows_duplicate,
+        "kelurahan": len(batch.kelurahan_ids or []), "uploaded_by": batch.uploaded_by_id,
     })
 
 

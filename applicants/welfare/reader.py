@@ -5,6 +5,11 @@ python-calamine parses a whole sheet into memory before handing out rows (a 10^6
 the zip to expat in 1 MB blocks and yields rows as they complete. Numeric cells stay numbers (the
 import rejects a numeric NIK/KK); numeric cells with a date format become dates. Only the shared-string
 table is held in memory, as real extracts store repeated text there.
+
+Every size an attacker controls is bounded by `Limits` (columns, characters per cell, unpacked bytes
+of each part, shared-string bytes): a file past a limit raises XlsxFormatError with an Indonesian
+message naming the problem, before memory or time grow with it. DTDs are refused outright, so no
+entity (external or nested) is ever expanded.
 """
 
 from __future__ import annotations
@@ -13,9 +18,13 @@ import datetime
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
+
+from django.utils.translation import gettext as _
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -25,35 +34,102 @@ _DATE_CODE = re.compile(r"[dmyhs]", re.IGNORECASE)
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]')
 _EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
 BLOCK = 1 << 20
+EXCEL_MAX_ROWS = 1_048_576
+MAX_PENDING_BYTES = 4 << 20  # one start tag or token; a real row of 100 cells is a few kilobytes
 
 
 class XlsxFormatError(Exception):
-    pass
+    """The file is refused as a whole; the message is Indonesian and names the problem."""
 
 
-def _forbid_entities(*_args):
-    raise XlsxFormatError("DTD entities are not allowed in xlsx parts")
+@dataclass(frozen=True)
+class Limits:
+    max_columns: int = 100
+    max_cell_chars: int = 1000
+    max_unpacked_bytes: int = 1024 << 20  # all parts of the archive together, as declared and as read
+    max_shared_strings_bytes: int = 64 << 20
+
+
+@dataclass
+class Progress:
+    """Bytes of the file (csv) or sheet (xlsx, unpacked) read so far, for the admin's progress bar."""
+
+    total: int = 0
+    done: int = 0
+    tell: Callable[[], int] | None = None  # where the reader can tell its position itself
+
+    def position(self) -> int:
+        return self.tell() if self.tell is not None else self.done
+
+
+def _forbid_dtd(*_args):
+    raise XlsxFormatError(_("Berkas xlsx berisi deklarasi DTD/entitas XML; berkas seperti ini tidak diterima."))
 
 
 def _parser() -> expat.XMLParserType:
     parser = expat.ParserCreate(namespace_separator="|")
     parser.buffer_text = True
-    parser.EntityDeclHandler = _forbid_entities  # no entity expansion (billion laughs)
+    # Refuse any DTD: internal entities (billion laughs) and external ones (XXE) are never expanded.
+    parser.StartDoctypeDeclHandler = _forbid_dtd
+    parser.EntityDeclHandler = _forbid_dtd
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     return parser
 
 
-def _parse_small(archive: zipfile.ZipFile, name: str, start, end=None, text=None) -> None:
+def _damaged() -> XlsxFormatError:
+    return XlsxFormatError(_("Berkas .xlsx rusak atau terpotong; simpan ulang dari Excel lalu unggah lagi."))
+
+
+def _feed(archive: zipfile.ZipFile, name: str, parser, limit: int, progress: Progress | None = None):
+    """Feed one part to `parser` block by block; yields after each block (for streaming callers)."""
+    read = 0
+    try:
+        with archive.open(name) as handle:
+            while block := handle.read(BLOCK):
+                read += len(block)
+                if read > limit:
+                    raise XlsxFormatError(
+                        _("Isi berkas .xlsx terlalu besar setelah dibuka (lebih dari %(mb)s MB).")
+                        % {"mb": limit >> 20}
+                    )
+                if progress is not None:
+                    progress.done = read
+                parser.Parse(block, False)
+                # expat holds an unfinished tag (a megabyte-long attribute) whole in memory: refuse it early.
+                if read - max(parser.CurrentByteIndex, 0) > MAX_PENDING_BYTES:
+                    raise XlsxFormatError(
+                        _("Berkas .xlsx berisi elemen XML yang terlalu besar; periksa apakah ini ekstrak register.")
+                    )
+                yield
+        parser.Parse(b"", True)
+    except expat.ExpatError:
+        raise _damaged() from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError):
+        raise _damaged() from None
+
+
+def _parse_small(archive: zipfile.ZipFile, name: str, start, end=None, text=None, limit: int = 16 << 20) -> None:
     parser = _parser()
     parser.StartElementHandler = start
     if end:
         parser.EndElementHandler = end
     if text:
         parser.CharacterDataHandler = text
-    with archive.open(name) as handle:
-        while block := handle.read(BLOCK):
-            parser.Parse(block, False)
-    parser.Parse(b"", True)
+    for _block in _feed(archive, name, parser, limit):
+        pass
+
+
+def check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
+    """Refuse a zip bomb from its directory alone, before anything is unpacked."""
+    declared = sum(info.file_size for info in archive.infolist())
+    if declared > limits.max_unpacked_bytes:
+        raise XlsxFormatError(
+            _("Isi berkas .xlsx terlalu besar setelah dibuka (%(size)s MB; batas %(mb)s MB).")
+            % {"size": declared >> 20, "mb": limits.max_unpacked_bytes >> 20}
+        )
+    names = set(archive.namelist())
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        raise XlsxFormatError(_("Berkas ini bukan buku kerja Excel (.xlsx): bagian workbook tidak ada."))
 
 
 def _first_sheet_path(archive: zipfile.ZipFile) -> str:
@@ -71,14 +147,24 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str:
     _parse_small(archive, "xl/workbook.xml", workbook_start)
     _parse_small(archive, "xl/_rels/workbook.xml.rels", rels_start)
     if not sheet_ids or sheet_ids[0] not in targets:
-        raise XlsxFormatError("no worksheet")
+        raise XlsxFormatError(_("Berkas .xlsx tidak berisi lembar kerja."))
     target = targets[sheet_ids[0]]
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    if path not in archive.namelist():
+        raise XlsxFormatError(_("Berkas .xlsx tidak berisi lembar kerja."))
+    return path
 
 
-def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
+def _shared_strings(archive: zipfile.ZipFile, limits: Limits) -> list[str]:
     if "xl/sharedStrings.xml" not in archive.namelist():
         return []
+    size = archive.getinfo("xl/sharedStrings.xml").file_size
+    if size > limits.max_shared_strings_bytes:
+        raise XlsxFormatError(
+            _("Tabel teks bersama berkas .xlsx terlalu besar (%(size)s MB; batas %(mb)s MB). "
+              "Untuk ekstrak sebesar ini, simpan sebagai CSV.")
+            % {"size": size >> 20, "mb": limits.max_shared_strings_bytes >> 20}
+        )
     strings: list[str] = []
     parts: list[str] = []
     state = {"in_t": False, "skip": 0}
@@ -103,7 +189,7 @@ def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
         if state["in_t"]:
             parts.append(data)
 
-    _parse_small(archive, "xl/sharedStrings.xml", start, end, text)
+    _parse_small(archive, "xl/sharedStrings.xml", start, end, text, limit=limits.max_shared_strings_bytes)
     return strings
 
 
@@ -139,20 +225,54 @@ def _date_styles(archive: zipfile.ZipFile) -> set[int]:
 
 def _column_index(ref: str) -> int:
     index = 0
-    for char in ref:
+    for char in ref[:4]:  # XFD (16,384) is Excel's last column; longer letters are refused by the caller
         if "A" <= char <= "Z":
             index = index * 26 + ord(char) - 64
         else:
             break
+    else:
+        if len(ref) > 4 and "A" <= ref[4] <= "Z":
+            return 1 << 30
     return index - 1
 
 
-def iter_first_sheet(path: str | Path) -> Iterator[tuple[int, list]]:
+def too_many_columns(limit: int) -> XlsxFormatError:
+    return XlsxFormatError(
+        _("Berkas memiliki lebih dari %(n)s kolom; periksa apakah ini ekstrak register yang benar.") % {"n": limit}
+    )
+
+
+def cell_too_long(row: int, limit: int) -> XlsxFormatError:
+    return XlsxFormatError(
+        _("Baris %(row)s berisi sel lebih dari %(n)s karakter; periksa isi berkas.") % {"row": row, "n": limit}
+    )
+
+
+def open_archive(path: str | Path, limits: Limits) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise XlsxFormatError(_("Berkas .xlsx rusak atau bukan berkas Excel.")) from None
+    try:
+        check_archive(archive, limits)
+    except XlsxFormatError:
+        archive.close()
+        raise
+    return archive
+
+
+def iter_first_sheet(
+    path: str | Path, limits: Limits | None = None, progress: Progress | None = None
+) -> Iterator[tuple[int, list]]:
     """(row number, cells) for each non-empty row of the first worksheet."""
-    with zipfile.ZipFile(path) as archive:
+    limits = limits or Limits()
+    with open_archive(path, limits) as archive:
         sheet = _first_sheet_path(archive)
-        strings = _shared_strings(archive)
+        strings = _shared_strings(archive, limits)
         date_styles = _date_styles(archive)
+        max_columns, max_chars = limits.max_columns, limits.max_cell_chars
+        if progress is not None:
+            progress.total = archive.getinfo(sheet).file_size
         done: list[tuple[int, list]] = []
         row: dict[int, object] = {}
         cell = {"col": 0, "type": "n", "style": 0, "text": None, "in_value": False}
@@ -162,21 +282,34 @@ def iter_first_sheet(path: str | Path) -> Iterator[tuple[int, list]]:
         def start(name, attrs):
             if name == c_tag:
                 ref = attrs.get("r")
-                cell["col"] = _column_index(ref) if ref else current["next_col"]
+                column = _column_index(ref) if ref else current["next_col"]
+                if column >= max_columns:
+                    raise too_many_columns(max_columns)
+                if column < 0:
+                    raise _damaged()
+                cell["col"] = column
                 cell["type"] = attrs.get("t", "n")
-                cell["style"] = int(attrs.get("s", "0"))
+                cell["style"] = _int(attrs.get("s", "0"))
                 cell["text"] = None
             elif name == v_tag or (name == t_tag and cell["type"] == "inlineStr"):
                 cell["in_value"] = True
             elif name == row_tag:
                 ref = attrs.get("r")
-                current["row"] = int(ref) if ref else current["row"] + 1
+                current["row"] = _int(ref) if ref else current["row"] + 1
+                if current["row"] > EXCEL_MAX_ROWS:
+                    raise _damaged()
                 current["next_col"] = 0
                 row.clear()
 
         def end(name):
             if name == c_tag:
-                row[cell["col"]] = _value(cell, strings, date_styles)
+                try:
+                    value = _value(cell, strings, date_styles)
+                except (ValueError, IndexError, OverflowError):
+                    raise _damaged() from None
+                if type(value) is str and len(value) > max_chars:
+                    raise cell_too_long(current["row"], max_chars)
+                row[cell["col"]] = value
                 current["next_col"] = cell["col"] + 1
             elif name in (v_tag, t_tag):
                 cell["in_value"] = False
@@ -189,18 +322,24 @@ def iter_first_sheet(path: str | Path) -> Iterator[tuple[int, list]]:
         def text(data):
             if cell["in_value"]:
                 cell["text"] = data if cell["text"] is None else cell["text"] + data
+                if len(cell["text"]) > max_chars:
+                    raise cell_too_long(current["row"], max_chars)
 
         parser = _parser()
         parser.StartElementHandler = start
         parser.EndElementHandler = end
         parser.CharacterDataHandler = text
-        with archive.open(sheet) as handle:
-            while block := handle.read(BLOCK):
-                parser.Parse(block, False)
-                yield from done
-                done.clear()
-        parser.Parse(b"", True)
+        for _block in _feed(archive, sheet, parser, limits.max_unpacked_bytes, progress):
+            yield from done
+            done.clear()
         yield from done
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise _damaged() from None
 
 
 def _value(cell: dict, strings: list[str], date_styles: set[int]):

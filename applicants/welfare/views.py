@@ -1,26 +1,29 @@
-"""Admin views for the welfare register: upload an extract, read the batch report, download rejected rows,
-re-run the eligibility check, and override one application's eligibility with a reason.
+"""Admin views for the welfare register: upload an extract, follow its import, read the preview and
+confirm (or cancel) it, read the batch report, download rejected rows, re-run the eligibility check, and
+override one application's eligibility with a reason.
 
-The import runs inside the upload request for now (about a minute per million CSV rows); moving it to
-a django-tasks background task is the next step when extracts grow (docs/welfare-register.md).
+The upload request only checks the file quickly and stores it; the import runs as a background task
+(applicants.welfare.jobs). The import's own pages (progress, confirm, cancel) belong to the editor who
+uploaded it: anyone else gets a 404, as for background exports.
 """
 
 from __future__ import annotations
 
+import logging
 import tempfile
-import zipfile
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
@@ -29,8 +32,18 @@ from applicants.enums import Register
 from applicants.models import Application, WelfareImportBatch
 from applicants.privacy import access
 from applicants.privacy.gates import GatedViewMixin, object_in_scope
-from applicants.welfare.eligibility import check_open_applications
-from applicants.welfare.importer import RegisterFileError, import_register, write_rejections_xlsx
+from applicants.welfare import jobs
+from applicants.welfare.eligibility import PREVIEW_MOVES, check_open_applications
+from applicants.welfare.importer import (
+    ImportStateError,
+    RegisterFileError,
+    cancel_import,
+    check_file,
+    confirm_import,
+    write_rejections_xlsx,
+)
+
+logger = logging.getLogger(__name__)
 
 IMPORT_PERMISSION = "applicants.add_welfareimportbatch"
 CHECK_PERMISSION = "applicants.change_application"
@@ -73,26 +86,45 @@ class UploadForm(forms.Form):
             raise ValidationError(
                 _("Berkas terlalu besar (maksimum %(mb)s MB).") % {"mb": limit // (1024 * 1024)}
             )
-        if suffix == ".xlsx":
-            try:
-                with zipfile.ZipFile(upload) as archive:
-                    unpacked = sum(info.file_size for info in archive.infolist())
-            except zipfile.BadZipFile:
-                raise ValidationError(_("Berkas .xlsx rusak atau bukan berkas Excel.")) from None
-            finally:
-                upload.seek(0)
-            if unpacked > 10 * limit:  # a zip bomb unpacks to far more than any real extract
-                raise ValidationError(_("Isi berkas .xlsx terlalu besar setelah dibuka."))
         return upload
 
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is not None and cleaned.get("register"):
+            try:
+                with _local_copy(upload) as path:
+                    check_file(path, upload.name, cleaned["register"])
+            except RegisterFileError as exc:
+                self.add_error("file", str(exc))
+            except Exception:  # noqa: BLE001 - a file no check foresaw: a message, never a 500
+                logger.exception("welfare upload check failed for %s", upload.name)
+                self.add_error("file", _("Berkas tidak dapat dibaca sebagai ekstrak register (.xlsx atau .csv)."))
+        return cleaned
 
-def _save_upload(upload) -> Path:
-    with tempfile.NamedTemporaryFile(
-        delete=False, suffix=Path(upload.name).suffix.lower(), prefix="register-"
-    ) as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return Path(handle.name)
+
+class _local_copy:
+    """The upload as a file on disk for the quick checks (removed afterwards; its path is never shown)."""
+
+    def __init__(self, upload):
+        self.upload = upload
+
+    def __enter__(self) -> Path:
+        if hasattr(self.upload, "temporary_file_path"):
+            self.path, self.owned = Path(self.upload.temporary_file_path()), False
+        else:
+            with tempfile.NamedTemporaryFile(
+                delete=False, suffix=Path(self.upload.name).suffix.lower(), prefix="register-"
+            ) as handle:
+                for chunk in self.upload.chunks():
+                    handle.write(chunk)
+            self.path, self.owned = Path(handle.name), True
+        return self.path
+
+    def __exit__(self, *exc_info):
+        if self.owned:
+            self.path.unlink(missing_ok=True)
+        self.upload.seek(0)
 
 
 class UploadView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
@@ -110,22 +142,38 @@ class UploadView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
-        temp_path = _save_upload(upload)
-        try:
-            batch = import_register(
-                temp_path, file_name=upload.name, register=form.cleaned_data["register"],
-                as_of=form.cleaned_data["as_of"], user=self.request.user, dry_run=form.cleaned_data["dry_run"],
-            )
-        except RegisterFileError as exc:
-            form.add_error("file", str(exc))
-            return self.form_invalid(form)
-        finally:
-            temp_path.unlink(missing_ok=True)
-        if batch.state == WelfareImportBatch.State.DRY_RUN:
-            messages.info(self.request, _("Uji coba selesai: register yang berlaku tidak berubah."))
-        else:
-            messages.success(self.request, _("Register diimpor dan kini berlaku; kelayakan pendaftar dicek ulang."))
+        batch = jobs.start_import(
+            upload, register=form.cleaned_data["register"], as_of=form.cleaned_data["as_of"],
+            user=self.request.user, dry_run=form.cleaned_data["dry_run"],
+        )
+        messages.info(self.request, _("Berkas diterima dan sedang diimpor di latar belakang."))
         return redirect("welfare:report", pk=batch.pk)
+
+
+def own_batch(request, pk) -> WelfareImportBatch:
+    """The batch if `request.user` uploaded it; 404 otherwise (another editor's job is not theirs to see)."""
+    batch = WelfareImportBatch.objects.filter(pk=pk, uploaded_by=request.user).first()
+    if batch is None:
+        raise Http404
+    return batch
+
+
+def progress_data(batch: WelfareImportBatch) -> dict:
+    return {
+        "state": batch.state, "state_label": str(batch.get_state_display()),
+        "rows_read": batch.rows_read, "rows_accepted": batch.rows_accepted,
+        "rows_rejected": batch.rows_rejected + batch.rows_duplicate,
+        "percent": batch.percent, "seconds_left": batch.seconds_left(),
+        "queued": batch.state == WelfareImportBatch.State.PROCESSING and batch.started_at is None,
+        "done": batch.state != WelfareImportBatch.State.PROCESSING,
+    }
+
+
+class ProgressView(PermissionRequiredMixin, View):
+    """Small JSON the report page polls while the import runs."""
+
+    def get(self, request, pk):
+        return JsonResponse(progress_data(own_batch(request, pk)))
 
 
 class ReportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -136,13 +184,68 @@ class ReportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateVie
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         batch = get_object_or_404(WelfareImportBatch.objects.select_related("uploaded_by"), pk=self.kwargs["pk"])
+        State = WelfareImportBatch.State
+        is_owner = batch.uploaded_by_id == self.request.user.pk
+        preview = batch.preview or {}
         context.update(
             batch=batch,
             rejections=batch.rejections.order_by("row_number")[:REPORT_ROWS],
             report_rows=REPORT_ROWS,
             can_check=self.request.user.has_perm(CHECK_PERMISSION),
+            is_owner=is_owner,
+            running=batch.state == State.PROCESSING,
+            progress=progress_data(batch),
+            can_confirm=is_owner and batch.state == State.READY,
+            preview=preview,
+            preview_labels=[PREVIEW_LABELS[key] for key in PREVIEW_MOVES],
+            preview_rows=[
+                (row["kecamatan"], [row.get(key, 0) for key in (*PREVIEW_MOVES, "unchanged")])
+                for row in preview.get("per_kecamatan", [])
+            ],
+            preview_totals=[preview.get("totals", {}).get(key, 0) for key in (*PREVIEW_MOVES, "unchanged")],
         )
         return context
+
+
+PREVIEW_LABELS = {
+    "demoted": gettext_lazy("Terverifikasi → tidak ditemukan/tidak memenuhi"),
+    "promoted": gettext_lazy("Tidak memenuhi → terverifikasi"),
+    "new_verified": gettext_lazy("Baru → terverifikasi"),
+    "new_not_eligible": gettext_lazy("Baru → tidak ditemukan/tidak memenuhi"),
+}
+
+
+@require_POST
+def confirm_view(request, pk):
+    if not request.user.has_perm(IMPORT_PERMISSION):
+        raise PermissionDenied
+    batch = own_batch(request, pk)
+    try:
+        counts = confirm_import(batch, request.user)
+    except ImportStateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Register kini berlaku. %(checked)s pendaftaran di kelurahan dalam berkas dicek ulang; "
+              "%(changed)s berubah status.")
+            % {"checked": counts.get("checked", 0), "changed": counts.get("status_changed", 0)},
+        )
+    return redirect("welfare:report", pk=batch.pk)
+
+
+@require_POST
+def cancel_view(request, pk):
+    if not request.user.has_perm(IMPORT_PERMISSION):
+        raise PermissionDenied
+    batch = own_batch(request, pk)
+    try:
+        cancel_import(batch, request.user)
+    except ImportStateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, _("Impor dibatalkan; register yang berlaku tidak berubah."))
+    return redirect("welfare:report", pk=batch.pk)
 
 
 class RejectionsDownloadView(PermissionRequiredMixin, View):
@@ -201,15 +304,18 @@ class OverrideView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView)
         try:
             self.application.override_eligibility(self.request.user, form.cleaned_data["reason"])
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error("reason" if hasattr(exc, "error_dict") else None, " ".join(exc.messages))
             return self.form_invalid(form)
         messages.success(self.request, _("Pengecualian dicatat; pendaftaran kini terverifikasi."))
-        return redirect("welfare:override", pk=self.application.pk)
+        return redirect("applicants_application_modeladmin_inspect", self.application.pk)
 
 
 urlpatterns = [
     path("", UploadView.as_view(), name="upload"),
     path("impor/<int:pk>/", ReportView.as_view(), name="report"),
+    path("impor/<int:pk>/kemajuan.json", ProgressView.as_view(), name="progress"),
+    path("impor/<int:pk>/konfirmasi/", confirm_view, name="confirm"),
+    path("impor/<int:pk>/batalkan/", cancel_view, name="cancel"),
     path("impor/<int:pk>/baris-ditolak.xlsx", RejectionsDownloadView.as_view(), name="rejections_xlsx"),
     path("cek-kelayakan/", RecheckView.as_view(), name="recheck"),
     path("pendaftaran/<int:pk>/kecualikan/", OverrideView.as_view(), name="override"),

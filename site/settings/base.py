@@ -316,6 +316,17 @@ SUBJECT_REQUEST_DEADLINE_HOURS = {
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 # Largest welfare-register extract an editor may upload in the admin (the command line has no limit).
 WELFARE_IMPORT_MAX_UPLOAD_MB = env_int("WELFARE_IMPORT_MAX_UPLOAD_MB", 200)
+# Limits every extract must keep (admin and command line); a file past one is refused with a message.
+WELFARE_IMPORT_MAX_COLUMNS = env_int("WELFARE_IMPORT_MAX_COLUMNS", 100)
+WELFARE_IMPORT_MAX_CELL_CHARS = env_int("WELFARE_IMPORT_MAX_CELL_CHARS", 1000)
+WELFARE_IMPORT_MAX_ROWS = env_int("WELFARE_IMPORT_MAX_ROWS", 2_000_000)
+WELFARE_IMPORT_MAX_UNPACKED_MB = env_int("WELFARE_IMPORT_MAX_UNPACKED_MB", 1024)  # xlsx parts, unzipped
+WELFARE_IMPORT_MAX_SHARED_STRINGS_MB = env_int("WELFARE_IMPORT_MAX_SHARED_STRINGS_MB", 64)  # held in memory
+# A processing import that has not written progress for this long is dead (worker killed): cleanup
+# (`manage.py cleanup_imports`, also run before each import) marks it failed and removes its rows.
+WELFARE_IMPORT_STALE_MINUTES = env_int("WELFARE_IMPORT_STALE_MINUTES", 15)
+# Imports read but never confirmed are cancelled (their rows removed) after this many days.
+WELFARE_IMPORT_UNCONFIRMED_DAYS = env_int("WELFARE_IMPORT_UNCONFIRMED_DAYS", 7)
 # Register exports with more rows than this run as a background job instead of in the request.
 REGISTER_EXPORT_ASYNC_THRESHOLD = env_int("REGISTER_EXPORT_ASYNC_THRESHOLD", 20000)
 

@@ -25,7 +25,7 @@ from public_pages.blocks import (
     link_error,
 )
 from public_pages.models import NewsPage
-from tests.intake_helpers import build_site, open_intake
+from tests.factories import build_site, open_intake
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 PUBLIC_TEMPLATE_DIRS = ("public_pages", "blocks", "includes")

@@ -19,8 +19,16 @@ from applicants.models import Applicant, Application
 from applicants.privacy import retention
 from applicants.privacy.roles import AUDITOR
 from programs.models import Kelurahan
-from tests.factories import ApplicantFactory, ApplicationFactory, EditorFactory, IntakeFactory, UserFactory
-from tests.intake_helpers import build_site, make_nik, open_intake, valid_data
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    IntakeFactory,
+    UserFactory,
+    build_site,
+    make_nik,
+    open_intake,
+    valid_data,
+)
 
 pytestmark = pytest.mark.django_db
 BIRTH = datetime.date(timezone.localdate().year - 30, 5, 17)
@@ -99,7 +107,7 @@ def test_staff_see_both_sets_of_details_on_the_application_page_with_kk_masked_f
     earlier, _ = submit_application(_cleaned(first), first)
     later, _ = submit_application(_cleaned(second, phone="+6285711112222", kk_number="3671019999999999"), second)
     url = f"/admin/applicants/application/inspect/{later.pk}/"
-    client.force_login(EditorFactory())
+    client.force_login(UserFactory(editor=True))
     html = client.get(url).content.decode()
     assert "Kontak pada pendaftaran ini" in html and "berbeda" in html
     assert "+6285711112222" in html and "+6281234567890" in html and "3671019999999999" in html

@@ -13,7 +13,7 @@ from wagtail.models import ModelLogEntry
 from applicants import identity
 from applicants.privacy.masking import display_birth_date
 from applicants.privacy.roles import AUDITOR
-from tests.factories import ApplicantFactory, EditorFactory, UserFactory
+from tests.factories import ApplicantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 12, 1)
@@ -36,7 +36,7 @@ def people():
 
 def test_birth_date_is_shown_in_full_to_editors_and_as_an_age_band_to_others(auditor):
     born = datetime.date(1996, 5, 17)
-    assert display_birth_date(born, EditorFactory(), TODAY) == "17-05-1996"
+    assert display_birth_date(born, UserFactory(editor=True), TODAY) == "17-05-1996"
     assert display_birth_date(born, auditor, TODAY) == "26-35 tahun"
     template = engines["django"].from_string("{% load privacy %}{{ born|birth_date_for:user }}")
     assert re.fullmatch(r"\d+-\d+ tahun", template.render({"born": born, "user": auditor}))
@@ -63,7 +63,7 @@ def test_auditor_cannot_sort_the_people_register_by_birth_date_or_nik(client, au
         header = re.search(r"register-table.*?</thead>", html, re.S).group(0)
         assert "sort=full_name" in header  # other columns stay sortable
         assert "sort=birth_date" not in header and "sort=nik" not in header and "sort=kk_number" not in header
-    client.force_login(EditorFactory())
+    client.force_login(UserFactory(editor=True))
     html = client.get("/admin/applicants/applicant/", {"sort": "birth_date"}).content.decode()
     assert re.findall(r"(Ani|Budi|Citra)</a>", html) == ["Budi", "Ani", "Citra"]
 

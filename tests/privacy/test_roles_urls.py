@@ -78,6 +78,8 @@ EXPECTED: list[tuple[str, set[str]]] = [
     # rejected rows are city-wide (no kecamatan to narrow by): not for an editor limited to a kecamatan.
     (r"^welfare:(upload|recheck)$", {"admin", "editor"}),
     (r"^welfare:(report|rejections_xlsx)$", {"admin", "editor"}),
+    # An import's progress, confirmation and cancellation belong to its uploader (the demo's editor).
+    (r"^welfare:(progress|confirm|cancel)$", {"editor"}),
     (r"^welfare:override$", {"admin", "editor"}),
     # Delivery: classes, attendance, awards, KUB, follow-ups.
     # The old list URLs redirect to the registers (MOVED_TO); the due list and the award sheet stay.
@@ -200,7 +202,7 @@ def _ids(world) -> dict[str, dict[str, object]]:
         r"^register_export_": {"job_id": job.pk},
         r"^sigap_interviews:outcome$": {"pk": interview.pk},
         r"^sigap_interviews:": {"application_id": interview.application_id},
-        r"^welfare:(report|rejections_xlsx)$": {"pk": batch.pk},
+        r"^welfare:(report|rejections_xlsx|progress|confirm|cancel)$": {"pk": batch.pk},
         r"^welfare:override$": {"pk": Application.objects.filter(status="not_eligible").order_by("pk")
                                 .exclude(applicant__kelurahan__kecamatan__in=world["profile"].kecamatan.all())
                                 .first().pk},

@@ -127,7 +127,8 @@ def test_import_checks_all_open_applications_in_bounded_queries(tmp_path, django
     assert {results[a.pk] for a in applications[150:200]} == {Eligibility.KK_MISMATCH}
     assert {results[a.pk] for a in applications[200:]} == {Eligibility.NOT_FOUND}
     assert Application.objects.filter(status=ApplicationStatus.VERIFIED).count() == 100
-    assert ModelLogEntry.objects.filter(action="sigap.eligibility_checked").count() == 300
+    moves = ModelLogEntry.objects.filter(action__in=["sigap.application.verify", "sigap.application.not_eligible"])
+    assert moves.count() == 300
 
 
 def test_a_new_import_rechecks_open_applications(tmp_path):
@@ -136,7 +137,7 @@ def test_a_new_import_rechecks_open_applications(tmp_path):
     path = tmp_path / "dtsen.csv"
     path.write_text(
         "NIK;No KK;Nama;Kode Kelurahan;Desil\n"
-        f"{applicant.nik};{applicant.kk_number};{applicant.full_name};36.71.07.1004;2\n",
+        f"{applicant.nik};{applicant.kk_number};{applicant.full_name};{applicant.kelurahan.code};2\n",
         encoding="utf-8-sig",
     )
     import_register(path)
@@ -185,8 +186,13 @@ def test_editor_overrides_from_the_admin(client, django_user_model):
     application = ApplicationFactory(status=ApplicationStatus.NOT_ELIGIBLE)
     url = reverse("welfare:override", args=[application.pk])
     assert client.get(url).status_code == 200
+    refused = client.post(url, {"reason": "   "})
+    assert refused.status_code == 200 and 'id="id_reason"' in refused.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.NOT_ELIGIBLE and not application.eligibility_override
     response = client.post(url, {"reason": "Data KK baru belum masuk register"})
     assert response.status_code == 302
+    assert response.url == reverse("applicants_application_modeladmin_inspect", args=[application.pk])
     application.refresh_from_db()
     assert application.status == ApplicationStatus.VERIFIED and application.eligibility_override
 
