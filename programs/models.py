@@ -60,6 +60,12 @@ class Program(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def refuse_delete_reason(self) -> str:
+        """Why this program may not be deleted ('' when it may): intakes, classes and applications name it."""
+        if self.pk and (self.intakes.exists() or self.cohorts.exists()):
+            return _("Program ini sudah dipakai gelombang atau kelas; nonaktifkan saja (hapus centang «aktif»).")
+        return ""
+
 
 class Intake(models.Model):
     """One round of the program (e.g. "Pelatihan Keterampilan 2026 Gelombang 1")."""
@@ -71,12 +77,22 @@ class Intake(models.Model):
     programs = models.ManyToManyField(Program, related_name="intakes", verbose_name=_("program"))
     min_age = models.PositiveSmallIntegerField(_("usia minimum"), default=18)
     max_age = models.PositiveSmallIntegerField(_("usia maksimum"), default=59)
-    default_quota = models.PositiveIntegerField(_("kuota per kelurahan"), default=50)
-    total_target = models.PositiveIntegerField(_("target total (KK)"), default=800)
+    default_quota = models.PositiveIntegerField(
+        _("kuota per kelurahan"), default=50,
+        help_text=_("Kuota awal untuk kelurahan sasaran yang baru ditambahkan."),
+    )
+    total_target = models.PositiveIntegerField(
+        _("target total (KK)"), default=800, validators=[MinValueValidator(1)]
+    )
+    quota_difference_reason = models.CharField(
+        _("alasan jumlah kuota berbeda dari target"), max_length=255, blank=True,
+        help_text=_("Wajib bila jumlah kuota kelurahan tidak sama dengan target total."),
+    )
     max_applications_per_kk = models.PositiveSmallIntegerField(
         _("maksimum pendaftar per KK"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(1)],
         help_text=_("Kosongkan bila tidak dibatasi."),
     )
     max_desil = models.PositiveSmallIntegerField(
@@ -86,11 +102,21 @@ class Intake(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text=_("Hanya warga dengan desil DTSEN sampai angka ini yang lolos verifikasi."),
     )
-    # Interview rubric weights (issue: selection). Scores are 1-5; the weighted mean ranks candidates.
-    weight_motivation = models.PositiveSmallIntegerField(_("bobot motivasi"), default=1)
-    weight_readiness = models.PositiveSmallIntegerField(_("bobot kesiapan dan waktu"), default=1)
-    weight_business_potential = models.PositiveSmallIntegerField(_("bobot potensi usaha"), default=1)
-    weight_household_need = models.PositiveSmallIntegerField(_("bobot kebutuhan keluarga"), default=1)
+    # Interview rubric weights. Scores are 1-5; the weighted mean ranks candidates.
+    weight_motivation = models.PositiveSmallIntegerField(
+        _("bobot motivasi"), default=1, validators=[MaxValueValidator(10)]
+    )
+    weight_readiness = models.PositiveSmallIntegerField(
+        _("bobot kesiapan dan waktu"), default=1, validators=[MaxValueValidator(10)]
+    )
+    weight_business_potential = models.PositiveSmallIntegerField(
+        _("bobot potensi usaha"), default=1, validators=[MaxValueValidator(10)]
+    )
+    weight_household_need = models.PositiveSmallIntegerField(
+        _("bobot kebutuhan keluarga"), default=1, validators=[MaxValueValidator(10)]
+    )
+
+    WEIGHT_FIELDS = ("weight_motivation", "weight_readiness", "weight_business_potential", "weight_household_need")
 
     class Meta:
         ordering = ["-registration_opens"]
@@ -116,6 +142,38 @@ class Intake(models.Model):
             )
         if self.min_age is not None and self.max_age is not None and self.max_age < self.min_age:
             raise ValidationError({"max_age": _("Usia maksimum tidak boleh di bawah usia minimum.")})
+        if all(getattr(self, name) is not None for name in self.WEIGHT_FIELDS) and not any(
+            getattr(self, name) for name in self.WEIGHT_FIELDS
+        ):
+            raise ValidationError(
+                {"weight_motivation": _("Minimal satu bobot wawancara harus lebih dari 0 agar calon bisa diperingkat.")}
+            )
+        if self.pk and self.total_target:
+            error = self.quota_total_error()
+            if error:
+                raise ValidationError({"total_target": error})
+
+    def quota_total_error(self, quotas: dict[int, int] | None = None, reason: str | None = None) -> str:
+        """Why the kelurahan quotas may not stand against the target ('' when they may).
+
+        Quotas summing to something else than the target are allowed only with a stated reason, so a
+        typo in one kelurahan is not mistaken for a decision."""
+        total = sum((quotas if quotas is not None else self.quotas_by_kelurahan).values())
+        reason = self.quota_difference_reason if reason is None else reason
+        if not total or total == self.total_target or reason.strip():
+            return ""
+        return _(
+            "Jumlah kuota kelurahan %(total)s tidak sama dengan target total %(target)s. Sesuaikan kuota atau "
+            "target, atau tulis alasannya."
+        ) % {"total": total, "target": self.total_target}
+
+    def refuse_delete_reason(self) -> str:
+        """Why this intake may not be deleted ('' when it may): applications and classes keep it."""
+        if self.pk and self.applications.exists():
+            return _("Gelombang ini sudah punya pendaftar; gelombang tidak dapat dihapus.")
+        if self.pk and self.cohorts.exists():
+            return _("Gelombang ini sudah punya kelas; gelombang tidak dapat dihapus.")
+        return ""
 
     def registration_state(self, today=None) -> str:
         """'upcoming', 'open' or 'closed' on the given Asia/Jakarta date (both window days included)."""
@@ -261,7 +319,7 @@ class CapitalPackage(models.Model):
     )
     name = models.CharField(_("nama paket"), max_length=150)
     contents = models.TextField(_("isi paket"))
-    value_rupiah = models.PositiveBigIntegerField(_("nilai (Rp)"))
+    value_rupiah = models.PositiveBigIntegerField(_("nilai (Rp)"), validators=[MinValueValidator(1)])
     for_groups = models.BooleanField(_("untuk KUB"), default=False)
     active = models.BooleanField(_("aktif"), default=True)
 
