@@ -7,6 +7,7 @@ personal data lives in these models.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -28,7 +29,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
 
 from programs.admin_forms import INTAKE_FIELDS, IntakeForm, ProgramForm, QuotaForm
-from programs.models import Intake, KelurahanQuota, Program
+from programs.models import Holiday, Intake, KelurahanQuota, Program
 
 QUOTA_VIEW = "programs.view_kelurahanquota"
 QUOTA_CHANGE = "programs.change_kelurahanquota"
@@ -268,8 +269,26 @@ class ProgramViewSet(ModelViewSet):
         return ProgramForm
 
 
+class HolidayViewSet(ModelViewSet):
+    """Days the office is closed: bulk interview scheduling leaves them out."""
+
+    model = Holiday
+    icon = "date"
+    menu_label = gettext_lazy("Hari libur")
+    url_prefix = "hari-libur"
+    name = "programs_holiday"
+    form_fields = ["date", "name"]
+    list_display = ["date", "name"]
+    search_fields = ["name"]
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        if db_field.name == "date":
+            kwargs["widget"] = forms.DateInput(attrs={"type": "date"})
+        return super().formfield_for_dbfield(db_field, **kwargs)
+
+
 class RoundViewSetGroup(ModelViewSetGroup):
     menu_label = gettext_lazy("Gelombang dan program")
     menu_icon = "date"
     menu_order = 240
-    items = (IntakeViewSet, ProgramViewSet)
+    items = (IntakeViewSet, ProgramViewSet, HolidayViewSet)

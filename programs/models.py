@@ -3,6 +3,8 @@
 This app holds no personal data; `applicants` builds on it.
 """
 
+from __future__ import annotations
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 
 class Kecamatan(models.Model):
@@ -218,6 +221,57 @@ class KelurahanQuota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intake} · {self.kelurahan.name}: {self.quota}"
+
+
+@register_setting(icon="doc-full")
+class Letterhead(BaseSiteSetting):
+    """Kop surat printed on every document the office files (daftar hadir, award list, handover record)."""
+
+    government = models.CharField(_("baris 1 (pemerintah)"), max_length=120, default="PEMERINTAH KOTA TANGERANG")
+    agency = models.CharField(_("baris 2 (dinas)"), max_length=120, default="DINAS SOSIAL")
+    address = models.CharField(
+        _("alamat"), max_length=255, blank=True,
+        default="Jl. Satria Sudirman No. 1, Sukaasih, Kec. Tangerang, Kota Tangerang, Banten 15111",
+    )
+    contact = models.CharField(_("telepon, surel, situs"), max_length=255, blank=True)
+    city = models.CharField(_("kota penandatanganan"), max_length=60, default="Tangerang")
+    signatory_title = models.CharField(_("jabatan penanda tangan"), max_length=120, default="Kepala Dinas Sosial")
+    signatory_name = models.CharField(_("nama penanda tangan"), max_length=120, blank=True)
+    signatory_nip = models.CharField(_("NIP penanda tangan"), max_length=30, blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("logo"),
+    )
+
+    class Meta:
+        verbose_name = _("kop surat")
+
+    @classmethod
+    def for_print(cls, request) -> Letterhead:
+        """The site's letterhead, or the defaults when no site matches the request (nothing is saved)."""
+        from wagtail.models import Site
+
+        site = Site.find_for_request(request) or Site.objects.filter(is_default_site=True).first()
+        return cls.for_site(site) if site is not None else cls()
+
+
+class Holiday(models.Model):
+    """A day the office is closed (national holiday, cuti bersama, local event): no interview is scheduled."""
+
+    date = models.DateField(_("tanggal"), unique=True)
+    name = models.CharField(_("keterangan"), max_length=150)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("hari libur")
+        verbose_name_plural = _("hari libur")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d-%m-%Y} {self.name}"
+
+    @classmethod
+    def dates_between(cls, first, last) -> set:
+        return set(cls.objects.filter(date__gte=first, date__lte=last).values_list("date", flat=True))
 
 
 # --- Delivery (issue 5): instructors, cohorts (kelas), sessions and capital packages --------------

@@ -73,6 +73,7 @@ EXPECTED: list[tuple[str, set[str]]] = [
     (r"^sigap_interviews:outcome$", {"admin", "editor", "interviewer"}),  # pewawancara's own interview
     (r"^sigap_interviews:(schedule|status)$", {"admin", "editor"}),
     (r"^sigap_interviews:bulk$", STAFF),
+    (r"^sigap_interviews:print$", {"admin", "editor", "editor_kec", "interviewer", "auditor"}),  # own/scoped rows
     # Welfare register: import and eligibility overrides are editors' work; auditors read the reports.
     (r"^welfare:(upload|recheck)$", STAFF),
     (r"^welfare:(report|rejections_xlsx)$", STAFF),
