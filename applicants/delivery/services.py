@@ -153,6 +153,9 @@ def save_attendance(session: CohortSession, marks: Mapping[int, str], user) -> i
     enrolment_ids = set(
         session.cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).values_list("pk", flat=True)
     )
+    if session.date > timezone.localdate():
+        raise ValidationError(_("Pertemuan ini baru pada %(day)s; kehadiran dicatat pada hari itu atau sesudahnya.")
+                              % {"day": session.date.strftime("%d-%m-%Y")})
     marks = {int(k): v for k, v in marks.items() if v}
     unknown = set(marks) - enrolment_ids
     bad = {v for v in marks.values() if v not in valid}
@@ -189,10 +192,25 @@ def attendance_pct(present: int, excused: int, held: int) -> Decimal:
     return (Decimal(present) * 100 / counted).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def complete_cohort(cohort: Cohort, user) -> dict[str, int]:
-    """Apply the completion rule to every active participant and close the class (once: awards build on it)."""
+def last_session_day(cohort: Cohort) -> datetime.date:
+    """The day of the class's last meeting: its last session, or its end date when it has none."""
+    last = cohort.sessions.order_by("-date").values_list("date", flat=True).first()
+    return max(last, cohort.end_date) if last else cohort.end_date
+
+
+def complete_cohort(cohort: Cohort, user, early_reason: str = "") -> dict[str, int]:
+    """Apply the completion rule to every active participant and close the class (once: awards build on it).
+
+    Not before the last meeting's day: a class closed early (a venue lost, a force majeure) needs the
+    reason, which is logged with the closing."""
     if cohort.status == Cohort.Status.COMPLETED:
         raise ValidationError(_("Kelas sudah diselesaikan."))
+    last_day = last_session_day(cohort)
+    early_reason = (early_reason or "").strip()
+    if timezone.localdate() < last_day and not early_reason:
+        raise ValidationError({"early_reason": _(
+            "Pertemuan terakhir kelas ini %(day)s. Untuk menyelesaikan lebih awal, tulis alasannya."
+        ) % {"day": last_day.strftime("%d-%m-%Y")}})
     held = cohort.sessions.filter(held=True).count()
     rows = (
         cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN)
@@ -218,7 +236,8 @@ def complete_cohort(cohort: Cohort, user) -> dict[str, int]:
         Enrolment.objects.bulk_update(changed, ["attendance_pct", "status"])
         cohort.status = Cohort.Status.COMPLETED
         cohort.save(update_fields=["status"])
-        log(cohort, "sigap.cohort.complete", user=user, data=counts)
+        log(cohort, "sigap.cohort.complete", user=user,
+            data={**counts, **({"early_reason": early_reason[:255]} if early_reason else {})})
     return counts
 
 
@@ -459,9 +478,22 @@ def due_followups(year: int, month: int, scope=None) -> list[DueFollowUp]:
     return due
 
 
+FOLLOWUP_EARLY_DAYS = 14  # a graduate reached a little before the due day still counts for that milestone
+
+
+def followup_opens_on(enrolment: Enrolment, milestone: int) -> datetime.date:
+    return add_months(enrolment.cohort.end_date, milestone) - datetime.timedelta(days=FOLLOWUP_EARLY_DAYS)
+
+
 def record_followup(enrolment: Enrolment, milestone: int, user, **answers) -> FollowUp:
     if enrolment.status != Enrolment.Status.COMPLETED:
         raise ValidationError(_("Tindak lanjut hanya untuk lulusan."))
+    opens = followup_opens_on(enrolment, milestone)
+    if timezone.localdate() < opens:
+        raise ValidationError(_(
+            "Tindak lanjut %(m)s bulan jatuh tempo %(due)s; bisa dicatat mulai %(opens)s."
+        ) % {"m": milestone, "due": add_months(enrolment.cohort.end_date, milestone).strftime("%d-%m-%Y"),
+             "opens": opens.strftime("%d-%m-%Y")})
     with transaction.atomic():
         record, _created = FollowUp.objects.update_or_create(
             enrolment=enrolment, milestone=milestone, defaults={**answers, "recorded_by": user}

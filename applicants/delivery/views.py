@@ -185,7 +185,7 @@ def cohort_detail(request, pk):
                 cohort.status = Cohort.Status.RUNNING
                 cohort.save(update_fields=["status"])
             elif action == "complete":
-                counts = services.complete_cohort(cohort, request.user)
+                counts = services.complete_cohort(cohort, request.user, request.POST.get("early_reason", ""))
                 messages.success(request, _("Kelas diselesaikan: %(completed)s lulus, %(not_completed)s tidak lulus.")
                                  % counts)
             elif action == "propose":

@@ -299,6 +299,13 @@ class CapitalAward(models.Model):
             raise ValidationError(_("Hanya modal usaha yang sudah disetujui yang dapat diserahkan."))
         if not number:
             raise ValidationError({"handover_number": _("Nomor berita acara wajib diisi.")})
+        if on > timezone.localdate():
+            raise ValidationError({"handed_over_on": _("Tanggal serah terima tidak boleh di masa depan.")})
+        approved_on = timezone.localdate(self.approved_at) if self.approved_at else None
+        if approved_on and on < approved_on:
+            raise ValidationError({"handed_over_on": _(
+                "Tanggal serah terima tidak boleh sebelum tanggal persetujuan (%(day)s)."
+            ) % {"day": approved_on.strftime("%d-%m-%Y")}})
         if document is not None:
             for validator in self._meta.get_field("handover_document").validators:
                 try:

@@ -159,15 +159,19 @@ def _record(intake: Intake, plan: dict[int, str], interviewer, closed: bool, tod
     for interview in pending:
         target = plan[interview.application_id]
         rng = random.Random(f"outcome-{interview.application.reference}")
+        # An outcome is refused before the interview's time: the demo's interviews were held in the past,
+        # a closed intake's between registration and the classes, an open one's in the last days.
+        if closed:
+            held_on = intake.registration_closes + datetime.timedelta(days=rng.randint(3, 20))
+        else:
+            held_on = timezone.localdate() - datetime.timedelta(days=rng.randint(1, 5))
+        held = timezone.make_aware(datetime.datetime.combine(
+            held_on, datetime.time(rng.randint(8, 15), rng.choice([0, 20, 40]))))
         with transaction.atomic():
+            Interview.objects.filter(pk=interview.pk).update(scheduled_at=held)
+            interview.scheduled_at = held
             interviews.record_outcome(interview, _outcome(target, rng), interviewer)
-            if closed:
-                # The interviews of a closed intake were held between registration and the classes.
-                held = timezone.make_aware(datetime.datetime.combine(
-                    intake.registration_closes + datetime.timedelta(days=rng.randint(3, 20)),
-                    datetime.time(rng.randint(8, 15), rng.choice([0, 20, 40])),
-                ))
-                Interview.objects.filter(pk=interview.pk).update(scheduled_at=held, recorded_at=held)
+            Interview.objects.filter(pk=interview.pk).update(recorded_at=held)
         recorded += 1
     return recorded
 

@@ -298,6 +298,11 @@ def record_outcome(interview: Interview, outcome: Outcome, user) -> Interview:
     ):
         raise ValidationError(_("Hasil wawancara ini sudah dicatat dan keputusan sudah diambil."))
     errors = outcome.errors(application.intake)
+    if outcome.attendance in (A.CAME, A.NO_SHOW) and interview.scheduled_at > timezone.now():
+        errors.setdefault("attendance", _(
+            "Wawancara ini dijadwalkan %(at)s WIB; hasilnya baru bisa dicatat setelah waktunya. "
+            "Bila jadwal berubah, pilih «Dijadwal ulang»."
+        ) % {"at": timezone.localtime(interview.scheduled_at).strftime("%d-%m-%Y %H.%M")})
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -245,3 +245,36 @@ def test_comms_cannot_print_the_schedule(client, django_user_model):
 
     client.force_login(make_user(django_user_model, "comms"))
     assert client.get(reverse("sigap_interviews:print")).status_code == 403
+
+
+# --- No outcome before the interview's time ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("attendance", [Interview.Attendance.CAME, Interview.Attendance.NO_SHOW])
+def test_no_outcome_is_recorded_before_the_interview_time(attendance):
+    interview = InterviewFactory(scheduled_at=timezone.now() + datetime.timedelta(hours=2))
+    scores = {name: 4 for name in Interview.SCORE_FIELDS}
+    outcome = services.Outcome(attendance=attendance, scores=scores)
+    with pytest.raises(ValidationError) as exc:
+        services.record_outcome(interview, outcome, EditorFactory())
+    assert "baru bisa dicatat setelah waktunya" in " ".join(exc.value.error_dict["attendance"][0].messages)
+    interview.refresh_from_db()
+    assert interview.attendance == Interview.Attendance.SCHEDULED
+    assert interview.application.status == S.INTERVIEW_SCHEDULED
+
+
+def test_outcome_form_shows_the_too_early_refusal_next_to_attendance(client):
+    interview = InterviewFactory(scheduled_at=timezone.now() + datetime.timedelta(days=1))
+    client.force_login(interview.interviewer)
+    data = {"attendance": "came", "decision": "", **{f"score_{n}": "4" for n in Interview.SCORE_FIELDS}}
+    response = client.post(reverse("sigap_interviews:outcome", args=[interview.pk]), data)
+    assert response.status_code == 200
+    assert "setelah waktunya" in " ".join(response.context["form"].errors["attendance"])
+
+
+def test_a_future_interview_may_still_be_rescheduled():
+    interview = InterviewFactory(scheduled_at=at(MONDAY, 9))
+    outcome = services.Outcome(attendance=Interview.Attendance.RESCHEDULED, new_scheduled_at=at(MONDAY, 14))
+    services.record_outcome(interview, outcome, EditorFactory())
+    assert interview.application.interviews.filter(attendance=Interview.Attendance.SCHEDULED).get().scheduled_at == \
+        at(MONDAY, 14)
