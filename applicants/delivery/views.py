@@ -591,10 +591,14 @@ def followup_record(request, enrolment_pk, milestone):
     existing = FollowUp.objects.filter(enrolment=enrolment, milestone=milestone).first()
     form = FollowUpForm(request.POST or None, instance=existing)
     if request.method == "POST" and form.is_valid():
-        services.record_followup(enrolment, milestone, request.user, **form.cleaned_data)
-        messages.success(request, _("Tindak lanjut disimpan."))
-        due_on = services.add_months(enrolment.cohort.end_date, milestone)
-        return redirect(f"{_reverse('delivery:followup_due')}?month={due_on:%Y-%m}")
+        try:
+            services.record_followup(enrolment, milestone, request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Tindak lanjut disimpan."))
+            due_on = services.add_months(enrolment.cohort.end_date, milestone)
+            return redirect(f"{_reverse('delivery:followup_due')}?month={due_on:%Y-%m}")
     return _render(request, "followup_form.html", _("Tindak lanjut %(m)s bulan") % {"m": milestone}, {
         "enrolment": enrolment, "form": form, "milestone": milestone})
 
