@@ -416,7 +416,7 @@ def award_list_xlsx(request, qs, filters) -> HttpResponse:
                 person = a.enrolment.application.applicant
                 nik, name, kel, cls = person.nik, person.full_name, person.kelurahan.name, a.enrolment.cohort.name
             else:
-                nik, name, kel, cls = "", f"KUB {a.group.name}", a.group.kelurahan.name, a.group.business_type
+                nik, name, kel, cls = "", a.group.name, a.group.kelurahan.name, a.group.business_type
             yield (i, nik, name, kel, cls, a.package.name, a.value_rupiah, a.get_state_display(),
                    a.handover_number, "")
 
@@ -540,7 +540,10 @@ def group_create(request):
         else:
             messages.success(request, _("KUB %(name)s dibentuk.") % {"name": group.name})
             return redirect("delivery:group_list")
-    return _render(request, "group_form.html", _("Bentuk KUB"), {"form": form, "graduates": graduates})
+    return _render(request, "group_form.html", _("Bentuk KUB"), {
+        "form": form, "graduates": graduates, "intake_id": str(intake_id or ""),
+        "selected": set(request.POST.getlist("member")), "chair_id": request.POST.get("chair", ""),
+        "intakes": Intake.objects.order_by("-registration_opens")})
 
 
 @staff_view(AWARD_CHANGE, AWARD_CHANGE)

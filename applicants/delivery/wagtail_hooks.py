@@ -7,7 +7,7 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.components import Component
 
 from applicants.dashboard import dashboard_context
-from applicants.delivery import views
+from applicants.delivery import printing, views
 
 app_name = "delivery"
 urlpatterns = [
@@ -19,10 +19,12 @@ urlpatterns = [
     path("peserta/<int:pk>/persetujuan-publikasi/", views.enrolment_publication_consent,
          name="enrolment_publication_consent"),
     path("pertemuan/<int:pk>/kehadiran/", views.session_attendance, name="session_attendance"),
-    path("pertemuan/<int:pk>/daftar-hadir/", views.session_sheet, name="session_sheet"),
+    path("pertemuan/<int:pk>/daftar-hadir/", printing.attendance_sheet, name="session_sheet"),
     path("modal-usaha/", views.award_list, name="award_list"),
     path("modal-usaha/<int:pk>/", views.award_detail, name="award_detail"),
     path("modal-usaha/<int:pk>/berita-acara/", views.award_document, name="award_document"),
+    path("modal-usaha/cetak/", printing.award_list, name="award_list_print"),
+    path("modal-usaha/<int:pk>/cetak-berita-acara/", printing.handover_record, name="award_handover_print"),
     path("kub/", views.group_list, name="group_list"),
     path("kub/baru/", views.group_create, name="group_create"),
     path("kub/<int:pk>/usulkan-modal/", views.group_propose_award, name="group_propose_award"),

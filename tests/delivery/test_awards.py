@@ -112,7 +112,8 @@ def test_top3_proposals_need_a_completed_class_and_skip_existing_awards(proposer
     for i in range(4):
         graduate(c, 70 + i, "90")
     assert len(services.propose_top3(c, proposer, package)) == 3
-    assert services.propose_top3(c, proposer, package) == []
+    with pytest.raises(ValidationError, match="sudah diusulkan"):
+        services.propose_top3(c, proposer, package)
     assert CapitalAward.objects.count() == 3
 
 

@@ -81,7 +81,8 @@ EXPECTED: list[tuple[str, set[str]]] = [
     # Delivery: classes, attendance, awards, KUB, follow-ups.
     (r"^delivery:(cohort_list|award_list|group_list|followup_due)$", READERS),
     (r"^delivery:(cohort_detail|session_sheet|cohort_participants_xlsx)$", READERS),  # class-level pages
-    (r"^delivery:(award_detail|award_document)$", {"admin", "editor", "auditor"}),  # the person's kecamatan
+    (r"^delivery:(award_detail|award_document|award_handover_print)$", {"admin", "editor", "auditor"}),
+    (r"^delivery:award_list_print$", READERS),  # scoped: the restricted editor prints its kecamatan
     (r"^delivery:session_attendance$", READERS),  # auditors read the attendance; saving needs CHANGE
     (r"^delivery:followup_record$", {"admin", "editor"}),
     (r"^delivery:(cohort_enrol|enrolment_withdraw|enrolment_publication_consent|group_create|group_propose_award)$",
@@ -98,7 +99,7 @@ EXPECTED: list[tuple[str, set[str]]] = [
     (r"^(applicants_welfareimportbatch|programs_cohort)_modeladmin_(index|export|history)$", READERS),
     (r"^applicants_(welfarerecord|enrolment|attendance|capitalaward|businessgroup|followup)_modeladmin_"
      r"(index|export)$", READERS),
-    (r"^applicants_(welfarerecord|enrolment|attendance|capitalaward|businessgroup)_modeladmin_history$",
+    (r"^applicants_(welfarerecord|enrolment|attendance|capitalaward|businessgroup|followup)_modeladmin_history$",
      {"admin", "editor", "auditor"}),
     (r"_modeladmin_(create|edit|delete|inspect|history|bulk)$", NOBODY),
 ]
