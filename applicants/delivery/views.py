@@ -313,9 +313,12 @@ def session_attendance(request, pk):
             messages.success(request, _("Kehadiran disimpan (%(n)s baris diubah).") % {"n": n})
             return redirect("delivery:cohort_detail", pk=session.cohort_id)
     current = dict(session.attendance.values_list("enrolment_id", "mark"))
-    rows = [(e, current.get(e.pk, "")) for e in enrolments]
+    # "Semua hadir" fills every row not yet marked with present; the editor then changes the exceptions.
+    default = Attendance.Mark.PRESENT if request.GET.get("semua") == "hadir" else ""
+    rows = [(e, current.get(e.pk, default)) for e in enrolments]
     return _render(request, "session_attendance.html", str(session), {
-        "session": session, "rows": rows, "marks": Attendance.Mark.choices})
+        "session": session, "rows": rows, "marks": Attendance.Mark.choices, "all_present": bool(default),
+        "today": timezone.localdate()})
 
 
 @staff_view(VIEW)

@@ -7,7 +7,7 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.components import Component
 
 from applicants.dashboard import dashboard_context
-from applicants.delivery import printing, views
+from applicants.delivery import printing, sessions, views
 
 app_name = "delivery"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("peserta/<int:pk>/mundur/", views.enrolment_withdraw, name="enrolment_withdraw"),
     path("peserta/<int:pk>/persetujuan-publikasi/", views.enrolment_publication_consent,
          name="enrolment_publication_consent"),
+    path("kelas/<int:pk>/buat-pertemuan/", sessions.cohort_generate_sessions, name="cohort_generate_sessions"),
+    path("pertemuan/<int:pk>/ubah/", sessions.session_edit, name="session_edit"),
     path("pertemuan/<int:pk>/kehadiran/", views.session_attendance, name="session_attendance"),
     path("pertemuan/<int:pk>/daftar-hadir/", printing.attendance_sheet, name="session_sheet"),
     path("modal-usaha/", views.award_list, name="award_list"),
@@ -75,6 +77,7 @@ def register_delivery_log_actions(actions):
         ("sigap.attendance", _("Kehadiran disimpan")),
         ("sigap.scores", _("Nilai akhir disimpan")),
         ("sigap.cohort.complete", _("Kelas diselesaikan")),
+        ("sigap.sessions.generate", _("Jadwal pertemuan dibuat")),
         ("sigap.award.propose", _("Modal usaha diusulkan")),
         ("sigap.award.approve", _("Modal usaha disetujui")),
         ("sigap.award.hand_over", _("Modal usaha diserahkan")),

@@ -85,6 +85,7 @@ EXPECTED: list[tuple[str, set[str]]] = [
     (r"^delivery:award_list_print$", READERS),  # scoped: the restricted editor prints its kecamatan
     (r"^delivery:session_attendance$", READERS),  # auditors read the attendance; saving needs CHANGE
     (r"^delivery:followup_record$", {"admin", "editor"}),
+    (r"^delivery:(cohort_generate_sessions|session_edit)$", {"admin", "editor"}),  # the whole class in scope
     (r"^delivery:(cohort_enrol|enrolment_withdraw|enrolment_publication_consent|group_create|group_propose_award)$",
      STAFF),
     # Data-subject rights (UU PDP): a copy of someone's data, restriction of processing.
