@@ -565,10 +565,35 @@ def group_propose_award(request, pk):
 # --- Follow-ups -------------------------------------------------------------------------------
 
 
+YES_NO_NOT_ASKED = [("yes", _("Ya")), ("no", _("Tidak")), ("not_asked", _("Tidak ditanyakan"))]
+_ANSWER = {"yes": True, "no": False, "not_asked": None}
+
+
+class AnswerField(forms.TypedChoiceField):
+    """Yes / no / not asked, each chosen on purpose: nothing is preselected for a new answer."""
+
+    widget = forms.RadioSelect
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=YES_NO_NOT_ASKED, coerce=_ANSWER.get, empty_value="", **kwargs)
+
+    def prepare_value(self, value):
+        return {True: "yes", False: "no", None: "not_asked"}.get(value, value)
+
+
 class FollowUpForm(forms.ModelForm):
+    business_running = AnswerField(label=_("Usaha masih berjalan"))
+    receiving_bansos = AnswerField(label=_("Masih menerima bansos"))
+
     class Meta:
         model = FollowUp
         fields = ["working_status", "business_running", "income_band", "receiving_bansos", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            for name in ("business_running", "receiving_bansos"):
+                self.initial[name] = ""
 
 
 def _month(value: str | None) -> datetime.date:

@@ -353,9 +353,10 @@ class FollowUp(models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="followups")
     milestone = models.PositiveSmallIntegerField(_("tahap"), choices=Milestone.choices)
     working_status = models.CharField(_("status kerja"), max_length=14, choices=Working.choices)
-    business_running = models.BooleanField(_("usaha masih berjalan"), default=False)
+    # Yes, no, or not asked (None): a question the graduate was not asked is not a "no".
+    business_running = models.BooleanField(_("usaha masih berjalan"), null=True, blank=True, default=None)
     income_band = models.CharField(_("penghasilan per bulan"), max_length=8, choices=IncomeBand.choices)
-    receiving_bansos = models.BooleanField(_("masih menerima bansos"), default=True)
+    receiving_bansos = models.BooleanField(_("masih menerima bansos"), null=True, blank=True, default=None)
     note = models.CharField(_("catatan"), max_length=255, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

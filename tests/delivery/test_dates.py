@@ -182,7 +182,51 @@ def test_the_twelve_month_follow_up_is_refused_at_six_months(editor):
 def test_the_follow_up_screen_says_why_it_is_too_early_instead_of_a_500(client, editor):
     enrolment = graduate(TODAY - 10 * DAY)
     client.force_login(editor)
-    response = client.post(reverse("delivery:followup_record", args=[enrolment.pk, 12]), ANSWERS)
+    response = client.post(reverse("delivery:followup_record", args=[enrolment.pk, 12]), {
+        "working_status": "own_business", "business_running": "yes", "receiving_bansos": "no", "income_band": "1m_2m"})
     assert response.status_code == 200
     assert "bisa dicatat mulai" in response.content.decode()
     assert not FollowUp.objects.exists()
+
+
+# --- Follow-up answers: yes, no, not asked --------------------------------------------------------
+
+
+def followup_post(**answers):
+    return {"working_status": "own_business", "income_band": "1m_2m", "note": "", **answers}
+
+
+def test_follow_up_answers_keep_yes_no_and_not_asked_apart(client, editor):
+    enrolment = graduate(services.add_months(TODAY, -3))
+    client.force_login(editor)
+    url = reverse("delivery:followup_record", args=[enrolment.pk, 3])
+    html = client.get(url).content.decode()
+    assert "Tidak ditanyakan" in html and "checked" not in html  # nothing chosen for the graduate
+    response = client.post(url, followup_post(business_running="yes", receiving_bansos="not_asked"))
+    assert response.status_code == 302
+    record = FollowUp.objects.get(enrolment=enrolment, milestone=3)
+    assert record.business_running is True and record.receiving_bansos is None
+    html = client.get(url).content.decode()
+    assert html.count("checked") == 2
+    assert 'value="not_asked" required id="id_receiving_bansos_2" checked' in html
+    client.post(url, followup_post(business_running="no", receiving_bansos="no"))
+    record.refresh_from_db()
+    assert record.business_running is False and record.receiving_bansos is False
+
+
+@pytest.mark.parametrize("value", ["", "maybe", "True", "1"])
+def test_a_follow_up_answer_must_be_chosen_from_the_three(client, editor, value):
+    enrolment = graduate(services.add_months(TODAY, -3))
+    client.force_login(editor)
+    response = client.post(reverse("delivery:followup_record", args=[enrolment.pk, 3]),
+                           followup_post(business_running=value, receiving_bansos="yes"))
+    assert response.status_code == 200 and response.context["form"].errors["business_running"]
+    assert not FollowUp.objects.exists()
+
+
+def test_follow_up_due_list_phones_are_click_to_call(client, editor):
+    enrolment = graduate(services.add_months(TODAY.replace(day=1), -3))
+    client.force_login(editor)
+    html = client.get(reverse("delivery:followup_due"), {"month": TODAY.strftime("%Y-%m")}).content.decode()
+    phone = enrolment.application.applicant.phone
+    assert f'href="tel:{phone}"' in html
