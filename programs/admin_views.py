@@ -60,7 +60,15 @@ class QuotaRedirectMixin:
         return super().get_success_url()
 
 
-class IntakeCreateView(QuotaRedirectMixin, CreateView):
+class IndonesianLabelsMixin:
+    """Wagtail's Indonesian catalogue leaves "New" and "Create" in English on these screens."""
+
+    page_title = gettext_lazy("Tambah baru")
+    submit_button_label = gettext_lazy("Simpan")
+    submit_button_active_label = gettext_lazy("Menyimpan…")
+
+
+class IntakeCreateView(IndonesianLabelsMixin, QuotaRedirectMixin, CreateView):
     pass
 
 
@@ -73,7 +81,7 @@ class IntakeEditView(QuotaRedirectMixin, EditView):
         return buttons
 
 
-class IntakeCopyView(QuotaRedirectMixin, CopyView):
+class IntakeCopyView(IndonesianLabelsMixin, QuotaRedirectMixin, CopyView):
     """Start a new round from an earlier one: every setting, program and kelurahan quota, new name and dates."""
 
     def get_initial_form_instance(self):
@@ -253,6 +261,10 @@ class ProgramDeleteView(RefuseDeleteMixin, DeleteView):
     pass
 
 
+class ProgramCreateView(IndonesianLabelsMixin, CreateView):
+    pass
+
+
 class ProgramViewSet(ModelViewSet):
     model = Program
     icon = "pick"
@@ -264,6 +276,7 @@ class ProgramViewSet(ModelViewSet):
     search_fields = ["name"]
     inspect_view_enabled = True
     delete_view_class = ProgramDeleteView
+    add_view_class = ProgramCreateView
 
     def get_form_class(self, for_update=False):
         return ProgramForm
@@ -280,6 +293,7 @@ class HolidayViewSet(ModelViewSet):
     form_fields = ["date", "name"]
     list_display = ["date", "name"]
     search_fields = ["name"]
+    add_view_class = type("HolidayCreateView", (IndonesianLabelsMixin, CreateView), {})
 
     def formfield_for_dbfield(self, db_field, **kwargs):
         if db_field.name == "date":

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
 
 
 class Kecamatan(models.Model):
@@ -249,8 +250,6 @@ class Letterhead(BaseSiteSetting):
     @classmethod
     def for_print(cls, request) -> Letterhead:
         """The site's letterhead, or the defaults when no site matches the request (nothing is saved)."""
-        from wagtail.models import Site
-
         site = Site.find_for_request(request) or Site.objects.filter(is_default_site=True).first()
         return cls.for_site(site) if site is not None else cls()
 

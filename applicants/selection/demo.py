@@ -66,6 +66,8 @@ def seed(today: datetime.date | None = None, stdout=None) -> dict[str, int]:
         summary["withdrawn"] += _withdraw(plan, editor)
         summary["scheduled"] += _schedule(intake, plan, interviewer, editor)
         summary["recorded"] += _record(intake, plan, interviewer, closed, today)
+        if not closed:
+            summary["due"] += _make_due(intake, plan, today)
     if stdout:
         stdout.write("Seleksi demo: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
     return dict(summary)
@@ -146,6 +148,24 @@ def _schedule(intake: Intake, plan: dict[int, str], interviewer, user) -> int:
         if not result.scheduled:
             return scheduled
         scheduled += len(result.scheduled)
+
+
+DUE_NOW = 6  # waiting interviews of an open intake that already took place today, awaiting their outcome
+
+
+def _make_due(intake: Intake, plan: dict[int, str], today: datetime.date) -> int:
+    """Move a few waiting interviews to this morning (before now), so the interviewer has outcomes to record:
+    an outcome is refused before the interview's time. Idempotent: only while none is due yet."""
+    waiting = Interview.objects.filter(application__intake=intake, attendance=Interview.Attendance.SCHEDULED)
+    now = timezone.now()
+    if waiting.filter(scheduled_at__lte=now).exists():
+        return 0
+    ids = [pk for pk, target in plan.items() if target == "interview_scheduled"]
+    due = list(waiting.filter(application_id__in=ids).order_by("scheduled_at", "pk")[:DUE_NOW])
+    first = now - datetime.timedelta(minutes=20 * (len(due) + 1))
+    for i, interview in enumerate(due):
+        Interview.objects.filter(pk=interview.pk).update(scheduled_at=first + datetime.timedelta(minutes=20 * i))
+    return len(due)
 
 
 def _record(intake: Intake, plan: dict[int, str], interviewer, closed: bool, today: datetime.date) -> int:
