@@ -39,8 +39,8 @@ class IntakeForm(WagtailAdminModelForm):
         model = Intake
         fields = INTAKE_FIELDS
         widgets = {
-            "registration_opens": forms.DateInput(attrs={"type": "date"}),
-            "registration_closes": forms.DateInput(attrs={"type": "date"}),
+            "registration_opens": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "registration_closes": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "programs": forms.CheckboxSelectMultiple,
         }
 

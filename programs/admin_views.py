@@ -297,7 +297,7 @@ class HolidayViewSet(ModelViewSet):
 
     def formfield_for_dbfield(self, db_field, **kwargs):
         if db_field.name == "date":
-            kwargs["widget"] = forms.DateInput(attrs={"type": "date"})
+            kwargs["widget"] = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         return super().formfield_for_dbfield(db_field, **kwargs)
 
 

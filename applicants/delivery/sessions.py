@@ -23,6 +23,7 @@ from applicants.privacy.access import refuse
 from applicants.selection.calendar import WEEKDAYS
 from programs.models import Cohort, CohortSession, Holiday
 
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # HTML date inputs read ISO dates only
 MAX_GENERATED = 120  # a class of a few months; more is a typo in the dates
 
 
@@ -69,8 +70,8 @@ class GenerateForm(forms.Form):
         label=gettext_lazy("Hari pertemuan"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple,
         initial=[0, 1, 2, 3, 4], required=False,
     )
-    first = forms.DateField(label=gettext_lazy("Dari tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
-    last = forms.DateField(label=gettext_lazy("Sampai tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
+    first = forms.DateField(label=gettext_lazy("Dari tanggal"), widget=DATE)
+    last = forms.DateField(label=gettext_lazy("Sampai tanggal"), widget=DATE)
     topic = forms.CharField(label=gettext_lazy("Materi (boleh kosong, bisa diubah per pertemuan)"), required=False,
                             max_length=200)
     skip_holidays = forms.BooleanField(label=gettext_lazy("Lewati hari libur"), required=False, initial=True)

@@ -24,6 +24,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from applicants.delivery import services
@@ -565,7 +566,8 @@ def group_propose_award(request, pk):
 # --- Follow-ups -------------------------------------------------------------------------------
 
 
-YES_NO_NOT_ASKED = [("yes", _("Ya")), ("no", _("Tidak")), ("not_asked", _("Tidak ditanyakan"))]
+YES_NO_NOT_ASKED = [("yes", gettext_lazy("Ya")), ("no", gettext_lazy("Tidak")),
+                    ("not_asked", gettext_lazy("Tidak ditanyakan"))]
 _ANSWER = {"yes": True, "no": False, "not_asked": None}
 
 
@@ -582,8 +584,8 @@ class AnswerField(forms.TypedChoiceField):
 
 
 class FollowUpForm(forms.ModelForm):
-    business_running = AnswerField(label=_("Usaha masih berjalan"))
-    receiving_bansos = AnswerField(label=_("Masih menerima bansos"))
+    business_running = AnswerField(label=gettext_lazy("Usaha masih berjalan"))
+    receiving_bansos = AnswerField(label=gettext_lazy("Masih menerima bansos"))
 
     class Meta:
         model = FollowUp

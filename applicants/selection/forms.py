@@ -45,7 +45,8 @@ class OfficeHoursFormMixin(forms.Form):
     """Working days and hours; the defaults are the office's (Monday to Friday 08.00-16.00, break 12-13)."""
 
     last_day = forms.DateField(
-        label=_("Tanggal terakhir wawancara"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Tanggal terakhir wawancara"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Kosongkan untuk dua minggu sejak mulai. Bila tidak muat, tidak ada yang dijadwalkan."),
     )
     working_days = forms.TypedMultipleChoiceField(

@@ -26,7 +26,7 @@ from programs.models import Letterhead
 
 
 class PrintFilterForm(forms.Form):
-    date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None, required=False)
     place = forms.CharField(label=_("Tempat"), max_length=200, required=False)
 

@@ -140,3 +140,9 @@ def test_a_completed_class_shows_its_sessions_locked(client, editor, cohort):
     client.post(reverse("delivery:session_edit", args=[session.pk]), {"date": "2026-03-05", "action": "save"})
     session.refresh_from_db()
     assert session.date == MONDAY
+
+
+def test_the_generate_form_starts_with_the_class_dates_in_iso_form(client, editor, cohort):
+    client.force_login(editor)
+    html = client.get(reverse("delivery:cohort_generate_sessions", args=[cohort.pk])).content.decode()
+    assert 'value="2026-03-02"' in html and 'value="2026-03-15"' in html

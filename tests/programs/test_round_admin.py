@@ -264,3 +264,9 @@ def test_auditor_reads_intakes_and_quotas_but_cannot_change_them(client, django_
     assert KelurahanQuota.objects.get(intake=intake).quota == 50
 
 
+
+
+def test_the_edit_form_shows_the_saved_dates_in_the_date_inputs(editor_client):
+    intake = IntakeFactory(registration_opens="2027-01-04", registration_closes="2027-01-31")
+    html = editor_client.get(reverse("programs_intake:edit", args=[intake.pk])).content.decode()
+    assert 'value="2027-01-04"' in html and 'value="2027-01-31"' in html
