@@ -1,4 +1,4 @@
-"""Give the role groups the permissions of the holiday list (editors keep it, auditors read it)."""
+"""Give the role groups the permissions of the holiday list and the letterhead (editors keep them, auditors read)."""
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
@@ -16,6 +16,6 @@ def sync_holiday_roles(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("applicants", "0011_interview_duration"),
-        ("programs", "0006_holiday"),
+        ("programs", "0007_letterhead"),
     ]
     operations = [migrations.RunPython(sync_holiday_roles, migrations.RunPython.noop)]

@@ -270,3 +270,21 @@ def test_the_edit_form_shows_the_saved_dates_in_the_date_inputs(editor_client):
     intake = IntakeFactory(registration_opens="2027-01-04", registration_closes="2027-01-31")
     html = editor_client.get(reverse("programs_intake:edit", args=[intake.pk])).content.decode()
     assert 'value="2027-01-04"' in html and 'value="2027-01-31"' in html
+
+
+def test_editors_list_holidays_and_keep_the_letterhead_interviewers_cannot(client, django_user_model):
+    from programs.models import Holiday
+
+    editor = make_user(django_user_model, "editor")
+    assert editor.has_perm("programs.add_holiday") and editor.has_perm("programs.change_letterhead")
+    client.force_login(editor)
+    response = client.post(reverse("programs_holiday:add"), {"date": "2027-03-20", "name": "Hari Raya Nyepi"})
+    assert response.status_code == 302 and Holiday.objects.filter(name="Hari Raya Nyepi").exists()
+    response = client.post(reverse("programs_holiday:add"), {"date": "2027-03-20", "name": "Dobel"})
+    assert response.status_code == 200 and response.context["form"].errors["date"]
+    interviewer = make_user(django_user_model, "interviewer")
+    assert not interviewer.has_perm("programs.add_holiday")
+    client.force_login(interviewer)
+    assert client.get(reverse("programs_holiday:add")).status_code in (302, 403)
+    auditor = make_user(django_user_model, "auditor")
+    assert auditor.has_perm("programs.view_holiday") and not auditor.has_perm("programs.change_letterhead")
