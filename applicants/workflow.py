@@ -262,7 +262,8 @@ class ApplicationWorkflowMixin:
         self.transition_to(S.NOT_ELIGIBLE, user, reason=reason, note=note)
 
     def schedule_interview(
-        self, scheduled_at: datetime.datetime, place: str, interviewer, user=None, *, allow_reschedule: bool = True
+        self, scheduled_at: datetime.datetime, place: str, interviewer, user=None, *, allow_reschedule: bool = True,
+        duration_minutes: int = 20,
     ):
         """Create the interview and move to interview_scheduled. A second call reschedules: the waiting
         interview is marked 'rescheduled' and a new one is created (history is kept)."""
@@ -290,7 +291,8 @@ class ApplicationWorkflowMixin:
             previous_ids = list(previous.values_list("pk", flat=True))
             previous.update(attendance=Interview.Attendance.RESCHEDULED)
             interview = Interview.objects.create(
-                application=self, scheduled_at=scheduled_at, place=place.strip(), interviewer=interviewer
+                application=self, scheduled_at=scheduled_at, place=place.strip(), interviewer=interviewer,
+                duration_minutes=duration_minutes,
             )
             self.transition_to(
                 S.INTERVIEW_SCHEDULED, user,

@@ -1,5 +1,6 @@
 # ruff: noqa: E501 - demo content: long Indonesian sentences read better unbroken
-"""Demo programs and intakes: the five skills, one intake open now and one closed earlier.
+"""Demo programs and intakes: the five skills, one intake open now, one closed earlier this year, and one
+of the year before whose classes ended over a year ago (so follow-ups at 3, 6 and 12 months exist).
 
 Idempotent: records are found by their natural keys (program slug, intake name, intake+kelurahan)
 and updated in place, so running it again the same day changes nothing.
@@ -29,6 +30,7 @@ QUOTA_PER_KELURAHAN = 50
 class DemoIntakes:
     open: Intake
     closed: Intake
+    past: Intake
 
 
 def seed(today: date | None = None) -> DemoIntakes:
@@ -72,10 +74,27 @@ def seed(today: date | None = None) -> DemoIntakes:
     )
     closed_intake.programs.set([programs[s] for s in ("payet", "tata-boga")])
 
+    # Registration ~17 months ago: its classes (30 days after closing, 6 weeks long) ended over a year ago.
+    past_intake, _created = Intake.objects.update_or_create(
+        name=f"Pelatihan Keterampilan {year - 1} Gelombang 1",
+        defaults={
+            "year": year - 1,
+            "registration_opens": today - timedelta(days=520),
+            "registration_closes": today - timedelta(days=490),
+            "min_age": 18,
+            "max_age": 55,
+            "default_quota": QUOTA_PER_KELURAHAN,
+            "total_target": QUOTA_KELURAHAN * QUOTA_PER_KELURAHAN,
+            "max_applications_per_kk": 1,
+            "max_desil": 4,
+        },
+    )
+    past_intake.programs.set([programs[s] for s in ("tata-boga", "barbershop")])
+
     kelurahan = list(Kelurahan.objects.order_by("code")[:QUOTA_KELURAHAN])
-    for intake in (open_intake, closed_intake):
+    for intake in (open_intake, closed_intake, past_intake):
         for kel in kelurahan:
             KelurahanQuota.objects.update_or_create(
                 intake=intake, kelurahan=kel, defaults={"quota": QUOTA_PER_KELURAHAN}
             )
-    return DemoIntakes(open=open_intake, closed=closed_intake)
+    return DemoIntakes(open=open_intake, closed=closed_intake, past=past_intake)

@@ -3,6 +3,8 @@
 This app holds no personal data; `applicants` builds on it.
 """
 
+from __future__ import annotations
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
 
 
 class Kecamatan(models.Model):
@@ -60,6 +64,12 @@ class Program(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def refuse_delete_reason(self) -> str:
+        """Why this program may not be deleted ('' when it may): intakes, classes and applications name it."""
+        if self.pk and (self.intakes.exists() or self.cohorts.exists()):
+            return _("Program ini sudah dipakai gelombang atau kelas; nonaktifkan saja (hapus centang «aktif»).")
+        return ""
+
 
 class Intake(models.Model):
     """One round of the program (e.g. "Pelatihan Keterampilan 2026 Gelombang 1")."""
@@ -71,12 +81,22 @@ class Intake(models.Model):
     programs = models.ManyToManyField(Program, related_name="intakes", verbose_name=_("program"))
     min_age = models.PositiveSmallIntegerField(_("usia minimum"), default=18)
     max_age = models.PositiveSmallIntegerField(_("usia maksimum"), default=59)
-    default_quota = models.PositiveIntegerField(_("kuota per kelurahan"), default=50)
-    total_target = models.PositiveIntegerField(_("target total (KK)"), default=800)
+    default_quota = models.PositiveIntegerField(
+        _("kuota per kelurahan"), default=50,
+        help_text=_("Kuota awal untuk kelurahan sasaran yang baru ditambahkan."),
+    )
+    total_target = models.PositiveIntegerField(
+        _("target total (KK)"), default=800, validators=[MinValueValidator(1)]
+    )
+    quota_difference_reason = models.CharField(
+        _("alasan jumlah kuota berbeda dari target"), max_length=255, blank=True,
+        help_text=_("Wajib bila jumlah kuota kelurahan tidak sama dengan target total."),
+    )
     max_applications_per_kk = models.PositiveSmallIntegerField(
         _("maksimum pendaftar per KK"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(1)],
         help_text=_("Kosongkan bila tidak dibatasi."),
     )
     max_desil = models.PositiveSmallIntegerField(
@@ -86,11 +106,21 @@ class Intake(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text=_("Hanya warga dengan desil DTSEN sampai angka ini yang lolos verifikasi."),
     )
-    # Interview rubric weights (issue: selection). Scores are 1-5; the weighted mean ranks candidates.
-    weight_motivation = models.PositiveSmallIntegerField(_("bobot motivasi"), default=1)
-    weight_readiness = models.PositiveSmallIntegerField(_("bobot kesiapan dan waktu"), default=1)
-    weight_business_potential = models.PositiveSmallIntegerField(_("bobot potensi usaha"), default=1)
-    weight_household_need = models.PositiveSmallIntegerField(_("bobot kebutuhan keluarga"), default=1)
+    # Interview rubric weights. Scores are 1-5; the weighted mean ranks candidates.
+    weight_motivation = models.PositiveSmallIntegerField(
+        _("bobot motivasi"), default=1, validators=[MaxValueValidator(10)]
+    )
+    weight_readiness = models.PositiveSmallIntegerField(
+        _("bobot kesiapan dan waktu"), default=1, validators=[MaxValueValidator(10)]
+    )
+    weight_business_potential = models.PositiveSmallIntegerField(
+        _("bobot potensi usaha"), default=1, validators=[MaxValueValidator(10)]
+    )
+    weight_household_need = models.PositiveSmallIntegerField(
+        _("bobot kebutuhan keluarga"), default=1, validators=[MaxValueValidator(10)]
+    )
+
+    WEIGHT_FIELDS = ("weight_motivation", "weight_readiness", "weight_business_potential", "weight_household_need")
 
     class Meta:
         ordering = ["-registration_opens"]
@@ -116,6 +146,38 @@ class Intake(models.Model):
             )
         if self.min_age is not None and self.max_age is not None and self.max_age < self.min_age:
             raise ValidationError({"max_age": _("Usia maksimum tidak boleh di bawah usia minimum.")})
+        if all(getattr(self, name) is not None for name in self.WEIGHT_FIELDS) and not any(
+            getattr(self, name) for name in self.WEIGHT_FIELDS
+        ):
+            raise ValidationError(
+                {"weight_motivation": _("Minimal satu bobot wawancara harus lebih dari 0 agar calon bisa diperingkat.")}
+            )
+        if self.pk and self.total_target:
+            error = self.quota_total_error()
+            if error:
+                raise ValidationError({"total_target": error})
+
+    def quota_total_error(self, quotas: dict[int, int] | None = None, reason: str | None = None) -> str:
+        """Why the kelurahan quotas may not stand against the target ('' when they may).
+
+        Quotas summing to something else than the target are allowed only with a stated reason, so a
+        typo in one kelurahan is not mistaken for a decision."""
+        total = sum((quotas if quotas is not None else self.quotas_by_kelurahan).values())
+        reason = self.quota_difference_reason if reason is None else reason
+        if not total or total == self.total_target or reason.strip():
+            return ""
+        return _(
+            "Jumlah kuota kelurahan %(total)s tidak sama dengan target total %(target)s. Sesuaikan kuota atau "
+            "target, atau tulis alasannya."
+        ) % {"total": total, "target": self.total_target}
+
+    def refuse_delete_reason(self) -> str:
+        """Why this intake may not be deleted ('' when it may): applications and classes keep it."""
+        if self.pk and self.applications.exists():
+            return _("Gelombang ini sudah punya pendaftar; gelombang tidak dapat dihapus.")
+        if self.pk and self.cohorts.exists():
+            return _("Gelombang ini sudah punya kelas; gelombang tidak dapat dihapus.")
+        return ""
 
     def registration_state(self, today=None) -> str:
         """'upcoming', 'open' or 'closed' on the given Asia/Jakarta date (both window days included)."""
@@ -160,6 +222,55 @@ class KelurahanQuota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intake} · {self.kelurahan.name}: {self.quota}"
+
+
+@register_setting(icon="doc-full")
+class Letterhead(BaseSiteSetting):
+    """Kop surat printed on every document the office files (daftar hadir, award list, handover record)."""
+
+    government = models.CharField(_("baris 1 (pemerintah)"), max_length=120, default="PEMERINTAH KOTA TANGERANG")
+    agency = models.CharField(_("baris 2 (dinas)"), max_length=120, default="DINAS SOSIAL")
+    address = models.CharField(
+        _("alamat"), max_length=255, blank=True,
+        default="Jl. Satria Sudirman No. 1, Sukaasih, Kec. Tangerang, Kota Tangerang, Banten 15111",
+    )
+    contact = models.CharField(_("telepon, surel, situs"), max_length=255, blank=True)
+    city = models.CharField(_("kota penandatanganan"), max_length=60, default="Tangerang")
+    signatory_title = models.CharField(_("jabatan penanda tangan"), max_length=120, default="Kepala Dinas Sosial")
+    signatory_name = models.CharField(_("nama penanda tangan"), max_length=120, blank=True)
+    signatory_nip = models.CharField(_("NIP penanda tangan"), max_length=30, blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("logo"),
+    )
+
+    class Meta:
+        verbose_name = _("kop surat")
+
+    @classmethod
+    def for_print(cls, request) -> Letterhead:
+        """The site's letterhead, or the defaults when no site matches the request (nothing is saved)."""
+        site = Site.find_for_request(request) or Site.objects.filter(is_default_site=True).first()
+        return cls.for_site(site) if site is not None else cls()
+
+
+class Holiday(models.Model):
+    """A day the office is closed (national holiday, cuti bersama, local event): no interview is scheduled."""
+
+    date = models.DateField(_("tanggal"), unique=True)
+    name = models.CharField(_("keterangan"), max_length=150)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("hari libur")
+        verbose_name_plural = _("hari libur")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d-%m-%Y} {self.name}"
+
+    @classmethod
+    def dates_between(cls, first, last) -> set:
+        return set(cls.objects.filter(date__gte=first, date__lte=last).values_list("date", flat=True))
 
 
 # --- Delivery (issue 5): instructors, cohorts (kelas), sessions and capital packages --------------
@@ -261,7 +372,7 @@ class CapitalPackage(models.Model):
     )
     name = models.CharField(_("nama paket"), max_length=150)
     contents = models.TextField(_("isi paket"))
-    value_rupiah = models.PositiveBigIntegerField(_("nilai (Rp)"))
+    value_rupiah = models.PositiveBigIntegerField(_("nilai (Rp)"), validators=[MinValueValidator(1)])
     for_groups = models.BooleanField(_("untuk KUB"), default=False)
     active = models.BooleanField(_("aktif"), default=True)
 

@@ -1,4 +1,5 @@
-"""Admin for what `programs` owns: instructors and capital packages as snippets, classes as a register.
+"""Admin for what `programs` owns: instructors and capital packages as snippets, classes as a register,
+and the round screens (intakes with their kelurahan quotas, programs, holidays).
 
 One admin UI per record type. Classes (kelas) are a register (programs.registers) with create and edit
 forms, because staff look for them in a filtered list; their status changes only on the class page
@@ -13,9 +14,11 @@ import django_tables2 as tables
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.helpers import PermissionHelper
 
+from programs.admin_views import RoundViewSetGroup
 from programs.models import CapitalPackage, Cohort, Instructor, Intake, Program
 from programs.registers import search
 from programs.registers.base import RegisterModelAdmin
@@ -116,3 +119,17 @@ class CohortRegister(RegisterModelAdmin):
             .annotate(participant_count=Count("enrolments", filter=~Q(enrolments__status=WITHDRAWN)))
             .prefetch_related("instructors")
         )
+
+
+@hooks.register("register_admin_viewset")
+def register_round_viewsets():
+    return RoundViewSetGroup()
+
+
+@hooks.register("register_log_actions")
+def register_round_log_actions(actions):
+    for action, label in [
+        ("sigap.intake.copy", _("Gelombang disalin dari gelombang sebelumnya")),
+        ("sigap.intake.quotas", _("Kuota kelurahan disimpan")),
+    ]:
+        actions.register_action(action, label, label)

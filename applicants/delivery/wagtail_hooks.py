@@ -13,6 +13,7 @@ from wagtail.admin.ui.components import Component
 from wagtail_modeladmin.options import ModelAdminGroup, modeladmin_register
 
 from applicants.dashboard import dashboard_context
+from applicants.delivery import printing, sessions
 from applicants.delivery.registers import (
     AttendanceRegister,
     AwardRegister,
@@ -37,7 +38,7 @@ urlpatterns = [
     path("peserta/<int:pk>/persetujuan-publikasi/", classes.enrolment_publication_consent,
          name="enrolment_publication_consent"),
     path("pertemuan/<int:pk>/kehadiran/", classes.session_attendance, name="session_attendance"),
-    path("pertemuan/<int:pk>/daftar-hadir/", classes.session_sheet, name="session_sheet"),
+    path("pertemuan/<int:pk>/daftar-hadir/", printing.attendance_sheet, name="session_sheet"),
     path("modal-usaha/daftar-penerima.xlsx", awards.award_sheet, name="award_sheet"),
     path("modal-usaha/<int:pk>/", awards.award_detail, name="award_detail"),
     path("modal-usaha/<int:pk>/berita-acara/", awards.award_document, name="award_document"),
@@ -45,6 +46,10 @@ urlpatterns = [
     path("kub/<int:pk>/usulkan-modal/", groups.group_propose_award, name="group_propose_award"),
     path("tindak-lanjut/", followups.followup_due, name="followup_due"),
     path("tindak-lanjut/<int:enrolment_pk>/<int:milestone>/", followups.followup_record, name="followup_record"),
+    path("kelas/<int:pk>/buat-pertemuan/", sessions.cohort_generate_sessions, name="cohort_generate_sessions"),
+    path("pertemuan/<int:pk>/ubah/", sessions.session_edit, name="session_edit"),
+    path("modal-usaha/cetak/", printing.award_list, name="award_list_print"),
+    path("modal-usaha/<int:pk>/cetak-berita-acara/", printing.handover_record, name="award_handover_print"),
 ]
 
 
@@ -83,6 +88,7 @@ def register_delivery_log_actions(actions):
         ("sigap.attendance", _("Kehadiran disimpan")),
         ("sigap.scores", _("Nilai akhir disimpan")),
         ("sigap.cohort.complete", _("Kelas diselesaikan")),
+        ("sigap.sessions.generate", _("Jadwal pertemuan dibuat")),
         ("sigap.award.propose", _("Modal usaha diusulkan")),
         ("sigap.award.approve", _("Modal usaha disetujui")),
         ("sigap.award.hand_over", _("Modal usaha diserahkan")),

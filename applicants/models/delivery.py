@@ -308,6 +308,13 @@ class CapitalAward(models.Model):
             raise ValidationError(_("Hanya modal usaha yang sudah disetujui yang dapat diserahkan."))
         if not number:
             raise ValidationError({"handover_number": _("Nomor berita acara wajib diisi.")})
+        if on > timezone.localdate():
+            raise ValidationError({"handed_over_on": _("Tanggal serah terima tidak boleh di masa depan.")})
+        approved_on = timezone.localdate(self.approved_at) if self.approved_at else None
+        if approved_on and on < approved_on:
+            raise ValidationError({"handed_over_on": _(
+                "Tanggal serah terima tidak boleh sebelum tanggal persetujuan (%(day)s)."
+            ) % {"day": approved_on.strftime("%d-%m-%Y")}})
         if document is not None:
             for validator in self._meta.get_field("handover_document").validators:
                 try:
@@ -356,9 +363,10 @@ class FollowUp(models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="followups")
     milestone = models.PositiveSmallIntegerField(_("tahap"), choices=Milestone.choices)
     working_status = models.CharField(_("status kerja"), max_length=14, choices=Working.choices)
-    business_running = models.BooleanField(_("usaha masih berjalan"), default=False)
+    # Yes, no, or not asked (None): a question the graduate was not asked is not a "no".
+    business_running = models.BooleanField(_("usaha masih berjalan"), null=True, blank=True, default=None)
     income_band = models.CharField(_("penghasilan per bulan"), max_length=8, choices=IncomeBand.choices)
-    receiving_bansos = models.BooleanField(_("masih menerima bansos"), default=True)
+    receiving_bansos = models.BooleanField(_("masih menerima bansos"), null=True, blank=True, default=None)
     note = models.CharField(_("catatan"), max_length=255, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

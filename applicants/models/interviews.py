@@ -29,6 +29,9 @@ class Interview(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="interviews")
     scheduled_at = models.DateTimeField(_("waktu wawancara"), db_index=True)
     place = models.CharField(_("tempat"), max_length=200)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("durasi (menit)"), default=20, validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
     interviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interviews",
         verbose_name=_("pewawancara"),

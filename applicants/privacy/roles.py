@@ -32,6 +32,7 @@ _RECORD_MODELS = {
         "intake", "kelurahanquota", "program",
         # delivery (issue 5)
         "instructor", "cohort", "cohortsession", "capitalpackage",
+        "holiday", "letterhead",
     ],
 }
 # Read-only reference data and staff restrictions: the auditor may view them, only admins change them.

@@ -66,6 +66,8 @@ def seed(today: datetime.date | None = None, stdout=None) -> dict[str, int]:
         summary["withdrawn"] += _withdraw(plan, editor)
         summary["scheduled"] += _schedule(intake, plan, interviewer, editor)
         summary["recorded"] += _record(intake, plan, interviewer, closed, today)
+        if not closed:
+            summary["due"] += _make_due(intake, plan, today)
     if stdout:
         stdout.write("Seleksi demo: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
     return dict(summary)
@@ -148,6 +150,24 @@ def _schedule(intake: Intake, plan: dict[int, str], interviewer, user) -> int:
         scheduled += len(result.scheduled)
 
 
+DUE_NOW = 6  # waiting interviews of an open intake that already took place today, awaiting their outcome
+
+
+def _make_due(intake: Intake, plan: dict[int, str], today: datetime.date) -> int:
+    """Move a few waiting interviews to this morning (before now), so the interviewer has outcomes to record:
+    an outcome is refused before the interview's time. Idempotent: only while none is due yet."""
+    waiting = Interview.objects.filter(application__intake=intake, attendance=Interview.Attendance.SCHEDULED)
+    now = timezone.now()
+    if waiting.filter(scheduled_at__lte=now).exists():
+        return 0
+    ids = [pk for pk, target in plan.items() if target == "interview_scheduled"]
+    due = list(waiting.filter(application_id__in=ids).order_by("scheduled_at", "pk")[:DUE_NOW])
+    first = now - datetime.timedelta(minutes=20 * (len(due) + 1))
+    for i, interview in enumerate(due):
+        Interview.objects.filter(pk=interview.pk).update(scheduled_at=first + datetime.timedelta(minutes=20 * i))
+    return len(due)
+
+
 def _record(intake: Intake, plan: dict[int, str], interviewer, closed: bool, today: datetime.date) -> int:
     ids = [pk for pk, target in plan.items() if target not in ("verified", "withdrawn", "interview_scheduled")]
     pending = (
@@ -159,15 +179,19 @@ def _record(intake: Intake, plan: dict[int, str], interviewer, closed: bool, tod
     for interview in pending:
         target = plan[interview.application_id]
         rng = random.Random(f"outcome-{interview.application.reference}")
+        # An outcome is refused before the interview's time: the demo's interviews were held in the past,
+        # a closed intake's between registration and the classes, an open one's in the last days.
+        if closed:
+            held_on = intake.registration_closes + datetime.timedelta(days=rng.randint(3, 20))
+        else:
+            held_on = timezone.localdate() - datetime.timedelta(days=rng.randint(1, 5))
+        held = timezone.make_aware(datetime.datetime.combine(
+            held_on, datetime.time(rng.randint(8, 15), rng.choice([0, 20, 40]))))
         with transaction.atomic():
+            Interview.objects.filter(pk=interview.pk).update(scheduled_at=held)
+            interview.scheduled_at = held
             interviews.record_outcome(interview, _outcome(target, rng), interviewer)
-            if closed:
-                # The interviews of a closed intake were held between registration and the classes.
-                held = timezone.make_aware(datetime.datetime.combine(
-                    intake.registration_closes + datetime.timedelta(days=rng.randint(3, 20)),
-                    datetime.time(rng.randint(8, 15), rng.choice([0, 20, 40])),
-                ))
-                Interview.objects.filter(pk=interview.pk).update(scheduled_at=held, recorded_at=held)
+            Interview.objects.filter(pk=interview.pk).update(recorded_at=held)
         recorded += 1
     return recorded
 

@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from applicants.enums import ApplicationStatus, DecisionReason
 from applicants.models import Interview
 from applicants.privacy.access import restricted_kecamatan_ids
+from applicants.selection.calendar import WEEKDAYS, OfficeHours
 from applicants.selection.services import Outcome, interviewer_users
 from programs.models import Intake, Kelurahan, Program
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+DEFAULT_HOURS = OfficeHours()
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -39,7 +41,49 @@ class ScheduleForm(forms.Form):
         self.fields["interviewer"].queryset = interviewer_users()
 
 
-class BulkScheduleForm(forms.Form):
+class OfficeHoursFormMixin(forms.Form):
+    """Working days and hours; the defaults are the office's (Monday to Friday 08.00-16.00, break 12-13)."""
+
+    last_day = forms.DateField(
+        label=_("Tanggal terakhir wawancara"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Kosongkan untuk dua minggu sejak mulai. Bila tidak muat, tidak ada yang dijadwalkan."),
+    )
+    working_days = forms.TypedMultipleChoiceField(
+        label=_("Hari kerja"), choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        initial=[0, 1, 2, 3, 4], help_text=_("Tanpa centang: Senin sampai Jumat."),
+    )
+    day_start = forms.TimeField(label=_("Jam mulai"), initial=DEFAULT_HOURS.day_start, required=False,
+                                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    day_end = forms.TimeField(label=_("Jam selesai"), initial=DEFAULT_HOURS.day_end, required=False,
+                              widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    break_start = forms.TimeField(label=_("Istirahat mulai"), initial=DEFAULT_HOURS.break_start, required=False,
+                                  widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    break_end = forms.TimeField(label=_("Istirahat selesai"), initial=DEFAULT_HOURS.break_end, required=False,
+                                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    def office_hours(self) -> OfficeHours:
+        data = self.cleaned_data
+        no_break = data.get("break_start") is None and data.get("break_end") is None and (
+            "break_start" in self.data or "break_end" in self.data
+        )
+        return OfficeHours(
+            working_days=frozenset(data.get("working_days") or DEFAULT_HOURS.working_days),
+            day_start=data.get("day_start") or DEFAULT_HOURS.day_start,
+            day_end=data.get("day_end") or DEFAULT_HOURS.day_end,
+            break_start=None if no_break else data.get("break_start") or DEFAULT_HOURS.break_start,
+            break_end=None if no_break else data.get("break_end") or DEFAULT_HOURS.break_end,
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(name in self.errors for name in ("day_start", "day_end", "break_start", "break_end")):
+            for name, message in self.office_hours().errors().items():
+                self.add_error(name, message)
+        return cleaned
+
+
+class BulkScheduleForm(OfficeHoursFormMixin, forms.Form):
     """Filter (intake, kelurahan, program) plus the slot plan for a bulk action."""
 
     intake = forms.ModelChoiceField(label=_("Gelombang"), queryset=Intake.objects.all())
@@ -51,6 +95,8 @@ class BulkScheduleForm(forms.Form):
     slot_minutes = forms.IntegerField(label=_("Durasi per orang (menit)"), min_value=5, max_value=240, initial=20)
     place = forms.CharField(label=_("Tempat"), max_length=200)
     interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None)
+
+    field_order = ["intake", "kelurahan", "program", "start", "last_day", "slot_minutes", "place", "interviewer"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

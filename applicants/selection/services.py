@@ -13,15 +13,17 @@ from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.enums import ApplicationStatus, DecisionReason
+from applicants.identity import parse_nik
 from applicants.models import Application, Interview
 from applicants.privacy import access
 from applicants.privacy.roles import INTERVIEWER
+from applicants.selection.calendar import DEFAULT_SPAN_DAYS, Bookings, OfficeHours, clash_error, office_slots
 from applicants.workflow import TransitionError, format_date_id
 
 S = ApplicationStatus
@@ -57,11 +59,20 @@ def whatsapp_link(phone_e164: str, text: str) -> str:
     return f"https://wa.me/{digits}?text={quote(text, safe='')}"
 
 
+def salutation(applicant) -> str:
+    """"Bapak" or "Ibu" from the sex the NIK encodes (birth day + 40 for women); both when it cannot tell."""
+    try:
+        sex = parse_nik(applicant.nik).sex
+    except ValidationError:
+        sex = applicant.sex
+    return {"L": _("Bapak"), "P": _("Ibu")}.get(sex, _("Bapak/Ibu"))
+
+
 def invitation_text(interview: Interview) -> str:
     application = interview.application
     local = timezone.localtime(interview.scheduled_at)
     return _(
-        "Assalamualaikum/Salam sejahtera Bapak/Ibu %(name)s.\n"
+        "Assalamualaikum/Salam sejahtera %(salutation)s %(name)s.\n"
         "Kami dari Dinas Sosial Kota Tangerang mengundang Anda wawancara Pelatihan Keterampilan Sigap Kerja:\n"
         "Hari/tanggal: %(date)s\n"
         "Jam: %(time)s WIB\n"
@@ -69,6 +80,7 @@ def invitation_text(interview: Interview) -> str:
         "Nomor pendaftaran: %(reference)s\n"
         "Mohon membawa KTP dan Kartu Keluarga. Balas pesan ini bila berhalangan hadir. Terima kasih."
     ) % {
+        "salutation": salutation(application.applicant),
         "name": application.applicant.full_name,
         "date": format_date_id(local.date()),
         "time": local.strftime("%H.%M"),
@@ -82,6 +94,16 @@ def interview_whatsapp_link(interview: Interview) -> str:
 
 
 # --- Scheduling ----------------------------------------------------------------------------------
+def check_free(application, when: datetime.datetime, interviewer, place: str, field_name: str = "scheduled_at",
+               minutes: int = 20) -> None:
+    """Refuse one (re)scheduled interview at a time its interviewer or its room is already taken."""
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    error = clash_error(when, minutes, interviewer, place, exclude_application=application)
+    if error:
+        raise ValidationError({field_name: error})
+
+
 @dataclass
 class BulkScheduleResult:
     scheduled: list[Interview] = field(default_factory=list)
@@ -105,15 +127,52 @@ def bulk_candidates(intake, kelurahan=None, program=None) -> QuerySet:
 
 
 def schedule_bulk(
-    applications, *, start: datetime.datetime, slot_minutes: int, place: str, interviewer, user
+    applications, *, start: datetime.datetime, slot_minutes: int, place: str, interviewer, user,
+    hours: OfficeHours | None = None, last_day: datetime.date | None = None,
 ) -> BulkScheduleResult:
-    """Give each application the next free slot (start, start+N, ...) through `schedule_interview`.
+    """Give each application the next free office-hours slot from `start` through `schedule_interview`.
 
-    Applications the workflow refuses are skipped with its reason and take no slot. One transaction:
-    either every listed interview is created or none (e.g. on a database error).
+    Slots skip evenings, breaks, non-working days, holidays and every time the interviewer or the room
+    already has an interview. Applications the workflow refuses are skipped with its reason and take no
+    slot. When the applications do not fit before the end of `last_day` nothing is scheduled and the
+    ValidationError says how many fit. One transaction: every listed interview is created or none.
     """
-    if slot_minutes < 1:
-        raise ValidationError(_("Durasi slot minimal 1 menit."))
+    plan = plan_bulk(applications, start=start, slot_minutes=slot_minutes, place=place, interviewer=interviewer,
+                     hours=hours, last_day=last_day)
+    result = BulkScheduleResult(skipped=list(plan.skipped))
+    with transaction.atomic():
+        _lock_user(interviewer)
+        for application, when in plan.slots:
+            try:
+                with transaction.atomic():
+                    interview = application.schedule_interview(
+                        when, place, interviewer, user, allow_reschedule=False, duration_minutes=slot_minutes
+                    )
+            except TransitionError as exc:
+                result.skipped.append((application, " ".join(exc.messages)))
+                continue
+            result.scheduled.append(interview)
+    return result
+
+
+@dataclass
+class BulkPlan:
+    slots: list[tuple[Application, datetime.datetime]] = field(default_factory=list)
+    skipped: list[tuple[Application, str]] = field(default_factory=list)
+    last_day: datetime.date | None = None
+
+
+def plan_bulk(
+    applications, *, start: datetime.datetime, slot_minutes: int, place: str, interviewer,
+    hours: OfficeHours | None = None, last_day: datetime.date | None = None,
+) -> BulkPlan:
+    """The slots a bulk action would give (no write): the preview and `schedule_bulk` share it."""
+    if slot_minutes < 5 or slot_minutes > 240:
+        raise ValidationError(_("Durasi per orang 5 sampai 240 menit."))
+    hours = hours or OfficeHours()
+    hour_errors = hours.errors()
+    if hour_errors:
+        raise ValidationError(hour_errors)
     applications = list(applications[: BULK_LIMIT + 1]) if isinstance(applications, QuerySet) else list(applications)
     if len(applications) > BULK_LIMIT:
         raise ValidationError(
@@ -121,21 +180,49 @@ def schedule_bulk(
         )
     if timezone.is_naive(start):
         start = timezone.make_aware(start)
-    result = BulkScheduleResult()
-    slot = datetime.timedelta(minutes=slot_minutes)
-    with transaction.atomic():
-        for application in applications:
-            when = start + slot * len(result.scheduled)
-            try:
-                with transaction.atomic():
-                    interview = application.schedule_interview(
-                        when, place, interviewer, user, allow_reschedule=False
-                    )
-            except TransitionError as exc:
-                result.skipped.append((application, " ".join(exc.messages)))
-                continue
-            result.scheduled.append(interview)
-    return result
+    if start <= timezone.now():
+        raise ValidationError({"start": _("Waktu mulai sudah lewat. Pilih waktu yang akan datang.")})
+    last_day = last_day or timezone.localtime(start).date() + datetime.timedelta(days=DEFAULT_SPAN_DAYS - 1)
+    if last_day < timezone.localtime(start).date():
+        raise ValidationError({"last_day": _("Tanggal terakhir tidak boleh sebelum tanggal mulai.")})
+    plan = BulkPlan(last_day=last_day)
+    ready = []
+    for application in applications:
+        error = (
+            _("Sudah punya jadwal wawancara.")
+            if application.status == S.INTERVIEW_SCHEDULED
+            else application.transition_error(S.INTERVIEW_SCHEDULED) or application.processing_error()
+        )
+        if error:
+            plan.skipped.append((application, str(error)))
+        else:
+            ready.append(application)
+    if not ready:
+        return plan
+    bookings = Bookings(interviewer, place, start, _end_of(last_day))
+    slots = office_slots(start, last_day, slot_minutes, hours)
+    for application in ready:
+        when = next((t for t in slots if bookings.is_free(t, slot_minutes)), None)
+        if when is None:
+            raise ValidationError(
+                _("Hanya %(fit)s dari %(total)s pendaftar muat dalam jam kerja sampai %(day)s. Tambah hari, "
+                  "pewawancara atau tempat lain, atau persingkat durasi.")
+                % {"fit": len(plan.slots), "total": len(ready), "day": format_date_id(last_day)}
+            )
+        bookings.book(when, slot_minutes)
+        plan.slots.append((application, when))
+    return plan
+
+
+def _end_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+def _lock_user(user) -> None:
+    """Two editors scheduling one interviewer at once: PostgreSQL serialises them on the user row
+    (SQLite already runs every write transaction one at a time)."""
+    if connection.features.has_select_for_update:
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
 
 
 # --- Outcomes ------------------------------------------------------------------------------------
@@ -206,10 +293,17 @@ def record_outcome(interview: Interview, outcome: Outcome, user) -> Interview:
     ):
         raise ValidationError(_("Hasil wawancara ini sudah dicatat dan keputusan sudah diambil."))
     errors = outcome.errors(application.intake)
+    if outcome.attendance in (A.CAME, A.NO_SHOW) and interview.scheduled_at > timezone.now():
+        errors.setdefault("attendance", _(
+            "Wawancara ini dijadwalkan %(at)s WIB; hasilnya baru bisa dicatat setelah waktunya. "
+            "Bila jadwal berubah, pilih «Dijadwal ulang»."
+        ) % {"at": timezone.localtime(interview.scheduled_at).strftime("%d-%m-%Y %H.%M")})
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         if outcome.attendance == A.RESCHEDULED:
+            check_free(application, outcome.new_scheduled_at, interview.interviewer,
+                       outcome.new_place or interview.place, "new_scheduled_at", interview.duration_minutes)
             application.schedule_interview(
                 outcome.new_scheduled_at, outcome.new_place or interview.place, interview.interviewer, user
             )

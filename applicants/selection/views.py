@@ -32,6 +32,7 @@ from applicants.selection.forms import (
     ScheduleForm,
     StatusChangeForm,
 )
+from applicants.selection.printing import DailySchedulePrintView
 
 app_name = "sigap_interviews"
 
@@ -142,11 +143,12 @@ class ScheduleView(InterviewAdminView):
         if form.is_valid():
             data = form.cleaned_data
             try:
+                services.check_free(self.application, data["scheduled_at"], data["interviewer"], data["place"])
                 interview = self.application.schedule_interview(
                     data["scheduled_at"], data["place"], data["interviewer"], request.user
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                _form_errors(form, exc)
             else:
                 return TemplateResponse(
                     request, "applicants/interviews/schedule_result.html",
@@ -174,15 +176,16 @@ class BulkScheduleView(InterviewAdminView):
         candidates = access.applications.scope(
             request.user, services.bulk_candidates(data["intake"], data["kelurahan"], data["program"])
         )
-        if "confirm" not in request.POST:
-            return self.render(form=form, preview=self._preview(candidates, data))
+        plan_args = {
+            "start": data["start"], "slot_minutes": data["slot_minutes"], "place": data["place"],
+            "interviewer": data["interviewer"], "hours": form.office_hours(), "last_day": data["last_day"],
+        }
         try:
-            result = services.schedule_bulk(
-                candidates, start=data["start"], slot_minutes=data["slot_minutes"], place=data["place"],
-                interviewer=data["interviewer"], user=request.user,
-            )
+            if "confirm" not in request.POST:
+                return self.render(form=form, preview=self._preview(candidates, plan_args))
+            result = services.schedule_bulk(candidates, user=request.user, **plan_args)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _form_errors(form, exc)
             return self.render(form=form)
         messages.success(
             request,
@@ -194,22 +197,25 @@ class BulkScheduleView(InterviewAdminView):
             self.get_context_data(rows=_rows(request, result.scheduled), skipped=result.skipped),
         )
 
-    def _preview(self, candidates, data):
+    def _preview(self, candidates, plan_args):
         """What the bulk action would do, without writing: planned time or the reason it is skipped."""
-        rows, slot_index = [], 0
         candidates = list(candidates[: services.BULK_LIMIT + 1])
-        for application in candidates[: services.BULK_LIMIT]:
-            error = (
-                _("Sudah punya jadwal wawancara.")
-                if application.status == "interview_scheduled"
-                else application.transition_error("interview_scheduled")
-            )
-            when = None
-            if not error:
-                when = data["start"] + datetime.timedelta(minutes=data["slot_minutes"] * slot_index)
-                slot_index += 1
-            rows.append({"application": application, "when": when, "error": error})
-        return {"rows": rows, "too_many": len(candidates) > services.BULK_LIMIT, "limit": services.BULK_LIMIT}
+        if len(candidates) > services.BULK_LIMIT:
+            return {"rows": [], "too_many": True, "limit": services.BULK_LIMIT}
+        plan = services.plan_bulk(candidates, **plan_args)
+        when = {application.pk: at for application, at in plan.slots}
+        errors = {application.pk: reason for application, reason in plan.skipped}
+        rows = [{"application": a, "when": when.get(a.pk), "error": errors.get(a.pk, "")} for a in candidates]
+        return {"rows": rows, "too_many": False, "limit": services.BULK_LIMIT, "last_day": plan.last_day}
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError next to the field it names, the rest above the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 class OutcomeView(InterviewAdminView):
@@ -235,7 +241,7 @@ class OutcomeView(InterviewAdminView):
             try:
                 services.record_outcome(self.interview, form.outcome(), request.user)
             except ValidationError as exc:
-                form.add_error(None, exc.messages)
+                _form_errors(form, exc)
             else:
                 messages.success(request, _("Hasil wawancara %(ref)s tersimpan.") % {"ref": self.interview.application})
                 return redirect(reverse("sigap_interviews:mine"))
@@ -286,4 +292,5 @@ urlpatterns = [
     path("jadwalkan-sekaligus/", BulkScheduleView.as_view(), name="bulk"),
     path("<int:pk>/hasil/", OutcomeView.as_view(), name="outcome"),
     path("status/<int:application_id>/", StatusChangeView.as_view(), name="status"),
+    path("cetak/", DailySchedulePrintView.as_view(), name="print"),
 ]

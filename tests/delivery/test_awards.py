@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
 from wagtail.models import ModelLogEntry
@@ -112,7 +113,8 @@ def test_top3_proposals_need_a_completed_class_and_skip_existing_awards(proposer
     for i in range(4):
         graduate(c, 70 + i, "90")
     assert len(services.propose_top3(c, proposer, package)) == 3
-    assert services.propose_top3(c, proposer, package) == []
+    with pytest.raises(ValidationError, match="sudah diusulkan"):
+        services.propose_top3(c, proposer, package)
     assert CapitalAward.objects.count() == 3
 
 
@@ -132,10 +134,10 @@ def test_award_goes_through_handover_with_a_private_document_and_every_step_is_l
     award = CapitalAward.propose(user=proposer, package=CapitalPackageFactory(program=completed_cohort.program),
                                  enrolment=graduate(completed_cohort, 90, "100"), place=1)
     with pytest.raises(ValidationError):
-        award.hand_over(approver, on=datetime.date(2026, 4, 1), number="BA-1")
+        award.hand_over(approver, on=timezone.localdate(), number="BA-1")
     award.approve(approver)
     doc = SimpleUploadedFile("ba.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
-    award.hand_over(approver, on=datetime.date(2026, 4, 1), number="BA-001/2026", document=doc)
+    award.hand_over(approver, on=timezone.localdate(), number="BA-001/2026", document=doc)
     award.refresh_from_db()
     assert award.state == CapitalAward.State.HANDED_OVER
     stored = settings.PRIVATE_MEDIA_ROOT / award.handover_document.name
@@ -153,7 +155,7 @@ def test_handover_document_of_the_wrong_type_is_refused(completed_cohort, propos
                                  enrolment=graduate(completed_cohort, 90, "100"))
     award.approve(approver)
     with pytest.raises(ValidationError):
-        award.hand_over(approver, on=datetime.date(2026, 4, 1), number="BA-1",
+        award.hand_over(approver, on=timezone.localdate(), number="BA-1",
                         document=SimpleUploadedFile(name, content))
     award.refresh_from_db()
     assert award.state == CapitalAward.State.APPROVED
@@ -165,7 +167,7 @@ def test_handover_document_over_10_mb_is_refused(completed_cohort, proposer, app
     award.approve(approver)
     big = SimpleUploadedFile("ba.pdf", b"0" * (10 * 1024 * 1024 + 1))
     with pytest.raises(ValidationError):
-        award.hand_over(approver, on=datetime.date(2026, 4, 1), number="BA-1", document=big)
+        award.hand_over(approver, on=timezone.localdate(), number="BA-1", document=big)
 
 
 def test_cancel_needs_a_reason_and_frees_the_recipient_for_a_new_proposal(completed_cohort, proposer):
@@ -202,7 +204,7 @@ def test_handover_png_with_only_a_png_header_is_refused(completed_cohort, propos
                                  enrolment=graduate(completed_cohort, 90, "100"))
     award.approve(approver)
     with pytest.raises(ValidationError):
-        award.hand_over(approver, on=datetime.date(2026, 4, 1), number="BA-1",
+        award.hand_over(approver, on=timezone.localdate(), number="BA-1",
                         document=SimpleUploadedFile("ba.png", b"\x89PNG signed"))
 
 
@@ -210,7 +212,7 @@ def _handed_over_award(cohort, proposer, approver):
     award = CapitalAward.propose(user=proposer, package=CapitalPackageFactory(program=cohort.program),
                                  enrolment=graduate(cohort, 90, "100"))
     award.approve(approver)
-    award.hand_over(approver, on=datetime.date(2026, 4, 1), number="BA-9",
+    award.hand_over(approver, on=timezone.localdate(), number="BA-9",
                     document=SimpleUploadedFile("ba.png", _png_bytes()))
     return award
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from wagtail.models import ModelLogEntry
 
@@ -281,7 +282,12 @@ def test_demo_seed_builds_classes_awards_groups_and_follow_ups_once(editor):
     intake.programs.add(cohort_program)
     for _ in range(11):
         ApplicationFactory(accepted=True, intake=intake, program=cohort_program)
-    today = intake.registration_closes + datetime.timedelta(days=30 + 41 + 400)
+    # A round that ended over a year ago: attendance, completion and handovers are refused in the future.
+    today = timezone.localdate()
+    type(intake).objects.filter(pk=intake.pk).update(
+        registration_opens=today - datetime.timedelta(days=520),
+        registration_closes=today - datetime.timedelta(days=490),
+    )
     first = delivery_demo.seed(today=today)
     assert first["cohorts"] == 1 and first["enrolments"] == 12
     assert CapitalAward.objects.filter(enrolment__isnull=False).count() == 3

@@ -68,7 +68,8 @@ def test_follow_up_screens_list_and_record(client, editor):
     html = client.get(reverse("delivery:followup_due"), {"month": "2026-06"}).content.decode()
     assert e.application.applicant.full_name in html
     response = client.post(reverse("delivery:followup_record", args=[e.pk, 3]), {
-        "working_status": "own_business", "business_running": "on", "income_band": "1m_2m"})
+        "working_status": "own_business", "business_running": "yes", "receiving_bansos": "no",
+        "income_band": "1m_2m"})
     assert response.status_code == 302 and response["Location"].endswith("month=2026-06")
     record = FollowUp.objects.get(enrolment=e, milestone=3)
     assert record.business_running and not record.receiving_bansos and record.recorded_by == editor

@@ -80,16 +80,19 @@ EXPECTED: list[tuple[str, set[str]]] = [
     (r"^welfare:(report|rejections_xlsx)$", {"admin", "editor"}),
     # An import's progress, confirmation and cancellation belong to its uploader (the demo's editor).
     (r"^welfare:(progress|confirm|cancel)$", {"editor"}),
+    (r"^sigap_interviews:print$", {"admin", "editor", "editor_kec", "interviewer", "auditor"}),  # own/scoped rows
     (r"^welfare:override$", {"admin", "editor"}),
     # Delivery: classes, attendance, awards, KUB, follow-ups.
     # The old list URLs redirect to the registers (MOVED_TO); the due list and the award sheet stay.
     (r"^delivery:(cohort_list|award_list|group_list|followup_due|award_sheet)$", READERS),
     (r"^delivery:(cohort_detail|session_sheet|cohort_participants_xlsx)$", READERS),  # class-level pages
-    (r"^delivery:(award_detail|award_document)$", {"admin", "editor", "auditor"}),  # the person's kecamatan
+    (r"^delivery:(award_detail|award_document|award_handover_print)$", {"admin", "editor", "auditor"}),
+    (r"^delivery:award_list_print$", READERS),  # scoped: the restricted editor prints its kecamatan
     (r"^delivery:session_attendance$", READERS),  # auditors read the attendance; saving needs CHANGE
     (r"^delivery:followup_record$", {"admin", "editor"}),
     (r"^delivery:(cohort_enrol|enrolment_withdraw|enrolment_publication_consent|group_create)$", STAFF),
     (r"^delivery:group_propose_award$", {"admin", "editor"}),  # a KUB outside the restricted editor's kecamatan
+    (r"^delivery:(cohort_generate_sessions|session_edit)$", {"admin", "editor"}),  # the whole class in scope
     # Data-subject rights (UU PDP): a copy of someone's data, restriction of processing.
     (r"^sigap_subject_(export|restriction|document|request_new)$", {"admin", "editor"}),
     (r"^sigap_locked_logins$", {"admin"}),  # who is locked out of the login, and unlocking
@@ -106,7 +109,7 @@ EXPECTED: list[tuple[str, set[str]]] = [
     (r"^programs_cohort_modeladmin_(create|edit)$", STAFF),  # classes hold no personal data; never deleted
     (r"^applicants_(welfarerecord|enrolment|attendance|capitalaward|businessgroup|followup)_modeladmin_"
      r"(index|export)$", READERS),
-    (r"^applicants_(welfarerecord|enrolment|attendance|capitalaward|businessgroup)_modeladmin_history$",
+    (r"^applicants_(welfarerecord|enrolment|attendance|capitalaward|businessgroup|followup)_modeladmin_history$",
      {"admin", "editor", "auditor"}),
     (r"_modeladmin_(create|edit|delete|inspect|history|bulk)$", NOBODY),
 ]

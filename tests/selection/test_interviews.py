@@ -38,6 +38,11 @@ def kelurahan_pair():
     return first, second
 
 
+def _due_interview(**kwargs):
+    """An interview whose time has come: outcomes are refused before it."""
+    return InterviewFactory(scheduled_at=timezone.now() - datetime.timedelta(minutes=30), **kwargs)
+
+
 def _application(intake, kelurahan, **kwargs):
     return ApplicationFactory(intake=intake, applicant=ApplicantFactory(kelurahan=kelurahan), **kwargs)
 
@@ -194,7 +199,7 @@ def test_interviewer_gets_403_on_another_interviewers_outcome(client):
 
 
 def test_service_refuses_outcome_from_another_interviewer():
-    interview = InterviewFactory()
+    interview = _due_interview()
     with pytest.raises(services.PermissionDenied):
         services.record_outcome(interview, services.Outcome(attendance="no_show"), UserFactory(interviewer=True))
 
@@ -213,7 +218,7 @@ def _came(decision="accept", reason="", program=None, **scores):
 
 def test_outcome_came_and_accept_moves_status_and_stores_scores_and_recommendation(client):
     other_program = ProgramFactory()
-    interview = InterviewFactory()
+    interview = _due_interview()
     intake = interview.application.intake
     intake.programs.add(other_program)
     intake.weight_motivation, intake.weight_household_need = 3, 2
@@ -243,7 +248,7 @@ def test_outcome_came_and_accept_moves_status_and_stores_scores_and_recommendati
 
 
 def test_editor_records_a_rejection_for_any_interview_and_resident_reads_the_reason(client):
-    interview = InterviewFactory()
+    interview = _due_interview()
     client.force_login(UserFactory(editor=True))
     response = client.post(
         reverse("sigap_interviews:outcome", args=[interview.pk]),
@@ -257,7 +262,7 @@ def test_editor_records_a_rejection_for_any_interview_and_resident_reads_the_rea
 
 
 def test_outcome_without_decision_leaves_application_interviewed_for_a_later_decision():
-    interview = InterviewFactory()
+    interview = _due_interview()
     services.record_outcome(
         interview,
         services.Outcome(attendance="came", scores=dict.fromkeys(Interview.SCORE_FIELDS, 3)),
@@ -277,7 +282,7 @@ def test_outcome_without_decision_leaves_application_interviewed_for_a_later_dec
 
 
 def test_outcome_form_refuses_missing_scores_and_a_program_outside_the_intake(client):
-    interview = InterviewFactory()
+    interview = _due_interview()
     client.force_login(interview.interviewer)
     response = client.post(
         reverse("sigap_interviews:outcome", args=[interview.pk]),
@@ -291,14 +296,14 @@ def test_outcome_form_refuses_missing_scores_and_a_program_outside_the_intake(cl
 
 
 def test_rejection_needs_a_reason_in_the_outcome_form(client):
-    interview = InterviewFactory()
+    interview = _due_interview()
     client.force_login(interview.interviewer)
     response = client.post(reverse("sigap_interviews:outcome", args=[interview.pk]), _came(decision="reject"))
     assert response.context["form"].errors["reason_code"] == ["Pilih alasan penolakan."]
 
 
 def test_no_show_keeps_the_application_waiting_for_a_new_time():
-    interview = InterviewFactory()
+    interview = _due_interview()
     services.record_outcome(interview, services.Outcome(attendance="no_show"), interview.interviewer)
     interview.refresh_from_db()
     assert interview.attendance == "no_show"
@@ -313,7 +318,7 @@ def test_no_show_keeps_the_application_waiting_for_a_new_time():
 
 
 def test_no_show_with_rejection_uses_the_no_show_reason():
-    interview = InterviewFactory()
+    interview = _due_interview()
     bad = services.Outcome(attendance="no_show", decision="reject", reason_code=DecisionReason.QUOTA_FULL)
     with pytest.raises(services.ValidationError):
         services.record_outcome(interview, bad, interview.interviewer)
@@ -328,7 +333,7 @@ def test_no_show_with_rejection_uses_the_no_show_reason():
 
 
 def test_rescheduled_in_the_outcome_form_creates_a_new_interview(client):
-    interview = InterviewFactory()
+    interview = _due_interview()
     client.force_login(interview.interviewer)
     response = client.post(
         reverse("sigap_interviews:outcome", args=[interview.pk]),
@@ -343,7 +348,7 @@ def test_rescheduled_in_the_outcome_form_creates_a_new_interview(client):
 
 
 def test_decided_interview_cannot_be_recorded_again():
-    interview = InterviewFactory()
+    interview = _due_interview()
     outcome = services.Outcome(
         attendance="came", scores=dict.fromkeys(Interview.SCORE_FIELDS, 4), decision="accept"
     )
@@ -396,7 +401,7 @@ def test_interviewer_choices_are_the_pewawancara_group_and_superusers():
 
 
 def test_admin_pages_render_for_their_users_and_the_menu_shows_only_what_the_role_may_use(client):
-    interview = InterviewFactory()
+    interview = _due_interview()
     client.force_login(interview.interviewer)
     home = client.get(reverse("wagtailadmin_home"))
     assert home.status_code == 200
@@ -419,7 +424,7 @@ def test_admin_pages_render_for_their_users_and_the_menu_shows_only_what_the_rol
 
 # --- Manual status changes ---------------------------------------------------------------------
 def test_editor_offers_a_waitlisted_applicant_a_seat_from_the_status_page(client):
-    interview = InterviewFactory(attendance="came", recorded_at=timezone.now(), application__status=S.WAITLISTED)
+    interview = _due_interview(attendance="came", recorded_at=timezone.now(), application__status=S.WAITLISTED)
     application = interview.application
     editor = UserFactory(editor=True)
     client.force_login(editor)

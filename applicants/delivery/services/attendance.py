@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,6 +23,9 @@ def save_attendance(session: CohortSession, marks: Mapping[int, str], user) -> i
     enrolment_ids = set(
         session.cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).values_list("pk", flat=True)
     )
+    if session.date > timezone.localdate():
+        raise ValidationError(_("Pertemuan ini baru pada %(day)s; kehadiran dicatat pada hari itu atau sesudahnya.")
+                              % {"day": session.date.strftime("%d-%m-%Y")})
     marks = {int(k): v for k, v in marks.items() if v}
     unknown = set(marks) - enrolment_ids
     bad = {v for v in marks.values() if v not in valid}
@@ -63,10 +67,25 @@ def attendance_pct(present: int, excused: int, held: int) -> Decimal:
     return (Decimal(present) * 100 / counted).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def complete_cohort(cohort: Cohort, user) -> dict[str, int]:
-    """Apply the completion rule to every active participant and close the class (once: awards build on it)."""
+def last_session_day(cohort: Cohort) -> datetime.date:
+    """The day of the class's last meeting: its last session, or its end date when it has none."""
+    last = cohort.sessions.order_by("-date").values_list("date", flat=True).first()
+    return max(last, cohort.end_date) if last else cohort.end_date
+
+
+def complete_cohort(cohort: Cohort, user, early_reason: str = "") -> dict[str, int]:
+    """Apply the completion rule to every active participant and close the class (once: awards build on it).
+
+    Not before the last meeting's day: a class closed early (a venue lost, a force majeure) needs the
+    reason, which is logged with the closing."""
     if cohort.status == Cohort.Status.COMPLETED:
         raise ValidationError(_("Kelas sudah diselesaikan."))
+    last_day = last_session_day(cohort)
+    early_reason = (early_reason or "").strip()
+    if timezone.localdate() < last_day and not early_reason:
+        raise ValidationError({"early_reason": _(
+            "Pertemuan terakhir kelas ini %(day)s. Untuk menyelesaikan lebih awal, tulis alasannya."
+        ) % {"day": last_day.strftime("%d-%m-%Y")}})
     held = cohort.sessions.filter(held=True).count()
     rows = (
         cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN)
@@ -100,7 +119,8 @@ def complete_cohort(cohort: Cohort, user) -> dict[str, int]:
         Enrolment.objects.bulk_update(changed, ["attendance_pct", "status"])
         cohort.status = Cohort.Status.COMPLETED
         cohort.save(update_fields=["status"])
-        log(cohort, "sigap.cohort.complete", user=user, data=counts)
+        log(cohort, "sigap.cohort.complete", user=user,
+            data={**counts, **({"early_reason": early_reason[:255]} if early_reason else {})})
     return counts
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -60,9 +61,22 @@ def due_followups(year: int, month: int, scope=None) -> list[DueFollowUp]:
     return due
 
 
+FOLLOWUP_EARLY_DAYS = 14  # a graduate reached a little before the due day still counts for that milestone
+
+
+def followup_opens_on(enrolment: Enrolment, milestone: int) -> datetime.date:
+    return add_months(enrolment.cohort.end_date, milestone) - datetime.timedelta(days=FOLLOWUP_EARLY_DAYS)
+
+
 def record_followup(enrolment: Enrolment, milestone: int, user, **answers) -> FollowUp:
     if enrolment.status != Enrolment.Status.COMPLETED:
         raise ValidationError(_("Tindak lanjut hanya untuk lulusan."))
+    opens = followup_opens_on(enrolment, milestone)
+    if timezone.localdate() < opens:
+        raise ValidationError(_(
+            "Tindak lanjut %(m)s bulan jatuh tempo %(due)s; bisa dicatat mulai %(opens)s."
+        ) % {"m": milestone, "due": add_months(enrolment.cohort.end_date, milestone).strftime("%d-%m-%Y"),
+             "opens": opens.strftime("%d-%m-%Y")})
     Applicant.ensure_processing_allowed_for([enrolment.application.applicant_id])
     with transaction.atomic():
         record, _created = FollowUp.objects.update_or_create(

@@ -135,11 +135,24 @@ def propose_top3(cohort: Cohort, user, package: CapitalPackage, tie_picks: Itera
             row = tied_by_id[p]
             row.reason = _("Dipilih petugas dari peserta dengan nilai sama persis.")
             chosen.append(row)
-    live = set(
-        CapitalAward.objects.filter(enrolment__cohort=cohort).exclude(state=CapitalAward.State.CANCELLED)
-        .values_list("enrolment_id", flat=True)
-    )
-    to_propose = [(place, row) for place, row in enumerate(chosen, start=1) if row.enrolment.pk not in live]
+    awards_here = CapitalAward.objects.filter(enrolment__cohort=cohort)
+    live = set(awards_here.exclude(state=CapitalAward.State.CANCELLED).values_list("enrolment_id", flat=True))
+    cancelled = {
+        a.enrolment_id: a for a in awards_here.filter(state=CapitalAward.State.CANCELLED).order_by("cancelled_at")
+    }
+    if len(live) >= 3:
+        raise ValidationError(_("Kelas ini sudah diusulkan: %(n)s usulan modal usaha masih berjalan.")
+                              % {"n": len(live)})
+    if cancelled:
+        # A cancelled award frees its place: the next ranked graduate who never had one is proposed,
+        # and the reason names whom they replace.
+        chosen = _replacements(ranking, live, cancelled)
+    to_propose = [
+        (row.place if cancelled else place, row) for place, row in enumerate(chosen, start=1)
+        if row.enrolment.pk not in live and row.enrolment.pk not in cancelled
+    ]
+    if not to_propose:
+        raise ValidationError(_("Tidak ada lulusan berikutnya yang bisa diusulkan."))
     # Checked for all before any is written: a restricted person among the three refuses the whole set.
     Applicant.ensure_processing_allowed_for(row.enrolment.application.applicant_id for _place, row in to_propose)
     with transaction.atomic():
@@ -147,3 +160,17 @@ def propose_top3(cohort: Cohort, user, package: CapitalPackage, tie_picks: Itera
             CapitalAward.propose(user=user, package=package, enrolment=row.enrolment, place=place, reason=row.reason)
             for place, row in to_propose
         ]
+
+
+def _replacements(ranking: Ranking, live: set[int], cancelled: dict) -> list[RankRow]:
+    """Rows to propose after cancellations: ranked graduates with no award at all, until three are live."""
+    free = [r for r in ranking.rows if r.enrolment.pk not in live and r.enrolment.pk not in cancelled]
+    replaced = [a for a in cancelled.values() if a.enrolment_id not in live]
+    chosen = []
+    for row in free[: max(0, 3 - len(live))]:
+        gone = replaced.pop(0) if replaced else None
+        if gone is not None:
+            row.reason = _("Peringkat %(p)s berikutnya; menggantikan %(name)s (dibatalkan: %(why)s).") % {
+                "p": row.place, "name": gone.enrolment.application.applicant.full_name, "why": gone.cancelled_reason}
+        chosen.append(row)
+    return chosen

@@ -67,7 +67,7 @@ def award_sheet(request) -> HttpResponse:
                 person = a.enrolment.application.applicant
                 nik, name, kel, cls = person.nik, person.full_name, person.kelurahan.name, a.enrolment.cohort.name
             else:
-                nik, name, kel, cls = "", f"KUB {a.group.name}", a.group.kelurahan.name, a.group.business_type
+                nik, name, kel, cls = "", a.group.name, a.group.kelurahan.name, a.group.business_type
             yield (i, nik, name, kel, cls, a.package.name, a.value_rupiah, a.get_state_display(),
                    a.handover_number, "")
 

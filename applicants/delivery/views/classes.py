@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -82,7 +82,7 @@ def cohort_detail(request, pk):
                 cohort.status = Cohort.Status.RUNNING
                 cohort.save(update_fields=["status"])
             elif action == "complete":
-                counts = services.complete_cohort(cohort, request.user)
+                counts = services.complete_cohort(cohort, request.user, request.POST.get("early_reason", ""))
                 messages.success(request, _("Kelas diselesaikan: %(completed)s lulus, %(not_completed)s tidak lulus.")
                                  % counts)
                 if counts.get("restricted"):
@@ -197,18 +197,12 @@ def session_attendance(request, pk):
             messages.success(request, _("Kehadiran disimpan (%(n)s baris diubah).") % {"n": n})
             return redirect("delivery:cohort_detail", pk=session.cohort_id)
     current = dict(session.attendance.values_list("enrolment_id", "mark"))
-    rows = [(e, current.get(e.pk, "")) for e in enrolments]
+    # "Semua hadir" fills every row not yet marked with present; the editor then changes the exceptions.
+    default = Attendance.Mark.PRESENT if request.GET.get("semua") == "hadir" else ""
+    rows = [(e, current.get(e.pk, default)) for e in enrolments]
     return render(request, "session_attendance.html", str(session), {
-        "session": session, "rows": rows, "marks": Attendance.Mark.choices})
-
-
-@gate(VIEW, write_permissions=[CHANGE])
-def session_sheet(request, pk):
-    """Printable daftar hadir with a signature column, as Dinsos uses on paper."""
-    session = get_object_or_404(CohortSession.objects.select_related("cohort__program", "cohort__intake"), pk=pk)
-    enrolments = _participants(request.user, session.cohort).exclude(status="withdrawn")
-    return TemplateResponse(request, "applicants/delivery/attendance_sheet.html",
-                            {"session": session, "cohort": session.cohort, "enrolments": enrolments})
+        "session": session, "rows": rows, "marks": Attendance.Mark.choices, "all_present": bool(default),
+        "today": timezone.localdate()})
 
 
 @gate(VIEW, write_permissions=[CHANGE])

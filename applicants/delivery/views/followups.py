@@ -12,18 +12,44 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applicants.delivery import services
-from applicants.delivery.views.common import CHANGE, VIEW, render, show_errors
+from applicants.delivery.views.common import CHANGE, VIEW, render
 from applicants.models import Enrolment, FollowUp
 from applicants.privacy import access
 from applicants.privacy.gates import gate, object_in_scope
 
+YES_NO_NOT_ASKED = [("yes", gettext_lazy("Ya")), ("no", gettext_lazy("Tidak")),
+                    ("not_asked", gettext_lazy("Tidak ditanyakan"))]
+_ANSWER = {"yes": True, "no": False, "not_asked": None}
+
+
+class AnswerField(forms.TypedChoiceField):
+    """Yes / no / not asked, each chosen on purpose: nothing is preselected for a new answer."""
+
+    widget = forms.RadioSelect
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=YES_NO_NOT_ASKED, coerce=_ANSWER.get, empty_value="", **kwargs)
+
+    def prepare_value(self, value):
+        return {True: "yes", False: "no", None: "not_asked"}.get(value, value)
+
 
 class FollowUpForm(forms.ModelForm):
+    business_running = AnswerField(label=gettext_lazy("Usaha masih berjalan"))
+    receiving_bansos = AnswerField(label=gettext_lazy("Masih menerima bansos"))
+
     class Meta:
         model = FollowUp
         fields = ["working_status", "business_running", "income_band", "receiving_bansos", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            for name in ("business_running", "receiving_bansos"):
+                self.initial[name] = ""
 
 
 def _month(value: str | None) -> datetime.date:
@@ -55,7 +81,7 @@ def followup_record(request, enrolment_pk, milestone):
         try:
             services.record_followup(enrolment, milestone, request.user, **form.cleaned_data)
         except ValidationError as exc:
-            show_errors(request, exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, _("Tindak lanjut disimpan."))
             due_on = services.add_months(enrolment.cohort.end_date, milestone)

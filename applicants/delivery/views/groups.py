@@ -63,7 +63,10 @@ def group_create(request):
         else:
             messages.success(request, _("KUB %(name)s dibentuk.") % {"name": group.name})
             return redirect(GROUP_REGISTER_URL_NAME)
-    return render(request, "group_form.html", _("Bentuk KUB"), {"form": form, "graduates": graduates})
+    return render(request, "group_form.html", _("Bentuk KUB"), {
+        "form": form, "graduates": graduates, "intake_id": str(intake_id or ""),
+        "selected": set(request.POST.getlist("member")), "chair_id": request.POST.get("chair", ""),
+        "intakes": Intake.objects.order_by("-registration_opens")})
 
 
 @gate(AWARD_CHANGE, write_permissions=[AWARD_CHANGE])
