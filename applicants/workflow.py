@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from applicants.enums import ApplicationStatus, DecisionReason
+from applicants.privacy.roles import is_interviewer
 
 S = ApplicationStatus
 
@@ -146,20 +147,16 @@ class ApplicationWorkflowMixin:
     def processing_error(self) -> str | None:
         """Why this person's records may not move at all (restricted under UU PDP, or anonymised); None if
         they may. Reads `self.applicant`: select_related("applicant") in loops to keep one query."""
-        from applicants.privacy.subject_rights import ensure_processing_allowed
-
         try:
-            ensure_processing_allowed(self.applicant)
+            self.applicant.ensure_processing_allowed()
         except ValidationError as exc:
             return " ".join(exc.messages)
         return None
 
     def ensure_processing_allowed(self) -> None:
         """Raise TransitionError (code `processing_restricted` / `anonymised`) when processing is refused."""
-        from applicants.privacy.subject_rights import ensure_processing_allowed
-
         try:
-            ensure_processing_allowed(self.applicant)
+            self.applicant.ensure_processing_allowed()
         except ValidationError as exc:
             raise TransitionError(" ".join(exc.messages), code=exc.error_list[0].code) from exc
 
@@ -222,7 +219,7 @@ class ApplicationWorkflowMixin:
     def transition_to(self, new_status: str, user=None, reason: str = "", note: str = "", *, data=None) -> None:
         """Check, change and log one status move. Raises TransitionError (Indonesian message) if refused.
 
-        A restricted or anonymised applicant is refused first (subject_rights.ensure_processing_allowed)."""
+        A restricted or anonymised applicant is refused first (Applicant.ensure_processing_allowed)."""
         self.ensure_processing_allowed()
         if new_status == S.NOT_ELIGIBLE and not reason:
             # A person confirming the register's negative result records it as their decision's reason.
@@ -267,8 +264,6 @@ class ApplicationWorkflowMixin:
     ):
         """Create the interview and move to interview_scheduled. A second call reschedules: the waiting
         interview is marked 'rescheduled' and a new one is created (history is kept)."""
-        from applicants.selection.services import is_interviewer
-
         self.ensure_processing_allowed()
         if self.status == S.INTERVIEW_SCHEDULED and not allow_reschedule:
             raise TransitionError(_("Sudah punya jadwal wawancara."), code="already_scheduled")

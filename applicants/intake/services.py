@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from applicants.enums import Source
 from applicants.models import Applicant, Application, ConsentVersion
 from applicants.models.people import CONTACT_FIELDS
+from applicants.welfare.eligibility import check_application
 from programs.models import Intake
 
 DEFAULT_CONSENT_VERSION = "2026-1"
@@ -99,8 +100,6 @@ def submit_application(
             application.save(force_insert=True)
             application.assign_reference()
             # Checked against the current welfare register on arrival (one indexed NIK lookup).
-            from applicants.welfare.eligibility import check_application
-
             check_application(application)
     except IntegrityError:
         # A concurrent request for the same NIK won the race (unique NIK or one-per-intake constraint).

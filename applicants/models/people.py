@@ -99,6 +99,23 @@ class Applicant(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def ensure_processing_allowed(self) -> None:
+        """Refuse any workflow or status change for a person whose processing is restricted or who was
+        anonymised by retention (their record only feeds the figures now)."""
+        if self.anonymised_at:
+            raise ValidationError(
+                _("Data pendaftar ini sudah dianonimkan karena melewati masa retensi dan tidak dapat diproses lagi."),
+                code="anonymised",
+            )
+        if self.processing_restricted:
+            raise ValidationError(
+                _(
+                    "Pemrosesan data pendaftar ini sedang dibatasi atas permintaan yang bersangkutan (UU PDP). "
+                    "Status dan data tidak dapat diubah sampai pembatasan dicabut."
+                ),
+                code="processing_restricted",
+            )
+
     @classmethod
     def ensure_processing_allowed_for(cls, applicant_ids) -> None:
         """Refuse a write about people whose processing is restricted (UU PDP) or who were anonymised.

@@ -47,6 +47,19 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from applicants.enums import ApplicationStatus
+from applicants.models import (
+    Applicant,
+    Application,
+    CapitalAward,
+    DataSubjectRequest,
+    Enrolment,
+    FollowUp,
+    Interview,
+    WelfareImportBatch,
+    WelfareRecord,
+    WelfareRejection,
+)
+from applicants.models import WelfareImportBatch as Batch
 from programs.registers.models import ExportJob
 
 RETENTION_ACTION = "sigap.retention"
@@ -102,8 +115,6 @@ class RetentionReport:
 
 def _candidates(now: datetime.datetime):
     """(not-enrolled queryset, archive queryset) of applicant ids still carrying personal data."""
-    from applicants.models import Applicant, Application, Enrolment
-
     not_enrolled_cutoff = years_before(now, settings.RETENTION_NOT_ENROLLED_YEARS)
     archive_cutoff = years_before(now, settings.RETENTION_ARCHIVE_YEARS)
     base = Applicant.objects.filter(anonymised_at__isnull=True).annotate(
@@ -121,16 +132,6 @@ def _candidates(now: datetime.datetime):
 def _anonymise_ids(ids: list[int], now: datetime.datetime) -> None:
     """One chunk: the person, the free text about them elsewhere, and the audit-log labels that hold
     their name (entries on the person, and on their enrolments and awards, labelled "name · class")."""
-    from applicants.models import (
-        Applicant,
-        Application,
-        CapitalAward,
-        DataSubjectRequest,
-        Enrolment,
-        FollowUp,
-        Interview,
-    )
-
     placeholder = Concat(Value("X"), LPad(Cast("id", CharField()), 15, Value("0")), output_field=CharField())
     with transaction.atomic():
         Applicant.objects.filter(pk__in=ids, anonymised_at__isnull=True).update(
@@ -178,8 +179,6 @@ def erase_applicant(applicant, user) -> None:
 
     Refused while processing is restricted (a legal hold) and once capital was approved or handed over
     (the award and its signed handover document must stay accountable)."""
-    from applicants.models import Applicant, CapitalAward
-
     if applicant.anonymised_at:
         raise ValidationError(gettext("Data orang ini sudah dianonimkan."), code="anonymised")
     if applicant.processing_restricted:
@@ -212,8 +211,6 @@ def erase_applicant(applicant, user) -> None:
 def _expired_batches(now: datetime.datetime):
     """Batches whose rows are past retention: superseded by a batch that was in place before the cutoff,
     or failed / dry-run / cancelled batches created before it. Current batches are never touched."""
-    from applicants.models import WelfareImportBatch as Batch
-
     cutoff = years_before(now, settings.RETENTION_REGISTER_YEARS)
     replaced_before_cutoff = Batch.objects.filter(
         register=OuterRef("register"),
@@ -240,8 +237,6 @@ def _delete_in_chunks(queryset) -> int:
 
 def apply_retention(dry_run: bool = False, now: datetime.datetime | None = None) -> RetentionReport:
     """Anonymise and delete what is past retention; with dry_run, only count. Idempotent."""
-    from applicants.models import Application, WelfareRecord, WelfareRejection
-
     now = now or timezone.now()
     report = RetentionReport(dry_run=dry_run)
     not_enrolled, archive = _candidates(now)
@@ -288,8 +283,6 @@ def apply_retention(dry_run: bool = False, now: datetime.datetime | None = None)
 
 def _rejected_rows(report: RetentionReport, now: datetime.datetime) -> None:
     """Rejected rows of any batch, once the import report they feed is old."""
-    from applicants.models import WelfareRejection
-
     cutoff = now - datetime.timedelta(days=settings.RETENTION_REJECTED_ROWS_DAYS)
     rows = WelfareRejection.objects.filter(batch__created_at__lt=cutoff)
     report.rejected_rows = rows.count() if report.dry_run else _delete_in_chunks(rows)
@@ -297,8 +290,6 @@ def _rejected_rows(report: RetentionReport, now: datetime.datetime) -> None:
 
 def _unfinished_batches(report: RetentionReport, now: datetime.datetime) -> None:
     """Imports left "processing" by a crashed worker: failed, and their partial rows deleted."""
-    from applicants.models import Application, WelfareImportBatch, WelfareRecord, WelfareRejection
-
     cutoff = now - datetime.timedelta(hours=settings.RETENTION_UNFINISHED_IMPORT_HOURS)
     stale = WelfareImportBatch.objects.filter(state=WelfareImportBatch.State.PROCESSING, created_at__lt=cutoff)
     ids = list(stale.values_list("pk", flat=True))
@@ -357,8 +348,6 @@ def _export_jobs(report: RetentionReport, now: datetime.datetime) -> None:
 
 
 def _log_run(report: RetentionReport, now: datetime.datetime) -> None:
-    from applicants.models import Applicant
-
     ModelLogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(Applicant),
         object_id="0",

@@ -146,3 +146,10 @@ def _sync_tree_permissions(apps, groups, permission) -> None:
                 collection_perm_model.objects.get_or_create(
                     group=groups[name], collection=root_collection, permission=perm
                 )
+
+
+def is_interviewer(user) -> bool:
+    """Interviewers are the members of the interviewer group (or superusers): who may be given an interview."""
+    if user is None or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name=INTERVIEWER).exists()

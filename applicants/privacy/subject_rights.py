@@ -10,7 +10,7 @@ Decisions (docs/privacy.md):
 - Register exports are in the history when they were searched by the person's NIK or KK (the export
   entry records the search); an export of a whole filtered list does not record which people it held.
 - While `Applicant.processing_restricted` is set, no workflow step may change the person's records:
-  every status change calls `ensure_processing_allowed()` first.
+  every status change calls `Applicant.ensure_processing_allowed()` first.
 """
 
 from __future__ import annotations
@@ -399,24 +399,6 @@ def subject_document(applicant, user=None) -> SubjectCopy:
     copy = collect(applicant)
     log(applicant, SUBJECT_EXPORT_ACTION, user=user, data={"format": "html"})
     return copy
-
-
-def ensure_processing_allowed(applicant) -> None:
-    """Refuse any workflow or status change for a person whose processing is restricted or who was
-    anonymised by retention (their record only feeds the figures now)."""
-    if applicant.anonymised_at:
-        raise ValidationError(
-            _("Data pendaftar ini sudah dianonimkan karena melewati masa retensi dan tidak dapat diproses lagi."),
-            code="anonymised",
-        )
-    if applicant.processing_restricted:
-        raise ValidationError(
-            _(
-                "Pemrosesan data pendaftar ini sedang dibatasi atas permintaan yang bersangkutan (UU PDP). "
-                "Status dan data tidak dapat diubah sampai pembatasan dicabut."
-            ),
-            code="processing_restricted",
-        )
 
 
 def restrict_processing(applicant, user, reason: str) -> None:

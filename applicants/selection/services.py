@@ -41,12 +41,6 @@ def interviewer_users() -> QuerySet:
     )
 
 
-def is_interviewer(user) -> bool:
-    if user is None or not user.is_active:
-        return False
-    return user.is_superuser or user.groups.filter(name=INTERVIEWER).exists()
-
-
 def can_record_outcome(user, interview: Interview) -> bool:
     """Interviewers record their own interviews, editors every one (the interview policy's change rule)."""
     return access.interviews.may_change(user, interview)
