@@ -21,6 +21,8 @@ from applicants.models import Application
 from applicants.privacy import ratelimit
 from programs.models import Intake, Program
 
+from .site_data import PublicPageMixin
+
 MAX_POST_BYTES = 64 * 1024  # the form is a few hundred bytes; anything bigger is not a resident
 # The reference travels to the thank-you page in a short-lived signed cookie: no personal data in the
 # URL, and no second database write (a session row) per submission on the one SQLite write lock.
@@ -30,7 +32,7 @@ REFERENCE_COOKIE_AGE = 15 * 60
 _NO_MATCH_NIK = "0" * 16
 
 
-class InterestFormPage(RoutablePageMixin, Page):
+class InterestFormPage(PublicPageMixin, RoutablePageMixin, Page):
     """The one registration page residents reach from the home page and program pages."""
 
     intro = RichTextField(_("pengantar"), blank=True)

@@ -6,3 +6,16 @@ def _media_in_tmp(settings, tmp_path):
     """Uploaded and generated files go to a throw-away folder, never the developer's var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with an empty cache: no page, counter or per-process copy left by another test."""
+    from django.core.cache import caches
+
+    from public_pages import cache, figures
+
+    for alias in caches:
+        caches[alias].clear()
+    cache.clear_local()
+    figures.clear_local()
