@@ -42,7 +42,7 @@ _NO_STORE_DIRECTIVES = ("private", "no-store", "no-cache")
 request_generation: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "public_pages_generation", default=None
 )
-_memo: dict[str, tuple[int, Any]] = {}
+_memo: dict[str, tuple[int, float | None, Any]] = {}
 _memo_lock = threading.Lock()
 
 
@@ -79,15 +79,17 @@ def invalidate() -> None:
         _memo.clear()
 
 
-def memoized(name: str, compute: Callable[[], Any]) -> Any:
-    """`compute()` once per process and generation. Only for data that signals invalidate."""
+def memoized(name: str, compute: Callable[[], Any], seconds: float | None = None) -> Any:
+    """`compute()` once per process and generation (and at most `seconds` old, when given, for data that
+    changes with the clock). Only for data whose changes start a new generation (signals.py)."""
     generation = current_generation()
     hit = _memo.get(name)
-    if hit is not None and hit[0] == generation:
-        return hit[1]
+    now = time.monotonic()
+    if hit is not None and hit[0] == generation and (hit[1] is None or now < hit[1]):
+        return hit[2]
     value = compute()
     with _memo_lock:
-        _memo[name] = (generation, value)
+        _memo[name] = (generation, None if seconds is None else now + seconds, value)
     return value
 
 

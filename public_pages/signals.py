@@ -1,9 +1,9 @@
 """What starts a new generation of the public site (cache.invalidate), so no page shows stale content.
 
 Any save or delete of a page (publishing, unpublishing, moving and deleting all save or delete it), of a
-site, view restriction, contact setting, image, intake or program; and a change of the home figures
-(checked after delivery records change, and by `figures.home_figures` at least once a minute, because
-bulk updates send no signal).
+site, view restriction, contact setting, image, intake, program, kelurahan or consent text; and a change of
+the home figures (counted again after delivery records change, and at least once a minute per process
+because bulk updates send no signal).
 """
 
 from django.db import transaction
@@ -12,13 +12,14 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from applicants.models import CapitalAward, Enrolment, FollowUp
-from programs.models import Cohort, Intake, Kecamatan, Program
+from applicants.models import CapitalAward, ConsentVersion, Enrolment, FollowUp
+from programs.models import Cohort, Intake, Kecamatan, Kelurahan, Program
 
 from . import cache, figures
 from .models import ContactSettings
 
-CONTENT_MODELS = (Site, PageViewRestriction, ContactSettings, Intake, Program, Kecamatan)
+# Kelurahan and ConsentVersion: the interest form's choices and privacy text are kept per process too.
+CONTENT_MODELS = (Site, PageViewRestriction, ContactSettings, Intake, Program, Kecamatan, Kelurahan, ConsentVersion)
 FIGURE_MODELS = (Enrolment, CapitalAward, FollowUp, Cohort)
 
 
