@@ -84,8 +84,9 @@ class InterestFormPage(PublicPageMixin, RoutablePageMixin, Page):
         return InterestForm(*args, intake=intake, choices=self.form_choices(intake), **kwargs)
 
     def _respond_form(self, request, intake, form, **context):
+        consent = self.consent_version()
         return self._respond(
-            request, intake=intake, form=form, consent_text=self.consent_version().text, **context
+            request, intake=intake, form=form, consent_text=consent.text, consent_version_id=consent.pk, **context
         )
 
     def _respond(self, request, template=None, status=200, **context):
