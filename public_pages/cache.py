@@ -27,6 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.utils.cache import patch_cache_control
 
 GENERATION_KEY = "public_pages:generation"
@@ -118,7 +119,11 @@ def entry_key(request) -> str | None:
         if len(query) > MAX_CACHEABLE_QUERY or not set(request.GET) <= CACHEABLE_QUERY_KEYS:
             return None
         query = "&".join(f"{key}={value}" for key, value in sorted(request.GET.items()))
-    raw = f"{request._get_raw_host()}|{path}|{query}"
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None  # CommonMiddleware answers 400
+    raw = f"{host}|{path}|{query}"
     return ENTRY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 

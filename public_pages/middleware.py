@@ -29,7 +29,7 @@ class PublicPageCacheMiddleware:
 
         token = cache.request_generation.set(generation)
         try:
-            if not request.path.startswith(cache.SKIPPED_PREFIXES):
+            if not request.path.startswith(cache.SKIPPED_PREFIXES) and site_data.allowed_host(request):
                 request._wagtail_site = site_data.site_for_request(request)
             response = self.get_response(request)
         finally:

@@ -41,8 +41,9 @@ def _figures_may_have_changed(**kwargs) -> None:
 def connect() -> None:
     post_save.connect(_page_changed, dispatch_uid="public_pages.page_saved")
     post_delete.connect(_page_changed, dispatch_uid="public_pages.page_deleted")
-    for signal in (page_published, page_unpublished, post_page_move):
-        signal.connect(_invalidate, dispatch_uid=f"public_pages.{signal}")
+    for name, signal in (("published", page_published), ("unpublished", page_unpublished),
+                         ("moved", post_page_move)):
+        signal.connect(_invalidate, dispatch_uid=f"public_pages.page_{name}")
     for model in (*CONTENT_MODELS, get_image_model()):
         post_save.connect(_invalidate, sender=model, dispatch_uid=f"public_pages.saved.{model.__name__}")
         post_delete.connect(_invalidate, sender=model, dispatch_uid=f"public_pages.deleted.{model.__name__}")

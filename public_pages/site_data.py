@@ -7,11 +7,22 @@ Each function here returns the same answer as the Wagtail call it stands for (`S
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import DisallowedHost
 from django.db.models import Q
 from django.http.request import split_domain_port
 from wagtail.models import Page, PageViewRestriction, Site
 
 from .cache import memoized
+
+
+def allowed_host(request) -> bool:
+    """Only hosts in ALLOWED_HOSTS get a per-process site (any other Host header is refused with a 400
+    later on, and must not grow the per-process copies)."""
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
 
 
 def site_for_request(request) -> Site | None:

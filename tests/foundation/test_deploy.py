@@ -262,3 +262,16 @@ def test_serve_keeps_running_processes_queued_exports_and_restarts_a_dead_worker
     assert "task worker 'exports' exited" in text and "stopping the service" in text
     with pytest.raises(OSError):  # gunicorn went down with the script
         _get(f"http://127.0.0.1:{port}/healthz")
+
+
+@pytest.mark.slow
+def test_soak_smoke_serves_residents_editors_and_an_import_and_survives_killed_workers():
+    """bench/soak.py --smoke: everything at once on serve.sh, the task worker and a web worker killed."""
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "bench/soak.py", "--smoke"], cwd=REPO, capture_output=True, text=True, timeout=900,
+    )
+    out = result.stdout
+    assert result.returncode == 0, out[-4000:] + result.stderr[-3000:]
+    assert "records lost 0" in out and "server still up: yes" in out
+    assert "task worker back: pid" in out and "web worker back: pid" in out
+    assert "imports finished: 0" not in out

@@ -273,3 +273,13 @@ def test_images_are_responsive_pictures_for_a_360px_phone(client, tree):
         assert " 360w" in picture and " 720w" in picture and "sizes=" in picture
         assert ".jpg" in picture.split("<img", 1)[1]  # the fallback every browser shows
     assert 'alt="Peserta praktik memasak"' in _get(client, page.url).content.decode()
+
+
+def test_a_host_outside_allowed_hosts_is_refused_and_leaves_nothing_behind(client, tree):
+    from public_pages import cache
+
+    before = set(cache._memo)
+    for _ in range(2):
+        response = client.get("/berita/", HTTP_HOST="evil.example")
+        assert response.status_code == 400 and "X-Cache" not in response
+    assert not any("evil.example" in name for name in set(cache._memo) - before)
