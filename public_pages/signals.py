@@ -33,9 +33,12 @@ def _page_changed(sender, **kwargs) -> None:
 
 
 def _figures_may_have_changed(**kwargs) -> None:
-    # Counted again by the next render in this process, and once more when the change is committed.
+    # Counted again by the next render in this process, and once more when the change is committed:
+    # once per transaction, however many delivery rows it saves (a rolled-back one drops the callback).
     figures.clear_local()
-    transaction.on_commit(figures.recheck)
+    pending = transaction.get_connection().run_on_commit
+    if not any(entry[1] is figures.recheck for entry in pending):
+        transaction.on_commit(figures.recheck)
 
 
 def connect() -> None:

@@ -283,3 +283,14 @@ def test_a_host_outside_allowed_hosts_is_refused_and_leaves_nothing_behind(clien
         response = client.get("/berita/", HTTP_HOST="evil.example")
         assert response.status_code == 400 and "X-Cache" not in response
     assert not any("evil.example" in name for name in set(cache._memo) - before)
+
+
+def test_figures_are_counted_once_per_transaction_however_many_rows_it_saves(db):
+    from django.db import transaction
+
+    from public_pages import figures
+
+    cohort = f.CohortFactory()
+    f.EnrolmentFactory.create_batch(3, cohort=cohort, status=Enrolment.Status.COMPLETED)
+    pending = [entry[1] for entry in transaction.get_connection().run_on_commit]
+    assert pending.count(figures.recheck) == 1  # the test's transaction: one count after it commits
