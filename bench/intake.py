@@ -7,7 +7,7 @@ submissions/s, p50/p95 POST latency (ms), errors, lost records (successful submi
 the p50 of a plain page view (GET /, each resident views one after submitting, so page views and POSTs
 share the same load), the ratio POST p50 / page p50, and the p50 of the form GET. Then, in the same run
 and with the same number of clients, /healthz alone: its requests/s, and the ratio of whole residents/s
-(form GET + POST + page view) to /healthz requests/s.
+(form GET + POST + page view, the submits/s column) to /healthz requests/s.
 
     .venv/bin/python bench/intake.py               # full run (a few minutes on 2 cores)
     .venv/bin/python bench/intake.py --smoke       # a few requests; run by tests/test_intake_concurrency.py
@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"database migrated and prepared in {time.perf_counter() - t0:.1f} s ({workdir})")
         print(f"gunicorn --workers {args.workers} --threads {args.threads}, SQLite WAL, {submissions} "
               "submissions per level")
-        print("clients  residents/s  POST p50  POST p95  errors  lost  page p50 ms  ratio  form GET p50  "
+        print("clients  submits/s  POST p50  POST p95  errors  lost  page p50 ms  ratio  form GET p50  "
               "healthz/s  residents:healthz")
         failed = False
         with Server(workdir, workers=args.workers, threads=args.threads) as server:
