@@ -5,12 +5,15 @@ the /daftar/ page and an open intake, then drives concurrent residents: each fet
 CSRF token, as a browser does) and POSTs valid, unique data. At 1, 8 and 32 concurrent clients it prints
 submissions/s, p50/p95 POST latency (ms), errors, lost records (successful submissions minus stored rows),
 the p50 of a plain page view (GET /, each resident views one after submitting, so page views and POSTs
-share the same load), the ratio POST p50 / page p50, and the p50 of the form GET.
+share the same load), the ratio POST p50 / page p50, and the p50 of the form GET. Then, in the same run
+and with the same number of clients, /healthz alone: its requests/s, and the ratio of whole residents/s
+(form GET + POST + page view, the submits/s column) to /healthz requests/s.
 
     .venv/bin/python bench/intake.py               # full run (a few minutes on 2 cores)
     .venv/bin/python bench/intake.py --smoke       # a few requests; run by tests/test_intake_concurrency.py
 
-Goal: 0 errors and 0 lost at 32 clients; a form POST no slower than 3x a page view.
+Goal: 0 errors and 0 lost at 32 clients; a form POST no slower than 3x a page view; at 32 clients whole
+residents/s at least 1/8 of /healthz requests/s.
 """
 
 import argparse
@@ -32,6 +35,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):
+    sys.path.insert(0, str(ROOT))
+
+from bench.server import hammer  # noqa: E402
+
 FORM_PATH = "/daftar/"
 PAGE_PATH = "/"
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -194,6 +202,7 @@ class LevelResult:
     post_latencies: list[float] = field(default_factory=list)
     page_latencies: list[float] = field(default_factory=list)
     form_latencies: list[float] = field(default_factory=list)
+    healthz_rate: float = 0.0
 
     @staticmethod
     def pct(values: list[float], q: float) -> float:
@@ -206,8 +215,10 @@ class LevelResult:
         p50, p95 = self.pct(self.post_latencies, 0.5), self.pct(self.post_latencies, 0.95)
         page, form = self.pct(self.page_latencies, 0.5), self.pct(self.form_latencies, 0.5)
         rate = self.submitted / self.seconds if self.seconds else 0.0
+        share = f"1/{self.healthz_rate / rate:.1f}" if rate and self.healthz_rate else "-"
         return (f"{self.clients:>7} {rate:>10.1f} {p50:>9.1f} {p95:>9.1f} {self.errors:>6} {self.lost:>5} "
-                f"{page:>11.1f} {p50 / page if page else float('nan'):>6.2f} {form:>11.1f}")
+                f"{page:>11.1f} {p50 / page if page else float('nan'):>6.2f} {form:>11.1f} "
+                f"{self.healthz_rate:>9.1f} {share:>8}")
 
 
 def run_level(server: Server, clients: int, submissions: int, start_n: int) -> LevelResult:
@@ -250,6 +261,9 @@ def run_level(server: Server, clients: int, submissions: int, start_n: int) -> L
         list(pool.map(resident, range(start_n, start_n + submissions)))
     result.seconds = time.perf_counter() - started
     result.lost = result.submitted - (server.stored_applications() - before)
+    healthz = hammer(server.port, lambda n: "/healthz", max(1.0, min(result.seconds, 10.0)), clients)
+    result.healthz_rate = healthz.rate
+    result.errors += healthz.errors
     return result
 
 
@@ -273,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"database migrated and prepared in {time.perf_counter() - t0:.1f} s ({workdir})")
         print(f"gunicorn --workers {args.workers} --threads {args.threads}, SQLite WAL, {submissions} "
               "submissions per level")
-        print("clients  submits/s  POST p50  POST p95  errors  lost  page p50 ms  ratio  form GET p50")
+        print("clients  submits/s  POST p50  POST p95  errors  lost  page p50 ms  ratio  form GET p50  "
+              "healthz/s  residents:healthz")
         failed = False
         with Server(workdir, workers=args.workers, threads=args.threads) as server:
             next_n = 0
@@ -288,5 +303,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     raise SystemExit(main())

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PublicPagesConfig(AppConfig):
     name = "public_pages"
     verbose_name = _("Halaman publik")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

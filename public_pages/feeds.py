@@ -30,7 +30,7 @@ class NewsRssFeed(Feed):
         return obj.intro or obj.search_description or "Berita pelatihan keterampilan Dinas Sosial Kota Tangerang"
 
     def items(self, obj):
-        return obj.news()[:FEED_ITEMS]
+        return obj.news().prefetch_related("tags")[:FEED_ITEMS]
 
     def item_title(self, item):
         return item.title

@@ -7,6 +7,7 @@ Routes: "" (form), "terima-kasih/" (after a successful POST, PRG), "status/" (st
 
 from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
@@ -15,11 +16,14 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from applicants.intake.forms import InterestForm, StatusCheckForm
+from applicants.intake.forms import FormChoices, InterestForm, StatusCheckForm
 from applicants.intake.services import KkLimitReached, current_consent_version, submit_application
 from applicants.models import Application
 from applicants.privacy import ratelimit
 from programs.models import Intake, Program
+
+from .cache import memoized
+from .site_data import PublicPageMixin
 
 MAX_POST_BYTES = 64 * 1024  # the form is a few hundred bytes; anything bigger is not a resident
 # The reference travels to the thank-you page in a short-lived signed cookie: no personal data in the
@@ -30,7 +34,7 @@ REFERENCE_COOKIE_AGE = 15 * 60
 _NO_MATCH_NIK = "0" * 16
 
 
-class InterestFormPage(RoutablePageMixin, Page):
+class InterestFormPage(PublicPageMixin, RoutablePageMixin, Page):
     """The one registration page residents reach from the home page and program pages."""
 
     intro = RichTextField(_("pengantar"), blank=True)
@@ -53,17 +57,36 @@ class InterestFormPage(RoutablePageMixin, Page):
     # --- helpers --------------------------------------------------------------------------------
     @staticmethod
     def current_intake() -> Intake | None:
-        """The open intake (the one closing first, when windows overlap)."""
-        return (
-            Intake.open_intakes()
-            .prefetch_related(Prefetch("programs", queryset=Program.objects.filter(is_active=True)))
-            .order_by("registration_closes", "pk")
-            .first()
-        )
+        """The open intake (the one closing first, when windows overlap), with its active programs.
+
+        Kept per process for the day (cache.memoized): saving an intake or program starts a new generation."""
+
+        def load():
+            return (
+                Intake.open_intakes()
+                .prefetch_related(Prefetch("programs", queryset=Program.objects.filter(is_active=True)))
+                .order_by("registration_closes", "pk")
+                .first()
+            )
+
+        return memoized(f"interest:intake:{timezone.localdate().isoformat()}", load)
+
+    @staticmethod
+    def form_choices(intake: Intake) -> FormChoices:
+        return memoized(f"interest:choices:{intake.pk}", lambda: FormChoices.load(intake))
+
+    @staticmethod
+    def consent_version():
+        # A version may be published for a later moment: looked up again at most every 30 s.
+        return memoized("interest:consent", current_consent_version, seconds=30)
+
+    def interest_form(self, intake, *args, **kwargs) -> InterestForm:
+        return InterestForm(*args, intake=intake, choices=self.form_choices(intake), **kwargs)
 
     def _respond_form(self, request, intake, form, **context):
+        consent = self.consent_version()
         return self._respond(
-            request, intake=intake, form=form, consent_text=current_consent_version().text, **context
+            request, intake=intake, form=form, consent_text=consent.text, consent_version_id=consent.pk, **context
         )
 
     def _respond(self, request, template=None, status=200, **context):
@@ -99,12 +122,12 @@ class InterestFormPage(RoutablePageMixin, Page):
             slug = request.GET.get("program", "")
             if slug and any(p.slug == slug for p in intake.programs.all()):
                 initial["program"] = slug
-            return self._respond_form(request, intake, InterestForm(intake=intake, initial=initial))
+            return self._respond_form(request, intake, self.interest_form(intake, initial=initial))
 
         refused = self._guard_post(request, "submit")
         if refused is not None:
             return refused
-        form = InterestForm(request.POST, intake=intake)
+        form = self.interest_form(intake, request.POST)
         if form.is_spam:
             # No record and no hint: the same kind of thank-you page, without a reference.
             return self._respond(request, template="public_pages/interest_form_page_thanks.html", reference=None)
@@ -112,7 +135,7 @@ class InterestFormPage(RoutablePageMixin, Page):
             return self._respond_form(request, intake, form)
         try:
             application, created = submit_application(
-                form.cleaned_data, intake, consent_version=current_consent_version()
+                form.cleaned_data, intake, consent_version=self.consent_version()
             )
         except KkLimitReached as exc:
             for field, messages in exc.message_dict.items():

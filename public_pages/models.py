@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -24,12 +25,15 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from . import site_data
 from .blocks import PARAGRAPH_FEATURES, BodyBlock
+from .figures import home_figures
+from .site_data import PublicPageMixin
 
 NEWS_PER_PAGE = 10
 
 
-class HomePage(Page):
+class HomePage(PublicPageMixin, Page):
     """The portal's front page: open programs first, then news, stories and figures."""
 
     intro = models.TextField(_("pengantar"), blank=True)
@@ -47,25 +51,32 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("beranda")
 
-    def get_context(self, request, *args, **kwargs):
-        from .figures import home_figures
+    def route(self, request, path_components):
+        """Find the page by its whole path in one query (Wagtail's own routing runs a query or two per
+        path segment); that page's own route then handles what is left (sub-routes, live check, 404)."""
+        if not path_components:
+            return super().route(request, path_components)
+        page, remaining = site_data.deepest_page(self, path_components)
+        if page is None:
+            raise Http404
+        return page.route(request, remaining)
 
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["open_programs"] = ProgramPage.open_now()[:6]
-        context["latest_news"] = (
-            NewsPage.objects.live().public().select_related("image").order_by("-date", "-pk")[:3]
-        )
-        context["stories"] = (
+        context["latest_news"] = site_data.public_only(
+            NewsPage.objects.live().select_related("image").order_by("-date", "-pk")
+        )[:3]
+        context["stories"] = site_data.public_only(
             SuccessStoryPage.objects.live()
-            .public()
             .select_related("photo", "program", "kecamatan")
-            .order_by("-first_published_at")[:3]
-        )
+            .order_by("-first_published_at")
+        )[:3]
         context["figures"] = home_figures()
         return context
 
 
-class ProgramIndexPage(Page):
+class ProgramIndexPage(PublicPageMixin, Page):
     """/pelatihan/: every announced program, open ones first."""
 
     intro = models.TextField(_("pengantar"), blank=True)
@@ -80,9 +91,9 @@ class ProgramIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        pages = list(
-            ProgramPage.objects.child_of(self).live().public().select_related("intake", "program", "image")
-        )
+        pages = list(site_data.public_only(
+            ProgramPage.objects.child_of(self).live().select_related("intake", "program", "image")
+        ))
         today = timezone.localdate()
         order = {"open": 0, "upcoming": 1, "closed": 2}
         pages.sort(
@@ -92,7 +103,7 @@ class ProgramIndexPage(Page):
         return context
 
 
-class ProgramPage(Page):
+class ProgramPage(PublicPageMixin, Page):
     """One training program announced for one intake (round)."""
 
     program = models.ForeignKey(
@@ -161,9 +172,8 @@ class ProgramPage(Page):
     def open_now(cls, today=None):
         """Live program pages whose intake takes registrations today (Asia/Jakarta)."""
         today = today or timezone.localdate()
-        return (
+        return site_data.public_only(
             cls.objects.live()
-            .public()
             .filter(intake__registration_opens__lte=today, intake__registration_closes__gte=today)
             .select_related("intake", "program", "image")
             .order_by("intake__registration_closes", "title")
@@ -187,7 +197,7 @@ class NewsPageTag(TaggedItemBase):
     content_object = ParentalKey("public_pages.NewsPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class NewsIndexPage(RoutablePageMixin, Page):
+class NewsIndexPage(PublicPageMixin, RoutablePageMixin, Page):
     """/berita/: news newest first, filterable by tag, with RSS (/berita/rss/) and Atom (/berita/atom/) feeds."""
 
     intro = models.TextField(_("pengantar"), blank=True)
@@ -201,7 +211,9 @@ class NewsIndexPage(RoutablePageMixin, Page):
         verbose_name = _("indeks berita")
 
     def news(self):
-        return NewsPage.objects.child_of(self).live().public().select_related("image").order_by("-date", "-pk")
+        return site_data.public_only(
+            NewsPage.objects.child_of(self).live().select_related("image").order_by("-date", "-pk")
+        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -241,7 +253,7 @@ class NewsIndexPage(RoutablePageMixin, Page):
         return NewsAtomFeed(self)(request)
 
 
-class NewsPage(Page):
+class NewsPage(PublicPageMixin, Page):
     date = models.DateField(_("tanggal"), default=timezone.localdate)
     lead = models.TextField(_("ringkasan"), help_text=_("Satu paragraf pendek yang tampil di daftar berita."))
     image = models.ForeignKey(
@@ -268,7 +280,7 @@ class NewsPage(Page):
         verbose_name_plural = _("berita")
 
 
-class StoryIndexPage(Page):
+class StoryIndexPage(PublicPageMixin, Page):
     """/kisah-sukses/: alumni stories as cards."""
 
     intro = models.TextField(_("pengantar"), blank=True)
@@ -283,10 +295,9 @@ class StoryIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["stories"] = (
+        context["stories"] = site_data.public_only(
             SuccessStoryPage.objects.child_of(self)
             .live()
-            .public()
             .select_related("photo", "program", "kecamatan")
             .order_by("-first_published_at")
         )
@@ -304,7 +315,7 @@ class SuccessStoryPageForm(WagtailAdminPageForm):
             field.label_from_instance = lambda enrolment: enrolment.story_label()
 
 
-class SuccessStoryPage(Page):
+class SuccessStoryPage(PublicPageMixin, Page):
     """An alumnus' story. First name only: the public site never shows a full name."""
 
     base_form_class = SuccessStoryPageForm

@@ -1,23 +1,39 @@
 #!/usr/bin/env bash
 # Production server (`make serve`): migrate, collect static files, create the cache table, then run
-# gunicorn (scripts/gunicorn.conf.py) and, when django-tasks' database backend is installed, its worker
-# (`manage.py db_worker`) alongside. Settings come from the environment (docs/deploying.md);
-# DJANGO_ENV defaults to production, which refuses to start without SECRET_KEY.
+# gunicorn (scripts/gunicorn.conf.py) and one background-task worker (`manage.py db_worker --backend NAME`)
+# for every django-tasks database backend in settings.TASKS. Settings come from the environment
+# (docs/deploying.md); DJANGO_ENV defaults to production, which refuses to start without SECRET_KEY.
 #
 # SERVE_SETUP=0 skips migrate/collectstatic/createcachetable (for the 2nd..nth app server: run the
-# set-up once per release, from one machine). If either process exits, the other is stopped too, so a
-# supervisor (systemd, Docker) restarts the whole unit.
+# set-up once per release, from one machine).
+# A worker that exits is restarted (after TASK_WORKER_RESTART_DELAY seconds). One that keeps dying
+# (TASK_WORKER_MAX_RESTARTS restarts in a row, each within TASK_WORKER_STABLE_SECONDS of starting) takes
+# the whole service down, as does gunicorn exiting: the script then exits non-zero so that a supervisor
+# (systemd, Docker) restarts the unit and the failure is visible in its log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PY="$VENV/bin/python"
 export DJANGO_ENV=${DJANGO_ENV:-production}
+WORKER_MAX_RESTARTS=${TASK_WORKER_MAX_RESTARTS:-5}
+WORKER_STABLE_SECONDS=${TASK_WORKER_STABLE_SECONDS:-30}
+WORKER_RESTART_DELAY=${TASK_WORKER_RESTART_DELAY:-1}
 
 if [[ "${SERVE_SETUP:-1}" != "0" ]]; then
     "$PY" manage.py migrate --noinput
     "$PY" manage.py collectstatic --noinput --verbosity 0
     "$PY" manage.py createcachetable
 fi
+
+# The database backends are read from the settings, so a backend added there gets its worker without a
+# change here. A backend that is not a database one (the immediate default) needs no worker: running
+# db_worker for it exits at once.
+backends=$("$PY" manage.py shell --no-imports --verbosity 0 --command "
+from django_tasks import task_backends
+from django_tasks_db.backend import DatabaseBackend
+from django.conf import settings
+print('\n'.join(name for name in settings.TASKS if isinstance(task_backends[name], DatabaseBackend)))
+")
 
 pids=()
 stop_all() {
@@ -27,14 +43,37 @@ stop_all() {
 }
 trap 'stop_all; exit 143' TERM INT
 
+# Runs in a subshell per backend: restarts its worker; exits 1 when the worker keeps failing.
+supervise_worker() {
+    local backend=$1 failures=0 started child="" rc
+    trap '[[ -n "$child" ]] && kill -TERM "$child" 2>/dev/null && wait "$child" 2>/dev/null; exit 0' TERM INT
+    while true; do
+        started=$SECONDS
+        "$PY" manage.py db_worker --backend "$backend" --queue-name '*' &
+        child=$!
+        rc=0
+        wait "$child" || rc=$?
+        if (( SECONDS - started >= WORKER_STABLE_SECONDS )); then failures=0; fi
+        failures=$((failures + 1))
+        if (( failures > WORKER_MAX_RESTARTS )); then
+            echo "serve: task worker '$backend' exited with status $rc $failures times in a row within" \
+                 "${WORKER_STABLE_SECONDS} s of starting; stopping the service" >&2
+            exit 1
+        fi
+        echo "serve: task worker '$backend' exited with status $rc; restarting it" \
+             "($failures/${WORKER_MAX_RESTARTS})" >&2
+        sleep "$WORKER_RESTART_DELAY"
+    done
+}
+
 "$VENV/bin/gunicorn" --config scripts/gunicorn.conf.py &
 pids+=($!)
 
-# The background-task worker exists only when django-tasks-db is installed and configured.
-if "$PY" manage.py help db_worker >/dev/null 2>&1; then
-    "$PY" manage.py db_worker --backend exports &
+for backend in $backends; do
+    echo "serve: starting the task worker for backend '$backend'" >&2
+    supervise_worker "$backend" &
     pids+=($!)
-fi
+done
 
 set +e
 wait -n "${pids[@]}"

@@ -14,3 +14,16 @@ def _media_in_tmp(settings, tmp_path):
 def role_world(db):
     """Two kecamatan with people at each step and one user per role (tests.factories.build_role_world)."""
     return build_role_world()
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with an empty cache: no page, counter or per-process copy left by another test."""
+    from django.core.cache import caches
+
+    from public_pages import cache, figures
+
+    for alias in caches:
+        caches[alias].clear()
+    cache.clear_local()
+    figures.clear_local()

@@ -6,6 +6,7 @@ motivation, consent. Every error is a plain Indonesian sentence shown next to it
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -39,7 +40,10 @@ class KelurahanByKecamatanIterator(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         groups: dict[str, list] = {}
-        rows = self.queryset.order_by("kecamatan__name", "name").values_list("code", "name", "kecamatan__name")
+        if self.field.preloaded is not None:
+            rows = [(k.code, k.name, k.kecamatan.name) for k in self.field.preloaded]
+        else:
+            rows = self.queryset.order_by("kecamatan__name", "name").values_list("code", "name", "kecamatan__name")
         for code, name, kecamatan in rows:
             groups.setdefault(kecamatan, []).append((code, name))
         for kecamatan, options in groups.items():
@@ -72,7 +76,42 @@ class FastSelect(forms.Select):
         return format_html('<option value="{}"{}>{}</option>', value, marker, label)
 
 
-class KelurahanField(forms.ModelChoiceField):
+class PreloadedIterator(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.preloaded is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.preloaded:
+            yield self.choice(obj)
+
+
+class PreloadedChoiceMixin:
+    """Choices rendered and checked against objects loaded beforehand, when `preload()` was called (the
+    public page keeps them per process): no query to render or validate the field."""
+
+    preloaded: list | None = None
+
+    def preload(self, objects) -> None:
+        self.preloaded = list(objects)
+        self._preloaded_by_key = {str(getattr(obj, self.to_field_name or "pk")): obj for obj in self.preloaded}
+        self.widget.choices = self.choices
+
+    def to_python(self, value):
+        if self.preloaded is None:
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return self._preloaded_by_key[str(value)]
+        except KeyError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+
+
+class KelurahanField(PreloadedChoiceMixin, forms.ModelChoiceField):
     iterator = KelurahanByKecamatanIterator
     widget = FastSelect
 
@@ -80,7 +119,8 @@ class KelurahanField(forms.ModelChoiceField):
         return obj.name
 
 
-class ProgramField(forms.ModelChoiceField):
+class ProgramField(PreloadedChoiceMixin, forms.ModelChoiceField):
+    iterator = PreloadedIterator
     widget = FastSelect
 
     def label_from_instance(self, obj) -> str:
@@ -94,6 +134,21 @@ def _numeric(placeholder: str = "", autocomplete: str = "off", maxlength: int | 
     if maxlength:
         attrs["maxlength"] = str(maxlength)
     return forms.TextInput(attrs=attrs)
+
+
+@dataclass(frozen=True)
+class FormChoices:
+    """What the choice fields offer, loaded once: every kelurahan (with its kecamatan, in display order)
+    and the intake's active programs by name."""
+
+    kelurahan: list[Kelurahan]
+    programs: list[Program]
+
+    @classmethod
+    def load(cls, intake: Intake) -> "FormChoices":
+        kelurahan = list(Kelurahan.objects.select_related("kecamatan").order_by("kecamatan__name", "name"))
+        programs = sorted((p for p in intake.programs.all() if p.is_active), key=lambda p: p.name)
+        return cls(kelurahan=kelurahan, programs=programs)
 
 
 class InterestForm(forms.Form):
@@ -223,7 +278,8 @@ class InterestForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, intake: Intake | None = None, today: datetime.date | None = None, **kwargs):
+    def __init__(self, *args, intake: Intake | None = None, today: datetime.date | None = None,
+                 choices: "FormChoices | None" = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.intake = intake
         self.today = today or timezone.localdate()
@@ -231,6 +287,10 @@ class InterestForm(forms.Form):
         programs = intake.programs.filter(is_active=True).order_by("name") if intake else Program.objects.none()
         self.fields["program"].queryset = programs
         self.fields["program_alt"].queryset = programs
+        if choices is not None:
+            self.fields["kelurahan"].preload(choices.kelurahan)
+            self.fields["program"].preload(choices.programs)
+            self.fields["program_alt"].preload(choices.programs)
 
     # --- field rules (identity.py is the one source of truth for numbers) ---------------------
     def clean_nik(self) -> str:

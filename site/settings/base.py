@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "portal.security.SigapCSPMiddleware",
     "portal.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, CSRF and auth: a cached anonymous page is answered without them (public_pages/cache.py).
+    "public_pages.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -114,8 +116,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------
-# The rate limiter of the public forms keeps its counters here. The database cache is shared by
-# every app-server process (gunicorn workers, several servers); `locmem` is per process.
+# The rate limiter of the public forms keeps its counters here, and anonymous public pages are served
+# from here (public_pages/cache.py). The database cache is shared by every app-server process (gunicorn
+# workers, several servers); `locmem` is per process. MAX_ENTRIES: Django culls a third of the table
+# when it is full (default 300), which would drop rate-limit counters along with pages.
 CACHE_BACKEND = env_str("CACHE_BACKEND", "db")
 if CACHE_BACKEND == "locmem":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -124,8 +128,15 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "sigap_cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+# Public pages: how long the server keeps a rendered page (any publish starts afresh at once), and the
+# max-age (browsers and proxies) of the Cache-Control header on those pages. 0 turns the page cache off.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
+PUBLIC_PAGE_MAX_AGE = env_int("PUBLIC_PAGE_MAX_AGE", 60)
+# The home figures are counted again at least this often (bulk updates of delivery records send no signal).
+FIGURES_RECHECK_SECONDS = env_int("FIGURES_RECHECK_SECONDS", 60)
 # Wagtail writes every image rendition it looks up to the "renditions" cache on every page view;
 # on the database cache that is one write transaction per image per request (SQLite write lock).
 # Renditions also live in the database, so a small per-process memory cache is enough.
