@@ -446,8 +446,9 @@ def test_every_factory_makes_a_row_the_models_own_validation_accepts(factory_cla
 
 def test_every_model_with_rows_of_its_own_has_a_factory():
     """Reference data (kecamatan, kelurahan) comes from migrations, export jobs and staff profiles from the
-    code that makes them (a register export, UserFactory(kecamatan=...))."""
-    made_elsewhere = {"Kecamatan", "Kelurahan", "ExportJob", "StaffProfile"}
+    code that makes them (a register export, UserFactory(kecamatan=...)), the letterhead is the site's one
+    setting row (Letterhead.for_site)."""
+    made_elsewhere = {"Kecamatan", "Kelurahan", "ExportJob", "StaffProfile", "Letterhead"}
     covered = {c._meta.model for c in _factories()}
     models = [model for label in ("applicants", "programs") for model in apps.get_app_config(label).get_models()]
     missing = [model.__name__ for model in models if model not in covered and model.__name__ not in made_elsewhere]

@@ -147,7 +147,8 @@ def test_a_kub_name_is_shown_as_typed_in_the_award_list_export(client, proposer,
                          group=group)
     client.force_login(approver)
     response = client.get(reverse("delivery:award_list"), {"format": "xlsx"})
-    values = [c for row in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True) for c in row]
+    content = b"".join(response.streaming_content)
+    values = [c for row in load_workbook(BytesIO(content)).active.iter_rows(values_only=True) for c in row]
     assert "KUB Maju Bersama" in values and "KUB KUB Maju Bersama" not in values
 
 

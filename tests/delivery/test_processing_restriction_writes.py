@@ -180,7 +180,8 @@ def test_follow_up_of_a_restricted_graduate_is_refused_on_the_screen_too(client,
                                  income_band="", receiving_bansos=False, note="")
     client.force_login(editor)
     url = reverse("delivery:followup_record", args=[graduate.pk, 3])
-    response = client.post(url, {"working_status": "employed", "income_band": "lt_1m", "note": "x"}, follow=True)
+    response = client.post(url, {"working_status": "employed", "business_running": "no", "income_band": "lt_1m",
+                                 "receiving_bansos": "not_asked", "note": "x"}, follow=True)
     assert response.status_code == 200
     assert not FollowUp.objects.exists()
     assert "dibatasi" in response.content.decode()

@@ -21,11 +21,20 @@ from .pages import (
     SuccessStoryPageFactory,
     build_site,
 )
-from .people import KELURAHAN_CODE, ApplicantFactory, ApplicationFactory, ConsentVersionFactory, open_intake, valid_data
+from .people import (
+    KELURAHAN_CODE,
+    ApplicantFactory,
+    ApplicationFactory,
+    ConsentVersionFactory,
+    DataSubjectRequestFactory,
+    open_intake,
+    valid_data,
+)
 from .programs import (
     CapitalPackageFactory,
     CohortFactory,
     CohortSessionFactory,
+    HolidayFactory,
     InstructorFactory,
     IntakeFactory,
     KelurahanQuotaFactory,
@@ -37,6 +46,8 @@ from .staff import PASSWORD, UserFactory
 from .welfare import RECORD_BIRTH_DATE, WelfareImportBatchFactory, WelfareRecordFactory, WelfareRejectionFactory
 
 __all__ = [
+    "DataSubjectRequestFactory",
+    "HolidayFactory",
     "BIRTH_DATE",
     "KELURAHAN_CODE",
     "PASSWORD",

@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 
 from applicants.enums import ApplicationStatus, DtksSelfReport, Sex
-from applicants.models import Applicant, Application, ConsentVersion
+from applicants.models import Applicant, Application, ConsentVersion, DataSubjectRequest
 from programs.models import Kelurahan
 
 from .identity import BIRTH_DATE, make_kk, make_nik, nik_serial
@@ -111,3 +111,18 @@ def valid_data(serial: int = 1, sex: str = "L", birth_date: datetime.date | None
     }
     data.update(overrides)
     return data
+
+
+class DataSubjectRequestFactory(factory.django.DjangoModelFactory):
+    """An open access request received today, due in 3 x 24 hours (the UU PDP default)."""
+
+    class Meta:
+        model = DataSubjectRequest
+
+    applicant = factory.SubFactory(ApplicantFactory)
+    kind = DataSubjectRequest.Kind.ACCESS
+    requester_name = factory.LazyAttribute(lambda o: o.applicant.full_name)
+    channel = DataSubjectRequest.Channel.IN_PERSON
+    details = "Meminta salinan data pribadi."
+    requested_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyAttribute(lambda o: o.requested_at + datetime.timedelta(hours=72))

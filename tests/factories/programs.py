@@ -9,6 +9,7 @@ from programs.models import (
     CapitalPackage,
     Cohort,
     CohortSession,
+    Holiday,
     Instructor,
     Intake,
     Kelurahan,
@@ -100,3 +101,14 @@ class CapitalPackageFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Paket usaha {n}")
     contents = "Kompor, wajan, bahan awal"
     value_rupiah = 5_000_000
+
+
+class HolidayFactory(factory.django.DjangoModelFactory):
+    """A public holiday editors list: no interview is planned on it, no session generated."""
+
+    class Meta:
+        model = Holiday
+        django_get_or_create = ("date",)
+
+    date = factory.Sequence(lambda n: datetime.date(2026, 12, 25) + datetime.timedelta(days=n))
+    name = "Libur nasional"

@@ -46,7 +46,7 @@ def kelurahan_in(kecamatan_name):
 
 
 def applying(kelurahan, **kwargs):
-    return ApplicationFactory(applicant=ApplicantFactory(kelurahan=kelurahan), **kwargs)
+    return ApplicationFactory(applicant=ApplicantFactory(kelurahan=kelurahan), **{"submitted": True, **kwargs})
 
 
 def extract(tmp_path, applications, name="dtsen.csv"):

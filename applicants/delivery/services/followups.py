@@ -71,13 +71,13 @@ def followup_opens_on(enrolment: Enrolment, milestone: int) -> datetime.date:
 def record_followup(enrolment: Enrolment, milestone: int, user, **answers) -> FollowUp:
     if enrolment.status != Enrolment.Status.COMPLETED:
         raise ValidationError(_("Tindak lanjut hanya untuk lulusan."))
+    Applicant.ensure_processing_allowed_for([enrolment.application.applicant_id])
     opens = followup_opens_on(enrolment, milestone)
     if timezone.localdate() < opens:
         raise ValidationError(_(
             "Tindak lanjut %(m)s bulan jatuh tempo %(due)s; bisa dicatat mulai %(opens)s."
         ) % {"m": milestone, "due": add_months(enrolment.cohort.end_date, milestone).strftime("%d-%m-%Y"),
              "opens": opens.strftime("%d-%m-%Y")})
-    Applicant.ensure_processing_allowed_for([enrolment.application.applicant_id])
     with transaction.atomic():
         record, _created = FollowUp.objects.update_or_create(
             enrolment=enrolment, milestone=milestone, defaults={**answers, "recorded_by": user}
