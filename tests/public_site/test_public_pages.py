@@ -363,7 +363,7 @@ def test_seed_demo_twice_gives_the_same_site(db, client):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert _counts() == first
     assert first["programs"] == 5 and first["news"] >= 6 and first["stories"] >= 4
-    assert first["quotas"] == 2 * 16
+    assert first["quotas"] == 3 * 16  # the open round, the closed one and last year's (16 kelurahan each)
     site = Site.objects.get(is_default_site=True)
     assert isinstance(site.root_page.specific, HomePage)
     assert not Page.objects.filter(depth=2).exclude(pk=site.root_page_id).exists()  # welcome page gone
