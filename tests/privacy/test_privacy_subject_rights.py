@@ -12,7 +12,6 @@ from applicants.privacy.subject_rights import (
     LIFT_ACTION,
     RESTRICT_ACTION,
     SUBJECT_EXPORT_ACTION,
-    ensure_processing_allowed,
     export_subject_data,
     lift_restriction,
     restrict_processing,
@@ -58,18 +57,18 @@ def test_access_request_export_holds_everything_stored_about_the_person_but_no_s
 
 def test_restricted_applicant_is_refused_by_workflow_until_lifted(resident, django_user_model):
     editor = UserFactory(editor=True, username="ed")
-    ensure_processing_allowed(resident)
+    resident.ensure_processing_allowed()
     with pytest.raises(ValidationError):
         restrict_processing(resident, editor, "  ")
     restrict_processing(resident, editor, "Warga menyanggah data KK")
     resident.refresh_from_db()
     with pytest.raises(ValidationError) as excinfo:
-        ensure_processing_allowed(resident)
+        resident.ensure_processing_allowed()
     assert "dibatasi" in excinfo.value.messages[0]
     assert ModelLogEntry.objects.get(action=RESTRICT_ACTION).data["reason"] == "Warga menyanggah data KK"
     lift_restriction(resident, editor, "Data sudah diperbaiki")
     resident.refresh_from_db()
-    ensure_processing_allowed(resident)
+    resident.ensure_processing_allowed()
     assert ModelLogEntry.objects.filter(action=LIFT_ACTION, user=editor).exists()
 
 
@@ -117,5 +116,5 @@ def test_anonymised_applicant_cannot_be_processed(resident):
     Applicant.objects.filter(pk=resident.pk).update(anonymised_at="2026-01-01T00:00:00Z")
     resident.refresh_from_db()
     with pytest.raises(ValidationError) as excinfo:
-        ensure_processing_allowed(resident)
+        resident.ensure_processing_allowed()
     assert excinfo.value.code == "anonymised"

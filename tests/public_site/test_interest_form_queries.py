@@ -9,8 +9,7 @@ from wagtail.models import ModelLogEntry
 from applicants.enums import Register
 from applicants.models import Applicant, Application, WelfareImportBatch, WelfareRecord
 from programs.models import Program
-from tests.factories import IntakeFactory, ProgramFactory
-from tests.intake_helpers import KELURAHAN_CODE, build_site, open_intake, valid_data
+from tests.factories import KELURAHAN_CODE, IntakeFactory, ProgramFactory, build_site, open_intake, valid_data
 
 FORM = "/daftar/"
 
