@@ -273,7 +273,7 @@ class Holiday(models.Model):
         return set(cls.objects.filter(date__gte=first, date__lte=last).values_list("date", flat=True))
 
 
-# --- Delivery (issue 5): instructors, cohorts (kelas), sessions and capital packages --------------
+# --- Delivery: instructors, cohorts (kelas), sessions and capital packages --------------
 # No personal data here: participants, attendance and awards live in `applicants.models.delivery`.
 
 

@@ -224,6 +224,7 @@ STORIES = [
 
 
 def seed() -> None:
+    # Demo code is loaded only when seeding, never by a serving process.
     from programs import demo as programs_demo
     from programs.models import Intake, Kecamatan, Program
 

@@ -31,6 +31,7 @@ class Figure:
 
 
 def _count() -> dict[str, int]:
+    # On use: public_pages.models imports this module while apps load, before applicants' models exist.
     from applicants.dashboard import public_figures
 
     return public_figures()

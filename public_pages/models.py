@@ -242,7 +242,7 @@ class NewsIndexPage(PublicPageMixin, RoutablePageMixin, Page):
 
     @path("rss/", name="rss")
     def rss(self, request):
-        from .feeds import NewsRssFeed
+        from .feeds import NewsRssFeed  # feeds import these models: loaded on use
 
         return NewsRssFeed(self)(request)
 

@@ -56,7 +56,7 @@ def menu_pages(site: Site) -> list[Page]:
 
 
 def contact_settings(site: Site):
-    from .models import ContactSettings
+    from .models import ContactSettings  # on use: public_pages.models imports this module
 
     return memoized(f"contact:{site.pk}", lambda: ContactSettings.for_site(site))
 

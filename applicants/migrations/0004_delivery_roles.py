@@ -1,4 +1,4 @@
-"""Give the role groups the permissions of the delivery models (issue 5): classes, awards, KUB, follow-ups."""
+"""Give the role groups the permissions of the delivery models: classes, awards, KUB, follow-ups."""
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions

@@ -1,4 +1,4 @@
-"""Privacy foundations (issue 7): re-sync the roles after the permission changes and make sure the
+"""Privacy foundations: re-sync the roles after the permission changes and make sure the
 first consent text, version "2026-1", exists.
 
 The interest form may also create "2026-1" on first use; both sides use get_or_create on the version.

@@ -24,13 +24,13 @@ _RECORD_MODELS = {
     "applicants": [
         "applicant", "application", "welfareimportbatch", "welfarerecord", "welfarerejection", "interview",
         "consentversion",
-        # delivery (issue 5)
+        # delivery
         "enrolment", "attendance", "capitalaward", "businessgroup", "groupmembership", "followup",
         "datasubjectrequest",
     ],
     "programs": [
         "intake", "kelurahanquota", "program",
-        # delivery (issue 5)
+        # delivery
         "instructor", "cohort", "cohortsession", "capitalpackage",
         "holiday", "letterhead",
     ],

@@ -281,7 +281,7 @@ TASKS = {
 # Public-form rate limit per client ("10/m", "100/h", or "off").
 # A kelurahan office registering residents shares one address: raise it there (docs/intake.md).
 INTAKE_RATE_LIMIT = env_str("INTAKE_RATE_LIMIT", "10/m")
-# Joint business groups (KUB): member bounds (issue 5).
+# Joint business groups (KUB): member bounds.
 KUB_MIN_MEMBERS = env_int("KUB_MIN_MEMBERS", 5)
 KUB_MAX_MEMBERS = env_int("KUB_MAX_MEMBERS", 10)
 

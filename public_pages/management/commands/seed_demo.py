@@ -33,6 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, applicants=DEMO_APPLICANTS, **options):
         if _settings_module().endswith(".production") or not (settings.DEBUG or _is_test()):
             raise CommandError("seed_demo menolak berjalan di produksi (DJANGO_ENV=production).")
+        # The demo generators are loaded only after the production refusal above.
         from applicants.delivery import demo as delivery_demo
         from applicants.intake import demo as applicants_demo
         from applicants.selection import demo as selection_demo
