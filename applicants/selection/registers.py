@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from applicants.intake.columns import application_person_columns
 from applicants.models import Interview
 from applicants.privacy import access
 from applicants.privacy.roles import IDENTITY_PERMISSION
@@ -25,7 +26,7 @@ from programs.registers.filters import (
 )
 from programs.registers.permissions import ReadOnlyRegisterPermissionHelper
 from programs.registers.tables import ChoiceDisplayColumn, IdentityColumn, LocalDateTimeColumn, RegisterTable
-from programs.registers.xlsx import DATETIME, IDENTITY, ExportColumn
+from programs.registers.xlsx import DATETIME, ExportColumn
 
 
 def _application_url(application_id: int) -> str:
@@ -118,12 +119,7 @@ class InterviewRegister(RegisterModelAdmin):
     identity_permission = IDENTITY_PERMISSION
     export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
     export_columns = (
-        ExportColumn("application__reference", "No. pendaftaran"),
-        ExportColumn("application__applicant__full_name", "Nama"),
-        ExportColumn("application__applicant__nik", "NIK", kind=IDENTITY),
-        ExportColumn("application__applicant__phone", "Nomor HP"),
-        ExportColumn("application__applicant__kelurahan__name", "Kelurahan"),
-        ExportColumn("application__applicant__kelurahan__kecamatan__name", "Kecamatan"),
+        *application_person_columns(),
         ExportColumn("application__intake__name", "Gelombang"),
         ExportColumn("application__program__name", "Program"),
         ExportColumn("scheduled_at", "Waktu wawancara", kind=DATETIME),

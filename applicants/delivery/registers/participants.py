@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from applicants.delivery.registers.common import cohort_url, cohorts
+from applicants.intake.columns import application_person_columns
 from applicants.models import Attendance, Enrolment
 from applicants.privacy import access
 from applicants.privacy.roles import IDENTITY_PERMISSION
@@ -85,12 +86,7 @@ class ParticipantRegister(RegisterModelAdmin):
     identity_permission = IDENTITY_PERMISSION
     export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
     export_columns = (
-        ExportColumn("application__reference", "No. pendaftaran"),
-        ExportColumn("application__applicant__full_name", "Nama"),
-        ExportColumn("application__applicant__nik", "NIK", kind=IDENTITY),
-        ExportColumn("application__applicant__phone", "Nomor HP"),
-        ExportColumn("application__applicant__kelurahan__name", "Kelurahan"),
-        ExportColumn("application__applicant__kelurahan__kecamatan__name", "Kecamatan"),
+        *application_person_columns(),
         ExportColumn("cohort__intake__name", "Gelombang"),
         ExportColumn("cohort__name", "Kelas"),
         ExportColumn("cohort__program__name", "Program"),
