@@ -9,6 +9,7 @@ from applicants.models.delivery import (
     GroupMembership,
 )
 from applicants.models.interviews import Interview
+from applicants.models.outcomes import Certificate, RegisterOutcomeCheck
 from applicants.models.people import Applicant, Application, ConsentVersion, digits16, identity_or_anonymised
 from applicants.models.staff import StaffProfile
 from applicants.models.welfare import WelfareImportBatch, WelfareRecord, WelfareRejection
@@ -19,11 +20,13 @@ __all__ = [
     "Attendance",
     "BusinessGroup",
     "CapitalAward",
+    "Certificate",
     "ConsentVersion",
     "Enrolment",
     "FollowUp",
     "GroupMembership",
     "Interview",
+    "RegisterOutcomeCheck",
     "StaffProfile",
     "WelfareImportBatch",
     "WelfareRecord",

@@ -1,0 +1,29 @@
+"""Wagtail wiring for graduation: the certificate screens' URLs and their audit-log actions."""
+
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from applicants.graduation import views
+
+app_name = "graduation"
+urlpatterns = [
+    path("peserta/<int:pk>/terbitkan-sertifikat/", views.enrolment_issue, name="enrolment_issue"),
+    path("kelas/<int:pk>/terbitkan-sertifikat/", views.cohort_issue, name="cohort_issue"),
+    path("sertifikat/<int:pk>/", views.certificate_detail, name="certificate_detail"),
+    path("sertifikat/<int:pk>/cetak/", views.certificate_print, name="certificate_print"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_graduation_urls():
+    return [path("kelulusan/", include((urlpatterns, app_name), namespace="graduation"))]
+
+
+@hooks.register("register_log_actions")
+def register_graduation_log_actions(actions):
+    for action, label in [
+        ("sigap.certificate.issue", _("Sertifikat diterbitkan")),
+        ("sigap.certificate.withdraw", _("Sertifikat dicabut")),
+    ]:
+        actions.register_action(action, label, label)
