@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from applicants import identity
 from applicants.enums import Register
+from applicants.graduation.outcomes import check_graduates
 from applicants.models import WelfareImportBatch, WelfareRecord, WelfareRejection
 from programs.models import Kelurahan
 
@@ -605,6 +606,7 @@ def _make_current(batch: WelfareImportBatch) -> None:
         batch.save(update_fields=[
             "state", "finished_at", "rows_read", "rows_accepted", "rows_rejected", "rows_duplicate"
         ])
+    check_graduates(batch)  # graduates' outcomes against the register that now holds
 
 
 def _log_import(batch: WelfareImportBatch, user) -> None:
