@@ -82,6 +82,18 @@ class BoardRow:
         due = self.due[milestone]
         return self.reached[milestone] / due if due else None
 
+    def milestone_cells(self) -> list[tuple[int, int, int, str]]:
+        """(milestone, due, reached, share as text) for the board's table."""
+        return [(m, self.due[m], self.reached[m],
+                 "–" if self.reach_share(m) is None else f"{round(self.reach_share(m) * 100)} %")
+                for m in MILESTONES]
+
+    def income_cells(self) -> list[int]:
+        return [self.income.get(value, 0) for value in FollowUp.IncomeBand.values]
+
+    def evidence_cells(self) -> list[int]:
+        return [self.evidence[key] for key in EVIDENCE_LABELS]
+
     def add(self, other: BoardRow) -> None:
         self.graduates += other.graduates
         self.working += other.working

@@ -11,15 +11,20 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import ModelLogEntry
 
+from applicants.delivery.views.common import xlsx_response
+from applicants.delivery.xlsx import build_sheet
+from applicants.graduation.board import EVIDENCE_LABELS, MILESTONES, graduation_board, register_fact_at
 from applicants.graduation.certificates import issue_for_cohort, qr_svg, verification_path
-from applicants.models import Certificate
+from applicants.models import Certificate, Enrolment, FollowUp
 from applicants.privacy import access
+from applicants.privacy.audit import log_personal_data_access
 from applicants.privacy.gates import OutOfScope, gate, object_in_scope
-from programs.models import Cohort
+from programs.models import Cohort, Intake
 
 VIEW = "applicants.view_application"
 CHANGE = "applicants.change_application"
@@ -98,3 +103,74 @@ def certificate_print(request, pk):
         "applicant": certificate.enrolment.application.applicant, "verify_url": url, "qr": qr_svg(url),
     })
 
+
+
+# --- the graduation board and one graduate's outcomes -------------------------------------------------
+
+def _board_filters(request) -> int | None:
+    value = request.GET.get("intake", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+@gate(VIEW)
+def board(request):
+    """Per round and kelurahan: graduates, reach at each follow-up, work, business, income, left bansos
+    by evidence. `?format=xlsx` downloads the same figures."""
+    intake_id = _board_filters(request)
+    rows, total = graduation_board(request.user, intake_id=intake_id)
+    if request.GET.get("format") == "xlsx":
+        return _board_xlsx(request, rows, total, intake_id)
+    title = _("Papan kelulusan")
+    return TemplateResponse(request, "applicants/graduation/board.html", {
+        "page_title": title, "header_title": title, "header_icon": "table",
+        "rows": rows, "total": total, "intakes": Intake.objects.order_by("-year", "name"),
+        "intake_id": intake_id, "milestones": MILESTONES,
+        "income_labels": list(FollowUp.IncomeBand.choices), "evidence_labels": list(EVIDENCE_LABELS.items()),
+    })
+
+
+def _board_xlsx(request, rows, total, intake_id):
+    intake = Intake.objects.filter(pk=intake_id).first() if intake_id else None
+    columns = [(_("Gelombang"), 30, None), (_("Kelurahan"), 20, None), (_("Lulusan"), 9, "0")]
+    for m in MILESTONES:
+        columns += [(_("Jatuh tempo %(m)s bln") % {"m": m}, 10, "0"), (_("Terjangkau %(m)s bln") % {"m": m}, 10, "0")]
+    columns += [(_("Bekerja / usaha"), 10, "0"), (_("Usaha berjalan"), 10, "0")]
+    columns += [(str(label), 12, "0") for _value, label in FollowUp.IncomeBand.choices]
+    columns += [(str(label), 18, "0") for label in EVIDENCE_LABELS.values()]
+
+    def values(row):
+        out = [row.intake, row.kelurahan, row.graduates]
+        for m in MILESTONES:
+            out += [row.due[m], row.reached[m]]
+        out += [row.working, row.business_running]
+        return out + row.income_cells() + row.evidence_cells()
+
+    content = build_sheet(
+        _("Papan kelulusan"),
+        [_("PAPAN KELULUSAN PROGRAM SIGAP KERJA"), str(intake) if intake else _("Semua gelombang"),
+         _("Penghasilan dan status kerja dari tindak lanjut terakhir; lepas bansos menurut buktinya."),
+         _("Dicetak %(d)s") % {"d": timezone.localdate().strftime("%d-%m-%Y")}],
+        columns, [*(values(row) for row in rows), values(total)],
+    )
+    log_personal_data_access(request.user, Enrolment, "ekspor xlsx papan kelulusan", filters=request.GET,
+                             rows=total.graduates)
+    return xlsx_response(content, "papan-kelulusan.xlsx")
+
+
+@gate(VIEW)
+def graduate_outcomes(request, pk):
+    """One graduate: certificates, each follow-up's answers beside the register's facts at that date,
+    and every register check with its batch and as-of date."""
+    enrolment = object_in_scope(request, access.enrolments, Enrolment.objects.select_related(
+        "application__applicant", "cohort__program", "cohort__intake"), pk=pk)
+    followups = [(f, register_fact_at(enrolment, timezone.localtime(f.recorded_at).date()))
+                 for f in enrolment.followups.order_by("milestone")]
+    title = str(enrolment)
+    return TemplateResponse(request, "applicants/graduation/graduate_outcomes.html", {
+        "page_title": title, "header_title": title, "header_icon": "user",
+        "enrolment": enrolment, "followups": followups,
+        "checks": enrolment.register_checks.select_related("batch").order_by("-as_of", "-pk"),
+        "certificates": enrolment.certificates.order_by("-issued_at"),
+        "can_issue": request.user.has_perm(CHANGE) and enrolment.status == Enrolment.Status.COMPLETED
+        and not enrolment.certificates.filter(state=Certificate.State.VALID).exists(),
+    })

@@ -1,10 +1,11 @@
 """Wagtail wiring for graduation: the certificate screens' URLs and their audit-log actions."""
 
-from django.urls import include, path
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from applicants.graduation import views
+from applicants.privacy.gates import PermissionMenuItem
 
 app_name = "graduation"
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("kelas/<int:pk>/terbitkan-sertifikat/", views.cohort_issue, name="cohort_issue"),
     path("sertifikat/<int:pk>/", views.certificate_detail, name="certificate_detail"),
     path("sertifikat/<int:pk>/cetak/", views.certificate_print, name="certificate_print"),
+    path("papan/", views.board, name="board"),
+    path("lulusan/<int:pk>/", views.graduate_outcomes, name="graduate_outcomes"),
 ]
 
 
@@ -27,3 +30,9 @@ def register_graduation_log_actions(actions):
         ("sigap.certificate.withdraw", _("Sertifikat dicabut")),
     ]:
         actions.register_action(action, label, label)
+
+
+@hooks.register("register_reports_menu_item")
+def register_board_menu_item():
+    return PermissionMenuItem(_("Papan kelulusan"), reverse("graduation:board"), icon_name="table",
+                              permission=views.VIEW, order=900)
