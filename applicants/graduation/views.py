@@ -11,7 +11,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import ModelLogEntry
@@ -20,7 +22,8 @@ from applicants.delivery.views.common import xlsx_response
 from applicants.delivery.xlsx import build_sheet
 from applicants.graduation.board import EVIDENCE_LABELS, MILESTONES, graduation_board, register_fact_at
 from applicants.graduation.certificates import issue_for_cohort, qr_svg, verification_path
-from applicants.models import Certificate, Enrolment, FollowUp
+from applicants.graduation.contacts import record_attempt
+from applicants.models import Certificate, Enrolment, FollowUp, Interview
 from applicants.privacy import access
 from applicants.privacy.audit import log_personal_data_access
 from applicants.privacy.gates import OutOfScope, gate, object_in_scope
@@ -174,3 +177,45 @@ def graduate_outcomes(request, pk):
         "can_issue": request.user.has_perm(CHANGE) and enrolment.status == Enrolment.Status.COMPLETED
         and not enrolment.certificates.filter(state=Certificate.State.VALID).exists(),
     })
+
+
+# --- contact attempts -----------------------------------------------------------------------------------
+
+def _attempt_fields(request) -> dict:
+    return {"channel": request.POST.get("channel", ""), "result": request.POST.get("result", ""),
+            "note": request.POST.get("note", "")}
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next", "")
+    return redirect(target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else fallback)
+
+
+@gate(CHANGE, write_permissions=[CHANGE])
+@require_POST
+def followup_attempt(request, enrolment_pk, milestone):
+    enrolment = object_in_scope(request, access.enrolments, Enrolment.objects.select_related("application"),
+                                pk=enrolment_pk)
+    try:
+        record_attempt(request.user, enrolment=enrolment, milestone=milestone, **_attempt_fields(request))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Upaya kontak dicatat."))
+    return _back(request, reverse("delivery:followup_due"))
+
+
+@gate(policy=access.interviews, action="change", write_permissions=["applicants.change_interview"])
+@require_POST
+def interview_attempt(request, pk):
+    """The interviewer of the interview, or an editor, records a try at inviting the applicant."""
+    interview = object_in_scope(request, access.interviews, Interview.objects.select_related("application"), pk=pk)
+    if not access.interviews.may_change(request.user, interview):
+        raise OutOfScope
+    try:
+        record_attempt(request.user, interview=interview, **_attempt_fields(request))
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Upaya kontak dicatat."))
+    return _back(request, reverse("wagtailadmin_home"))

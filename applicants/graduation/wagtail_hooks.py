@@ -15,6 +15,9 @@ urlpatterns = [
     path("sertifikat/<int:pk>/cetak/", views.certificate_print, name="certificate_print"),
     path("papan/", views.board, name="board"),
     path("lulusan/<int:pk>/", views.graduate_outcomes, name="graduate_outcomes"),
+    path("kontak/tindak-lanjut/<int:enrolment_pk>/<int:milestone>/", views.followup_attempt,
+         name="followup_attempt"),
+    path("kontak/wawancara/<int:pk>/", views.interview_attempt, name="interview_attempt"),
 ]
 
 
@@ -28,6 +31,7 @@ def register_graduation_log_actions(actions):
     for action, label in [
         ("sigap.certificate.issue", _("Sertifikat diterbitkan")),
         ("sigap.certificate.withdraw", _("Sertifikat dicabut")),
+        ("sigap.contact_attempt", _("Upaya kontak dicatat")),
     ]:
         actions.register_action(action, label, label)
 

@@ -9,7 +9,7 @@ from applicants.models.delivery import (
     GroupMembership,
 )
 from applicants.models.interviews import Interview
-from applicants.models.outcomes import Certificate, RegisterOutcomeCheck
+from applicants.models.outcomes import Certificate, ContactAttempt, RegisterOutcomeCheck
 from applicants.models.people import Applicant, Application, ConsentVersion, digits16, identity_or_anonymised
 from applicants.models.staff import StaffProfile
 from applicants.models.welfare import WelfareImportBatch, WelfareRecord, WelfareRejection
@@ -22,6 +22,7 @@ __all__ = [
     "CapitalAward",
     "Certificate",
     "ConsentVersion",
+    "ContactAttempt",
     "Enrolment",
     "FollowUp",
     "GroupMembership",

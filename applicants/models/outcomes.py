@@ -18,11 +18,12 @@ from wagtail.log_actions import log
 
 from applicants.enums import Register
 from applicants.models.delivery import Enrolment
-from applicants.models.people import Applicant
+from applicants.models.interviews import Interview
+from applicants.models.people import Applicant, Application
 from applicants.models.welfare import WelfareImportBatch
 from programs.models import Cohort
 
-__all__ = ["Certificate", "RegisterOutcomeCheck"]
+__all__ = ["Certificate", "ContactAttempt", "RegisterOutcomeCheck"]
 
 CERTIFICATE_PREFIX = "SK-SERT"
 
@@ -175,3 +176,64 @@ class RegisterOutcomeCheck(models.Model):
     @property
     def still_registered(self) -> bool:
         return self.nik_found or self.kk_found
+
+
+class ContactAttempt(models.Model):
+    """One try to reach a person for an interview invitation or a follow-up, and how it went.
+
+    Kept for every try, reached or not, so "never reached" in the figures is a fact with a trail."""
+
+    class Purpose(models.TextChoices):
+        INTERVIEW = "interview", _("Undangan wawancara")
+        FOLLOWUP = "followup", _("Tindak lanjut")
+
+    class Channel(models.TextChoices):
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        CALL = "call", _("Telepon")
+        VISIT = "visit", _("Kunjungan")
+
+    class Result(models.TextChoices):
+        REACHED = "reached", _("Terhubung")
+        NO_ANSWER = "no_answer", _("Tidak menjawab")
+        WRONG_NUMBER = "wrong_number", _("Nomor salah")
+        MOVED = "moved", _("Pindah alamat")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="contact_attempts")
+    purpose = models.CharField(_("keperluan"), max_length=10, choices=Purpose.choices)
+    interview = models.ForeignKey(
+        Interview, on_delete=models.CASCADE, null=True, blank=True, related_name="contact_attempts"
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, null=True, blank=True, related_name="contact_attempts"
+    )
+    milestone = models.PositiveSmallIntegerField(_("tahap"), null=True, blank=True)
+    channel = models.CharField(_("cara"), max_length=10, choices=Channel.choices)
+    result = models.CharField(_("hasil"), max_length=12, choices=Result.choices)
+    note = models.CharField(_("catatan"), max_length=255, blank=True)
+    attempted_at = models.DateTimeField(_("waktu"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["attempted_at", "pk"]
+        verbose_name = _("upaya kontak")
+        verbose_name_plural = _("upaya kontak")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(purpose="interview", interview__isnull=False, enrolment__isnull=True, milestone__isnull=True)
+                    | Q(purpose="followup", interview__isnull=True, enrolment__isnull=False,
+                        milestone__in=[3, 6, 12])
+                ),
+                name="contact_attempt_target_matches_purpose",
+            ),
+            models.CheckConstraint(condition=Q(channel__in=["whatsapp", "call", "visit"]),
+                                   name="contact_attempt_channel_valid"),
+            models.CheckConstraint(condition=Q(result__in=["reached", "no_answer", "wrong_number", "moved"]),
+                                   name="contact_attempt_result_valid"),
+        ]
+        indexes = [models.Index(fields=["enrolment", "milestone"]), models.Index(fields=["interview"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} · {self.get_result_display()}"

@@ -36,6 +36,7 @@ from applicants.models import (
     BusinessGroup,
     CapitalAward,
     Certificate,
+    ContactAttempt,
     Enrolment,
     FollowUp,
     GroupMembership,
@@ -306,6 +307,9 @@ certificates = PersonPolicy(
     Certificate, application_path="enrolment__application",
     kecamatan_path="enrolment__application__applicant__kelurahan__kecamatan_id",
 )
+contact_attempts = PersonPolicy(
+    ContactAttempt, application_path="application", kecamatan_path="application__applicant__kelurahan__kecamatan_id",
+)
 outcome_checks = PersonPolicy(
     RegisterOutcomeCheck, application_path="enrolment__application",
     kecamatan_path="enrolment__application__applicant__kelurahan__kecamatan_id",
@@ -322,6 +326,7 @@ POLICIES: dict[type[Model], AccessPolicy] = {
     for policy in (
         applicants, applications, interviews, enrolments, attendance, followups, memberships, awards, groups,
         welfare_records, welfare_batches, welfare_rejections, staff_profiles, certificates, outcome_checks,
+        contact_attempts,
     )
 }
 
