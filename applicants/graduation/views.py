@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import ModelLogEntry
 
-from applicants.delivery.views.common import xlsx_response
+from applicants.delivery.views.common import AWARD_CHANGE, AWARD_VIEW, xlsx_response
 from applicants.delivery.xlsx import build_sheet
 from applicants.graduation.board import EVIDENCE_LABELS, MILESTONES, graduation_board, register_fact_at
 from applicants.graduation.certificates import issue_for_cohort, qr_svg, verification_path
@@ -26,6 +27,7 @@ from applicants.graduation.contacts import record_attempt
 from applicants.models import Certificate, Enrolment, FollowUp, Interview
 from applicants.privacy import access
 from applicants.privacy.audit import log_personal_data_access
+from applicants.privacy.downloads import serve_private_file
 from applicants.privacy.gates import OutOfScope, gate, object_in_scope
 from programs.models import Cohort, Intake
 
@@ -219,3 +221,13 @@ def interview_attempt(request, pk):
     else:
         messages.success(request, _("Upaya kontak dicatat."))
     return _back(request, reverse("wagtailadmin_home"))
+
+
+@gate(AWARD_VIEW, write_permissions=[AWARD_CHANGE])
+def award_photo(request, pk):
+    """The handover photo, like the signed document: only after the award policy's check, logged."""
+    award = object_in_scope(request, access.awards, pk=pk)
+    if not award.handover_photo:
+        raise Http404
+    return serve_private_file(request, award.handover_photo, AWARD_VIEW,
+                              allowed=lambda user: access.awards.in_scope(user, award), log_object=award)

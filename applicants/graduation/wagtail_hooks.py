@@ -18,6 +18,7 @@ urlpatterns = [
     path("kontak/tindak-lanjut/<int:enrolment_pk>/<int:milestone>/", views.followup_attempt,
          name="followup_attempt"),
     path("kontak/wawancara/<int:pk>/", views.interview_attempt, name="interview_attempt"),
+    path("modal-usaha/<int:pk>/foto/", views.award_photo, name="award_photo"),
 ]
 
 

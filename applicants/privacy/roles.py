@@ -30,7 +30,7 @@ _RECORD_MODELS = {
     "programs": [
         "intake", "kelurahanquota", "program",
         # delivery (issue 5)
-        "instructor", "cohort", "cohortsession", "capitalpackage",
+        "instructor", "cohort", "cohortsession", "capitalpackage", "capitalpackageitem",
     ],
 }
 # Read-only reference data and staff restrictions: the auditor may view them, only admins change them.

@@ -24,7 +24,7 @@ from applicants.privacy.gates import gate, object_in_scope
 class FollowUpForm(forms.ModelForm):
     class Meta:
         model = FollowUp
-        fields = ["working_status", "business_running", "income_band", "receiving_bansos", "note"]
+        fields = ["working_status", "business_running", "income_band", "receiving_bansos", "asset_state", "note"]
 
 
 def _month(value: str | None) -> datetime.date:
