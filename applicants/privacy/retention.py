@@ -89,7 +89,7 @@ def _candidates(now: datetime.datetime):
 
 def _anonymise_ids(ids: list[int], now: datetime.datetime) -> None:
     """One chunk: three UPDATEs and the audit-log labels (which hold the person's name)."""
-    from applicants.models import Applicant, Application, Interview
+    from applicants.models import Applicant, Application, ContactAttempt, Interview
 
     placeholder = Concat(Value("X"), LPad(Cast("id", CharField()), 15, Value("0")), output_field=CharField())
     with transaction.atomic():
@@ -107,6 +107,7 @@ def _anonymise_ids(ids: list[int], now: datetime.datetime) -> None:
         )
         Application.objects.filter(applicant_id__in=ids).update(motivation="", eligibility_override_reason="")
         Interview.objects.filter(application__applicant_id__in=ids).update(note="")
+        ContactAttempt.objects.filter(application__applicant_id__in=ids).update(note="")
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Applicant), object_id__in=[str(pk) for pk in ids]
         ).update(label=ANONYMOUS_NAME, data={})

@@ -7,9 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from applicants.graduation.contacts import record_attempt
 from applicants.models import ContactAttempt
+from applicants.privacy.retention import _anonymise_ids
 from applicants.privacy.subject_rights import restrict_processing
 from programs.models import Cohort
 from tests.factories import CohortFactory, EditorFactory, InterviewerFactory, InterviewFactory, UserFactory
@@ -111,3 +113,12 @@ def test_follow_up_attempts_are_refused_without_delivery_writes(client, make_use
     assert client.post(reverse("graduation:followup_attempt", args=[graduate.pk, 3]),
                        {"channel": "call", "result": "reached"}).status_code == 403
     assert not ContactAttempt.objects.exists()
+
+
+def test_anonymising_a_person_clears_the_notes_of_their_contact_attempts(editor):
+    graduate = GraduateFactory()
+    record_attempt(editor, enrolment=graduate, milestone=3, channel="visit", result="moved",
+                   note="Pindah ke rumah mertua di Jl. Kenanga 3")
+    _anonymise_ids([graduate.application.applicant_id], timezone.now())
+    attempt = ContactAttempt.objects.get()
+    assert attempt.note == "" and attempt.result == "moved"
