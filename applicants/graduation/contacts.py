@@ -66,6 +66,16 @@ def attach_attempts(due: Sequence) -> None:
                                    followup_message(d.enrolment, d.milestone))
 
 
+def attempts_by_interview(interviews) -> dict[int, list[ContactAttempt]]:
+    """The invitation attempts of a page of interviews, in one query."""
+    by_interview = defaultdict(list)
+    for attempt in ContactAttempt.objects.filter(interview_id__in=[i.pk for i in interviews]).order_by(
+        "attempted_at", "pk"
+    ):
+        by_interview[attempt.interview_id].append(attempt)
+    return by_interview
+
+
 def contact_choices() -> dict:
     """The choices the contact-attempt form offers (template context)."""
     return {"contact_channels": ContactAttempt.Channel.choices, "contact_results": ContactAttempt.Result.choices}

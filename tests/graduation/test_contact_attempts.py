@@ -122,3 +122,11 @@ def test_anonymising_a_person_clears_the_notes_of_their_contact_attempts(editor)
     _anonymise_ids([graduate.application.applicant_id], timezone.now())
     attempt = ContactAttempt.objects.get()
     assert attempt.note == "" and attempt.result == "moved"
+
+
+def test_the_interviewer_schedule_shows_invitation_attempts(client):
+    interview = InterviewFactory()
+    record_attempt(interview.interviewer, interview=interview, channel="call", result="no_answer")
+    client.force_login(interview.interviewer)
+    html = client.get(reverse("sigap_interviews:mine")).content.decode()
+    assert "Tidak menjawab" in html and reverse("graduation:interview_attempt", args=[interview.pk]) in html
