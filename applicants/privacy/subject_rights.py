@@ -119,6 +119,24 @@ def subject_data(applicant) -> dict[str, Any]:
         "pendaftar": person,
         "pendaftaran": out_apps,
         "riwayat": _log_entries(applicant, [a.pk for a in applications]),
+        "kelulusan": _graduation_data(applicant),
+    }
+
+
+def _graduation_data(applicant) -> dict[str, Any]:
+    """Certificates, register checks after graduation and contact attempts (names no staff member)."""
+    from applicants.models import Certificate, ContactAttempt, RegisterOutcomeCheck
+
+    person = Q(enrolment__application__applicant=applicant)
+    return {
+        "sertifikat": list(Certificate.objects.filter(person).order_by("issued_at").values(
+            "number", "state", "issued_at", "withdrawn_at", "withdrawal_reason")),
+        "cek_register": list(RegisterOutcomeCheck.objects.filter(person).order_by("as_of").values(
+            "register", "as_of", "nik_found", "kk_found", "desil_then", "desil_now", "bansos_raw",
+            "bansos_programs", "receives_bansos")),
+        "upaya_kontak": list(ContactAttempt.objects.filter(application__applicant=applicant)
+                             .order_by("attempted_at").values("purpose", "milestone", "channel", "result", "note",
+                                                               "attempted_at")),
     }
 
 

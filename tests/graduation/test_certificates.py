@@ -1,6 +1,7 @@
 """Completion certificates: issued only to graduates, numbered, printable, verifiable by anyone through a
 random token, withdrawn only with a reason, and refused while a person's processing is restricted."""
 
+import json
 import re
 
 import pytest
@@ -9,11 +10,12 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from applicants.graduation.certificates import issue_for_cohort
+from applicants.graduation.contacts import record_attempt
 from applicants.models import Certificate, Enrolment
-from applicants.privacy.subject_rights import restrict_processing
+from applicants.privacy.subject_rights import export_subject_data, restrict_processing
 from programs.models import Cohort
 from tests.factories import CohortFactory, EditorFactory, EnrolmentFactory, InterviewerFactory, UserFactory
-from tests.graduation.factories import CertificateFactory, GraduateFactory
+from tests.graduation.factories import CertificateFactory, GraduateFactory, RegisterOutcomeCheckFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +189,15 @@ def test_unknown_ids_in_admin_urls_are_404(client, editor):
     client.force_login(editor)
     assert client.get(reverse("graduation:certificate_detail", args=[999999])).status_code == 404
     assert client.post(reverse("graduation:enrolment_issue", args=[999999])).status_code == 404
+
+
+def test_the_subject_access_export_holds_certificates_register_checks_and_contact_attempts(editor):
+    certificate = CertificateFactory()
+    graduate = certificate.enrolment
+    RegisterOutcomeCheckFactory(enrolment=graduate, bansos_raw="PKH", receives_bansos=True)
+    record_attempt(editor, enrolment=graduate, milestone=3, channel="call", result="reached")
+    data = json.loads(export_subject_data(graduate.application.applicant, editor))["kelulusan"]
+    assert data["sertifikat"][0]["number"] == certificate.number
+    assert data["cek_register"][0]["bansos_raw"] == "PKH"
+    assert data["upaya_kontak"][0]["result"] == "reached"
+    assert editor.username not in json.dumps(data)
