@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from applicants.models import Enrolment, RegisterOutcomeCheck, WelfareImportBatch, WelfareRecord
@@ -51,8 +51,11 @@ def normalise_bansos(raw: str) -> tuple[list[str], bool]:
     return sorted(codes), bool(codes)
 
 
-def _graduate_rows(batch: WelfareImportBatch) -> Iterator[tuple]:
-    records = WelfareRecord.objects.filter(batch=batch)
+def graduate_rows_queryset(batch: WelfareImportBatch):
+    """The graduates not yet checked against `batch`, with their matches, as one SQL query."""
+    # No default ordering (Meta: batch, row_number) in the lookups: with it SQLite walks the batch in row
+    # order instead of using the (batch, nik) and kk_number indexes, a full scan per graduate.
+    records = WelfareRecord.objects.filter(batch=batch).order_by()
     by_nik = records.filter(nik=OuterRef("application__applicant__nik"))
     by_kk = records.filter(kk_number=OuterRef("application__applicant__kk_number"))
     graduates = (
@@ -63,17 +66,21 @@ def _graduate_rows(batch: WelfareImportBatch) -> Iterator[tuple]:
         .annotate(
             nik_found=Exists(by_nik), kk_found=Exists(by_kk),
             desil_nik=Subquery(by_nik.values("desil")[:1]),
-            desil_kk=Subquery(by_kk.exclude(desil=None).order_by("desil").values("desil")[:1]),
+            desil_kk=Subquery(by_kk.values("kk_number").annotate(lowest=Min("desil")).values("lowest")[:1]),
             # bansos is usually paid to the household: the person's own row first, else any row of the KK
             bansos_nik=Subquery(by_nik.values("bansos")[:1]),
-            bansos_kk=Subquery(by_kk.exclude(bansos="").order_by("row_number").values("bansos")[:1]),
+            bansos_kk=Subquery(by_kk.exclude(bansos="").values("bansos")[:1]),
             desil_then=F("application__eligibility_record__desil"),
         )
         .order_by("pk")
     )
     return graduates.values_list(
         "pk", "nik_found", "kk_found", "desil_nik", "desil_kk", "bansos_nik", "bansos_kk", "desil_then"
-    ).iterator(chunk_size=CHUNK_SIZE)
+    )
+
+
+def _graduate_rows(batch: WelfareImportBatch) -> Iterator[tuple]:
+    return graduate_rows_queryset(batch).iterator(chunk_size=CHUNK_SIZE)
 
 
 def check_graduates(batch: WelfareImportBatch) -> int:

@@ -18,7 +18,7 @@ from applicants.graduation.board import (
     left_bansos_evidence,
     register_fact_at,
 )
-from applicants.graduation.outcomes import check_graduates, normalise_bansos
+from applicants.graduation.outcomes import check_graduates, graduate_rows_queryset, normalise_bansos
 from applicants.models import FollowUp, RegisterOutcomeCheck, WelfareImportBatch
 from applicants.welfare.importer import import_register
 from programs.models import Cohort
@@ -198,3 +198,17 @@ def test_register_fact_at_a_follow_up_date_is_the_latest_import_as_of_that_day()
     assert register_fact_at(graduate, datetime.date(2026, 4, 30)) is None
     assert register_fact_at(graduate, datetime.date(2026, 7, 1)).bansos_raw == "PKH"
     assert register_fact_at(graduate, datetime.date(2026, 12, 1)).receives_bansos is False
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plan format")
+def test_every_register_lookup_uses_an_index_on_batch_and_nik_or_kk():
+    """Measured: with the KK lookup on the batch index alone, 1,000 graduates x 200,000 register rows
+    took 363 s; with the (batch, kk_number) index 0.05 s."""
+    GraduateFactory()
+    batch = _batch(datetime.date(2026, 10, 1))
+    sql, params = graduate_rows_queryset(batch).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = [row[-1] for row in cursor.fetchall()]
+    assert not [line for line in plan if line.endswith("(batch_id=?)") or line.startswith("SCAN")], plan
+    assert sum("kk_number=?" in line for line in plan) == 3 and sum("nik=?" in line for line in plan) >= 3, plan
