@@ -384,5 +384,32 @@ class CapitalPackage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (Rp {self.value_rupiah:,})".replace(",", ".")
+
+
+class CapitalPackageItem(models.Model):
+    """One line of a capital package: what is handed over, how many, at what value, from which supplier."""
+
+    package = models.ForeignKey(CapitalPackage, on_delete=models.CASCADE, related_name="items",
+                                verbose_name=_("paket modal usaha"))
+    name = models.CharField(_("barang"), max_length=150)
+    quantity = models.PositiveIntegerField(_("jumlah"), default=1, validators=[MinValueValidator(1)])
+    unit = models.CharField(_("satuan"), max_length=30, blank=True, help_text=_("Mis. unit, set, kg."))
+    unit_value_rupiah = models.PositiveBigIntegerField(_("harga satuan (Rp)"))
+    supplier = models.CharField(_("pemasok"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["package", "pk"]
+        verbose_name = _("barang paket modal")
+        verbose_name_plural = _("barang paket modal")
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="package_item_quantity_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.unit} {self.name}".replace("  ", " ")
+
+    @property
+    def value_rupiah(self) -> int:
+        return self.quantity * self.unit_value_rupiah
+
+
 # Background register exports (programs/registers/jobs.py). Defined beside the register machinery.
 from .registers.models import ExportJob  # noqa: E402,F401

@@ -19,7 +19,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.helpers import PermissionHelper
 
 from programs.admin_views import RoundViewSetGroup
-from programs.models import CapitalPackage, Cohort, Instructor, Intake, Program
+from programs.models import CapitalPackage, CapitalPackageItem, Cohort, Instructor, Intake, Program
 from programs.registers import search
 from programs.registers.base import RegisterModelAdmin
 from programs.registers.filters import DATE_INPUT, RegisterFilterSet
@@ -28,6 +28,7 @@ from programs.registers.xlsx import NUMBER, ExportColumn
 
 register_snippet(Instructor)
 register_snippet(CapitalPackage)
+register_snippet(CapitalPackageItem)
 
 # The class page with enrolment, attendance, scores and ranking (an applicants admin screen).
 COHORT_DETAIL_URL_NAME = "delivery:cohort_detail"

@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from . import views
+from . import certificates, views
 
 urlpatterns = [
     path("cari/", views.search, name="search"),
+    path("sertifikat/<str:token>/", certificates.verify, name="certificate_verify"),
 ]

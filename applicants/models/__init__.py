@@ -9,6 +9,7 @@ from applicants.models.delivery import (
     GroupMembership,
 )
 from applicants.models.interviews import Interview
+from applicants.models.outcomes import Certificate, ContactAttempt, RegisterOutcomeCheck
 from applicants.models.people import Applicant, Application, ConsentVersion, digits16, identity_or_anonymised
 from applicants.models.rights import DataSubjectRequest
 from applicants.models.staff import StaffProfile
@@ -20,12 +21,15 @@ __all__ = [
     "Attendance",
     "BusinessGroup",
     "CapitalAward",
+    "Certificate",
     "ConsentVersion",
+    "ContactAttempt",
     "DataSubjectRequest",
     "Enrolment",
     "FollowUp",
     "GroupMembership",
     "Interview",
+    "RegisterOutcomeCheck",
     "StaffProfile",
     "WelfareImportBatch",
     "WelfareRecord",

@@ -10,7 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -231,6 +231,10 @@ class CapitalAward(models.Model):
         _("berita acara bertanda tangan"), storage=get_private_storage, upload_to="handover/%Y/%m/", blank=True,
         validators=[validate_private_upload],  # PDF/JPG/PNG, size limit, content sniffed (applicants.privacy.storage)
     )
+    handover_photo = models.FileField(
+        _("foto serah terima"), storage=get_private_storage, upload_to="handover-photos/%Y/%m/", blank=True,
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png"]), validate_private_upload],
+    )
     cancelled_reason = models.CharField(_("alasan pembatalan"), max_length=255, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
@@ -302,7 +306,7 @@ class CapitalAward(models.Model):
             self.save(update_fields=["state", "approved_by", "approved_at"])
             log(self, "sigap.award.approve", user=user)
 
-    def hand_over(self, user, *, on: datetime.date, number: str, document=None) -> None:
+    def hand_over(self, user, *, on: datetime.date, number: str, document=None, photo=None) -> None:
         self.ensure_recipient_processable()
         if self.state != self.State.APPROVED:
             raise ValidationError(_("Hanya modal usaha yang sudah disetujui yang dapat diserahkan."))
@@ -322,6 +326,13 @@ class CapitalAward(models.Model):
                 except ValidationError as exc:
                     raise ValidationError({"handover_document": exc.messages}) from exc
             self.handover_document = document
+        if photo is not None:
+            for validator in self._meta.get_field("handover_photo").validators:
+                try:
+                    validator(photo)
+                except ValidationError as exc:
+                    raise ValidationError({"handover_photo": exc.messages}) from exc
+            self.handover_photo = photo
         self.state, self.handed_over_on, self.handover_number = self.State.HANDED_OVER, on, number
         with transaction.atomic():
             self.save()
@@ -352,6 +363,12 @@ class FollowUp(models.Model):
         OWN_BUSINESS = "own_business", _("Usaha sendiri")
         NOT_WORKING = "not_working", _("Tidak bekerja")
 
+    class AssetState(models.TextChoices):
+        IN_USE = "in_use", _("Dipakai")
+        SOLD = "sold", _("Dijual")
+        BROKEN = "broken", _("Rusak")
+        LOST = "lost", _("Hilang")
+
     class IncomeBand(models.TextChoices):
         NONE = "none", _("Tidak ada")
         UNDER_1M = "lt_1m", _("< Rp 1.000.000")
@@ -367,6 +384,10 @@ class FollowUp(models.Model):
     business_running = models.BooleanField(_("usaha masih berjalan"), null=True, blank=True, default=None)
     income_band = models.CharField(_("penghasilan per bulan"), max_length=8, choices=IncomeBand.choices)
     receiving_bansos = models.BooleanField(_("masih menerima bansos"), null=True, blank=True, default=None)
+    asset_state = models.CharField(
+        _("aset modal usaha"), max_length=8, choices=AssetState.choices, blank=True,
+        help_text=_("Kosongkan bila lulusan tidak menerima modal usaha."),
+    )
     note = models.CharField(_("catatan"), max_length=255, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

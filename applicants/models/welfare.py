@@ -126,6 +126,7 @@ class WelfareRecord(models.Model):
         indexes = [
             models.Index(fields=["nik"]), models.Index(fields=["kk_number"]),
             models.Index(fields=["batch", "desil"]),  # register-records filter
+            models.Index(fields=["batch", "kk_number"]),  # graduates' household lookup (graduation.outcomes)
         ]
 
     def __str__(self) -> str:

@@ -35,10 +35,13 @@ from applicants.models import (
     Attendance,
     BusinessGroup,
     CapitalAward,
+    Certificate,
+    ContactAttempt,
     Enrolment,
     FollowUp,
     GroupMembership,
     Interview,
+    RegisterOutcomeCheck,
     StaffProfile,
     WelfareImportBatch,
     WelfareRecord,
@@ -300,6 +303,17 @@ followups = PersonPolicy(
 memberships = PersonPolicy(
     GroupMembership, application_path="enrolment__application", kecamatan_path="applicant__kelurahan__kecamatan_id"
 )
+certificates = PersonPolicy(
+    Certificate, application_path="enrolment__application",
+    kecamatan_path="enrolment__application__applicant__kelurahan__kecamatan_id",
+)
+contact_attempts = PersonPolicy(
+    ContactAttempt, application_path="application", kecamatan_path="application__applicant__kelurahan__kecamatan_id",
+)
+outcome_checks = PersonPolicy(
+    RegisterOutcomeCheck, application_path="enrolment__application",
+    kecamatan_path="enrolment__application__applicant__kelurahan__kecamatan_id",
+)
 awards = CapitalAwardPolicy(CapitalAward)
 groups = AreaPolicy(BusinessGroup, kecamatan_path="kelurahan__kecamatan_id")
 welfare_records = AreaPolicy(WelfareRecord, kecamatan_path="kelurahan__kecamatan_id")
@@ -311,7 +325,8 @@ POLICIES: dict[type[Model], AccessPolicy] = {
     policy.model: policy
     for policy in (
         applicants, applications, interviews, enrolments, attendance, followups, memberships, awards, groups,
-        welfare_records, welfare_batches, welfare_rejections, staff_profiles,
+        welfare_records, welfare_batches, welfare_rejections, staff_profiles, certificates, outcome_checks,
+        contact_attempts,
     )
 }
 

@@ -51,6 +51,7 @@ from applicants.models import (
     Applicant,
     Application,
     CapitalAward,
+    ContactAttempt,
     DataSubjectRequest,
     Enrolment,
     FollowUp,
@@ -160,6 +161,7 @@ def _anonymise_ids(ids: list[int], now: datetime.datetime) -> None:
             details="",
             outcome=Case(When(status=DataSubjectRequest.Status.OPEN, then=Value("")), default=Value(ANONYMISED_TEXT)),
         )
+        ContactAttempt.objects.filter(application__applicant_id__in=ids).update(note="")
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Applicant), object_id__in=[str(pk) for pk in ids]
         ).update(label=ANONYMOUS_NAME, data={})

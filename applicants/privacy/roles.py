@@ -32,7 +32,7 @@ _RECORD_MODELS = {
         "intake", "kelurahanquota", "program",
         # delivery
         "instructor", "cohort", "cohortsession", "capitalpackage",
-        "holiday", "letterhead",
+        "holiday", "letterhead", "capitalpackageitem",
     ],
 }
 # Read-only reference data and staff restrictions: the auditor may view them, only admins change them.

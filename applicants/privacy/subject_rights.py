@@ -371,6 +371,7 @@ def collect(applicant) -> SubjectCopy:
         "persetujuan": list(consents.values()),
         "permintaan": [r.data for r in request_records],
         "riwayat": history,
+        "kelulusan": _graduation_data(applicant),
     }
     return SubjectCopy(applicant=applicant, generated_at=now, sections=sections, data=data)
 
@@ -378,6 +379,23 @@ def collect(applicant) -> SubjectCopy:
 def subject_data(applicant) -> dict[str, Any]:
     """Everything stored about one person, as plain data (what `export_subject_data` serialises)."""
     return collect(applicant).data
+
+
+def _graduation_data(applicant) -> dict[str, Any]:
+    """Certificates, register checks after graduation and contact attempts (names no staff member)."""
+    from applicants.models import Certificate, ContactAttempt, RegisterOutcomeCheck
+
+    person = Q(enrolment__application__applicant=applicant)
+    return {
+        "sertifikat": list(Certificate.objects.filter(person).order_by("issued_at").values(
+            "number", "state", "issued_at", "withdrawn_at", "withdrawal_reason")),
+        "cek_register": list(RegisterOutcomeCheck.objects.filter(person).order_by("as_of").values(
+            "register", "as_of", "nik_found", "kk_found", "desil_then", "desil_now", "bansos_raw",
+            "bansos_programs", "receives_bansos")),
+        "upaya_kontak": list(ContactAttempt.objects.filter(application__applicant=applicant)
+                             .order_by("attempted_at").values("purpose", "milestone", "channel", "result", "note",
+                                                               "attempted_at")),
+    }
 
 
 class _Encoder(DjangoJSONEncoder):

@@ -21,6 +21,7 @@ from django.views.generic import View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from applicants.graduation.contacts import attempts_by_interview
 from applicants.models import Application, Interview
 from applicants.privacy import access
 from applicants.privacy.gates import GatedViewMixin, OutOfScope, object_in_scope
@@ -55,10 +56,13 @@ class InterviewAdminView(GatedViewMixin, WagtailAdminTemplateMixin, View):
 def _rows(request, interviews):
     """Interviews with the WhatsApp link and whether this user may record the outcome."""
     with_links = request.user.has_perm("applicants.change_interview")
+    interviews = list(interviews)
+    attempts = attempts_by_interview(interviews)
     return [
         {
             "interview": interview,
             "wa_link": services.interview_whatsapp_link(interview) if with_links else "",
+            "attempts": attempts.get(interview.pk, []),
             "can_record": services.can_record_outcome(request.user, interview)
             and interview.attendance == Interview.Attendance.SCHEDULED,
         }

@@ -10,6 +10,7 @@ from .delivery import (
     FollowUpFactory,
     GroupMembershipFactory,
 )
+from .graduation import CertificateFactory, RegisterOutcomeCheckFactory
 from .identity import BIRTH_DATE, make_kk, make_nik, nik_serial
 from .pages import (
     HomePageFactory,
@@ -46,6 +47,8 @@ from .staff import PASSWORD, UserFactory
 from .welfare import RECORD_BIRTH_DATE, WelfareImportBatchFactory, WelfareRecordFactory, WelfareRejectionFactory
 
 __all__ = [
+    "CertificateFactory",
+    "RegisterOutcomeCheckFactory",
     "DataSubjectRequestFactory",
     "HolidayFactory",
     "BIRTH_DATE",

@@ -1,10 +1,12 @@
 """Class participants (enrolments), attendance, capital awards, KUB groups and follow-ups."""
 
+from decimal import Decimal
+
 import factory
 
 from applicants.enums import ApplicationStatus
 from applicants.models import Attendance, BusinessGroup, CapitalAward, Enrolment, FollowUp, GroupMembership
-from programs.models import Kelurahan
+from programs.models import Cohort, Kelurahan
 
 from .people import ApplicationFactory
 from .programs import CapitalPackageFactory, CohortFactory, CohortSessionFactory, IntakeFactory
@@ -19,6 +21,12 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
 
     class Params:
         completed = factory.Trait(status=Enrolment.Status.COMPLETED, final_score=80)
+        # A participant who met the completion rule of a closed class; `failed`: one who did not.
+        graduate = factory.Trait(
+            cohort=factory.SubFactory(CohortFactory, status=Cohort.Status.COMPLETED),
+            status=Enrolment.Status.COMPLETED, final_score=85, attendance_pct=Decimal("95.00"),
+        )
+        failed = factory.Trait(graduate=True, status=Enrolment.Status.NOT_COMPLETED, final_score=40)
 
     cohort = factory.SubFactory(CohortFactory)
     application = factory.LazyAttribute(

@@ -92,6 +92,7 @@ class HandoverForm(forms.Form):
     handover_number = forms.CharField(label=_("Nomor berita acara"), max_length=80)
     handover_document = forms.FileField(label=_("Berita acara bertanda tangan (PDF/JPG/PNG, maks. 10 MB)"),
                                         required=False)
+    handover_photo = forms.FileField(label=_("Foto serah terima (JPG/PNG, maks. 10 MB)"), required=False)
 
 
 @gate(AWARD_VIEW, write_permissions=[AWARD_CHANGE])
@@ -111,7 +112,8 @@ def award_detail(request, pk):
                     raise ValidationError(_("Periksa isian serah terima."))
                 award.hand_over(request.user, on=form.cleaned_data["handed_over_on"],
                                 number=form.cleaned_data["handover_number"],
-                                document=form.cleaned_data["handover_document"])
+                                document=form.cleaned_data["handover_document"],
+                                photo=form.cleaned_data["handover_photo"])
             messages.success(request, _("Status modal usaha: %(s)s.") % {"s": award.get_state_display()})
             return redirect("delivery:award_detail", pk=award.pk)
         except ValidationError as exc:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from applicants.delivery import services
 from applicants.delivery.views.common import CHANGE, VIEW, render
+from applicants.graduation.contacts import attach_attempts, contact_choices
 from applicants.models import Enrolment, FollowUp
 from applicants.privacy import access
 from applicants.privacy.gates import gate, object_in_scope
@@ -43,7 +44,7 @@ class FollowUpForm(forms.ModelForm):
 
     class Meta:
         model = FollowUp
-        fields = ["working_status", "business_running", "income_band", "receiving_bansos", "note"]
+        fields = ["working_status", "business_running", "income_band", "receiving_bansos", "asset_state", "note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,8 +64,9 @@ def _month(value: str | None) -> datetime.date:
 def followup_due(request):
     month = _month(request.GET.get("month"))
     due = services.due_followups(month.year, month.month, scope=lambda qs: access.enrolments.scope(request.user, qs))
+    attach_attempts(due)
     return render(request, "followup_due.html", _("Tindak lanjut jatuh tempo"), {
-        "month": month, "due": due, "done": sum(1 for d in due if d.record)})
+        "month": month, "due": due, "done": sum(1 for d in due if d.record), **contact_choices()})
 
 
 @gate(CHANGE, write_permissions=[CHANGE])

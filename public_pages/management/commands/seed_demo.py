@@ -35,6 +35,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo menolak berjalan di produksi (DJANGO_ENV=production).")
         # The demo generators are loaded only after the production refusal above.
         from applicants.delivery import demo as delivery_demo
+        from applicants.graduation import demo as graduation_demo
         from applicants.intake import demo as applicants_demo
         from applicants.selection import demo as selection_demo
         from programs import demo as programs_demo
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         selection_demo.seed(stdout=self.stdout)
         self.stdout.write("")
         delivery_demo.seed(stdout=self.stdout)
+        graduation_demo.seed(stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Konten demo siap."))
         for username, role in users:
