@@ -229,8 +229,8 @@ LEVELS = [
     ({"applicants.workflow"}, set()),
     ({"applicants.models"}, set()),
     ({"applicants.privacy.access", "applicants.privacy.masking", "applicants.privacy.audit"}, set()),
-    (set(), {"services", "importer", "eligibility", "reader", "retention", "subject_rights", "login_security",
-             "ratelimit", "dashboard", "demo", "xlsx"}),
+    (set(), {"services", "importer", "columns", "sources", "rows", "staging", "eligibility", "reader", "retention",
+             "subject_rights", "login_security", "ratelimit", "dashboard", "demo", "xlsx"}),
     (set(), {"registers", "forms", "admin_forms", "views", "bulk_actions", "tables", "filters"}),
     (set(), {"wagtail_hooks"}),
 ]

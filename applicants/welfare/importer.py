@@ -1,558 +1,57 @@
-"""Welfare-register extracts (DTSEN/DTKS): read, map, validate and import them as one batch.
+"""Welfare-register extracts (DTSEN/DTKS): import one as a batch, then confirm or cancel it.
 
 Extracts arrive as xlsx or `;`-separated CSV with title rows above the header, a totals row below,
-headers spelled differently per extract and identity numbers damaged by Excel. This module streams
-the file within the size limits of `read_limits()` (memory does not grow with the number of rows or
-with what a hostile file declares), writes accepted rows in short chunked transactions (SQLite has one
-write lock: residents' submissions must not wait 20 s for an import), carries over the current
-register's rows of kelurahan the file does not cover, and leaves the batch ready with a preview of what
-it would change. Only `confirm_import()` makes it current, in one tiny transaction. Any error deletes
-the partial batch's rows, so the previous register stays in force. Identity numbers are never
-"repaired": a damaged one is rejected with its row number and reason.
+headers spelled differently per extract and identity numbers damaged by Excel. An import reads the
+file (`sources`, within the size limits of `read_limits()`), finds its header (`columns`), validates
+each row (`rows`) and writes accepted rows in short chunked transactions (`staging`). It then carries
+over the current register's rows of kelurahan the file does not cover, and leaves the batch ready with
+a preview of what it would change. Only `confirm_import()` makes it current, in one tiny transaction.
+Any error deletes the partial batch's rows, so the previous register stays in force.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime
-import hashlib
 import io
 import logging
-import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from applicants import identity
 from applicants.enums import Register
-from applicants.models import WelfareImportBatch, WelfareRecord, WelfareRejection
+from applicants.models import WelfareImportBatch, WelfareRecord
+from applicants.welfare.columns import RegisterFileError, _read_header
 from applicants.welfare.eligibility import check_open_applications, preview_changes
-from applicants.welfare.reader import (
-    Limits,
-    Progress,
-    XlsxFormatError,
-    cell_too_long,
-    iter_first_sheet,
-    too_many_columns,
-)
-from programs.models import Kelurahan
+from applicants.welfare.reader import Progress
+from applicants.welfare.rows import KelurahanIndex, RowValidator
+from applicants.welfare.sources import _encoding_of_head, file_kind, hash_and_encoding, iter_table, read_limits
+from applicants.welfare.staging import _RECORD_FIELDS, CHUNK_SIZE, _Importer, current_batch, delete_batch_rows
 from programs.registers.xlsx import TEXT, Column, Sheet, write_xlsx
+
+__all__ = [
+    "ImportStateError",
+    "RegisterFileError",
+    "cancel_import",
+    "check_file",
+    "confirm_import",
+    "create_batch",
+    "import_register",
+    "stage_import",
+    "write_rejections_xlsx",
+]
 
 logger = logging.getLogger(__name__)
 
-HEADER_SCAN_ROWS = 20
-CHUNK_SIZE = 5000
 CARRY_CHUNK = 20000  # rows copied per transaction when a partial extract keeps the rest of the register
-
-# Field -> header spellings seen in extracts, already normalised (casefold, letters and digits only).
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "nik": ("nik", "nomorindukkependudukan", "noindukkependudukan", "niknomorindukkependudukan", "nikart"),
-    "kk_number": ("nokk", "nomorkk", "kk", "nkk", "nomorkartukeluarga", "nokartukeluarga", "nomorkkart"),
-    "full_name": ("nama", "namalengkap", "namaart", "namaanggotakeluarga", "namapenerima", "namasesuaiktp"),
-    "birth_date": ("tgllahir", "tanggallahir", "tgllhr", "tanggallhr"),
-    "sex": ("jeniskelamin", "jk", "kelamin", "lp"),
-    "address": ("alamat", "alamatlengkap", "alamatdomisili"),
-    "rt": ("rt", "nort"),
-    "rw": ("rw", "norw"),
-    "kelurahan_code": ("kodekelurahan", "kodedesa", "kodedesakelurahan", "kodekelurahandesa", "kodekel"),
-    "kelurahan": ("kelurahan", "desakelurahan", "kelurahandesa", "desa", "namakelurahan", "namadesa", "kel"),
-    "kecamatan": ("kecamatan", "namakecamatan", "kec"),
-    "desil": ("desil", "desilnasional", "peringkatdesil", "desilkesejahteraan", "desildtsen"),
-    "bansos": ("bansos", "bantuansosial", "jenisbansos", "programbansos", "bantuan"),
-}
-_ALIAS_TO_FIELD = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
-
-# What a person reads when a required column is missing.
-FIELD_LABELS = {
-    "nik": "NIK",
-    "kk_number": "No KK",
-    "full_name": "Nama",
-    "kelurahan": "Kelurahan atau Kode Kelurahan",
-    "desil": "Desil",
-}
-
-_NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
-_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
-_MAX_LEN = {"full_name": 150, "address": 255, "rt": 3, "rw": 3, "bansos": 120}
-
-
-def normalise(text) -> str:
-    """Header/name key: casefold, keep letters and digits only ("DESA/KELURAHAN" -> "desakelurahan")."""
-    return _NON_ALNUM.sub("", str(text or "").casefold())
-
-
-class RegisterFileError(Exception):
-    """The file as a whole cannot be imported (unreadable, no header, required column missing)."""
-
-
-# --- Reading -----------------------------------------------------------------------------------
-
-
-def file_kind(name: str) -> str:
-    suffix = Path(name).suffix.lower()
-    if suffix not in {".csv", ".xlsx"}:
-        raise RegisterFileError(_("Jenis berkas tidak didukung: unggah berkas .xlsx atau .csv."))
-    return suffix[1:]
-
-
-def hash_and_encoding(path: Path) -> tuple[str, str]:
-    """SHA-256 of the file and, in the same pass, whether it decodes as UTF-8 (else cp1252)."""
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-            if utf8:
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError:
-                    utf8 = False
-    if utf8:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8 = False
-    return digest.hexdigest(), ("utf-8-sig" if utf8 else "cp1252")
-
-
-def read_limits() -> Limits:
-    """The size limits for one extract (settings, documented in the README's settings table)."""
-    return Limits(
-        max_columns=settings.WELFARE_IMPORT_MAX_COLUMNS,
-        max_cell_chars=settings.WELFARE_IMPORT_MAX_CELL_CHARS,
-        max_unpacked_bytes=settings.WELFARE_IMPORT_MAX_UNPACKED_MB << 20,
-        max_shared_strings_bytes=settings.WELFARE_IMPORT_MAX_SHARED_STRINGS_MB << 20,
-    )
-
-
-def _sniff_delimiter(sample: str) -> str:
-    lines = sample.splitlines()[:HEADER_SCAN_ROWS]
-    counts = {delim: sum(line.count(delim) for line in lines) for delim in (";", ",", "\t", "|")}
-    return max(counts, key=counts.get) if any(counts.values()) else ","
-
-
-def _bounded_lines(handle, limit: int) -> Iterator[str]:
-    """The file's lines, refusing one longer than `limit` before it is read whole (a million-column
-    header is one line of megabytes; csv.reader would build all its fields first)."""
-    number = 0
-    while line := handle.readline(limit):
-        number += 1
-        if len(line) >= limit and not line.endswith(("\n", "\r")):
-            raise RegisterFileError(
-                _("Baris %(row)s berkas CSV terlalu panjang (lebih dari %(n)s karakter: sel terlalu panjang atau "
-                  "kolom terlalu banyak); periksa apakah ini ekstrak register yang benar.")
-                % {"row": number, "n": limit}
-            )
-        yield line
-
-
-def iter_csv(path: Path, encoding: str, limits: Limits | None = None,
-             progress: Progress | None = None) -> Iterator[tuple[int, list]]:
-    """(row number as Excel shows it, cells) for each CSV record."""
-    limits = limits or read_limits()
-    line_limit = limits.max_columns * (limits.max_cell_chars + 3) + 2
-    previous_limit = csv.field_size_limit(limits.max_cell_chars)
-    # Not UTF-8: Indonesian-locale Excel saves Windows-1252; its 5 undefined bytes become U+FFFD.
-    errors = "strict" if encoding == "utf-8-sig" else "replace"
-    raw = path.open("rb")
-    try:
-        if progress is not None:
-            progress.total = path.stat().st_size
-            progress.tell = raw.tell
-        with io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="") as handle:
-            delimiter = _sniff_delimiter(handle.read(64 * 1024))
-            handle.seek(0)  # resets the decoder: the BOM is skipped again
-            reader = csv.reader(_bounded_lines(handle, line_limit), delimiter=delimiter)
-            number = 0
-            while True:
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    if "field larger than field limit" in str(exc):
-                        raise RegisterFileError(str(cell_too_long(number + 1, limits.max_cell_chars))) from None
-                    raise RegisterFileError(
-                        _("Berkas CSV tidak dapat dibaca di baris %(row)s (tanda kutip tidak tertutup atau "
-                          "karakter tidak sah).") % {"row": number + 1}
-                    ) from None
-                number += 1
-                if len(row) > limits.max_columns:
-                    raise RegisterFileError(str(too_many_columns(limits.max_columns)))
-                yield number, row
-    except UnicodeDecodeError:
-        raise RegisterFileError(_("Berkas CSV bukan teks UTF-8 yang sah; simpan ulang sebagai CSV UTF-8.")) from None
-    finally:
-        csv.field_size_limit(previous_limit)
-        if progress is not None:
-            progress.tell = None
-        raw.close()
-
-
-def iter_xlsx(path: Path, limits: Limits | None = None,
-              progress: Progress | None = None) -> Iterator[tuple[int, list]]:
-    """(spreadsheet row number, cells) of the first sheet, in constant memory.
-
-    Only our streaming reader (applicants.welfare.reader) is used: python-calamine loads the whole sheet
-    (1.5 GB for 10^6 rows) and openpyxl is ~16x slower, so neither keeps memory and time bounded for
-    every file. Numeric cells stay numbers: the validator rejects a NIK/KK that is not text.
-    """
-    try:
-        yield from iter_first_sheet(path, limits or read_limits(), progress)
-    except XlsxFormatError as exc:
-        raise RegisterFileError(str(exc)) from None
-
-
-def iter_table(path: Path, kind: str, encoding: str = "utf-8-sig", limits: Limits | None = None,
-               progress: Progress | None = None) -> Iterator[tuple[int, list]]:
-    if kind == "csv":
-        return iter_csv(path, encoding, limits, progress)
-    return iter_xlsx(path, limits, progress)
-
-
-# --- Header --------------------------------------------------------------------------------------
-
-
-@dataclass
-class ColumnMap:
-    columns: dict[str, int]  # field -> column index
-    headers: list[str]  # the header row as text, for the rejected-rows report
-    header_row: int
-
-    def missing(self, register: str) -> list[str]:
-        required = ["nik", "kk_number", "full_name"]
-        if register == Register.DTSEN:
-            required.append("desil")
-        missing = [FIELD_LABELS[name] for name in required if name not in self.columns]
-        if "kelurahan" not in self.columns and "kelurahan_code" not in self.columns:
-            missing.insert(3, FIELD_LABELS["kelurahan"])
-        return missing
-
-
-def map_header(cells: list) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        name = _ALIAS_TO_FIELD.get(normalise(cell))
-        if name and name not in columns:
-            columns[name] = index
-    return columns
-
-
-def find_header(rows: list[tuple[int, list]]) -> ColumnMap | None:
-    """The row among the first ones that names the most known columns (at least two)."""
-    best: ColumnMap | None = None
-    for number, cells in rows:
-        columns = map_header(cells)
-        if len(columns) >= 2 and (best is None or len(columns) > len(best.columns)):
-            best = ColumnMap(columns, [_text(cell) for cell in cells], number)
-    return best
-
-
-# --- Cell values -----------------------------------------------------------------------------------
-
-
-def _text(value) -> str:
-    if type(value) is str:  # the common case first: this runs for every cell of a million rows
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.strftime("%d-%m-%Y")
-    return str(value).strip()
-
-
-def _is_numeric_cell(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-_DATE_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-_DATE_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-
-
-def parse_date(value) -> datetime.date | None:
-    """DD-MM-YYYY (also / and .), YYYY-MM-DD, or a spreadsheet date; None when it is none of these."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = _text(value)
-    match = _DATE_DMY.match(text)
-    if match:
-        day, month, year = match.groups()
-    else:
-        match = _DATE_YMD.match(text)
-        if not match:
-            return None
-        year, month, day = match.groups()
-    try:
-        return datetime.date(int(year), int(month), int(day))
-    except ValueError:
-        return None
-
-
-def parse_desil(value) -> int | None:
-    if _is_numeric_cell(value):
-        number = float(value)
-    else:
-        text = _text(value).replace(",", ".")
-        try:
-            number = float(text)
-        except ValueError:
-            return None
-    if not number.is_integer() or not 1 <= number <= 10:
-        return None
-    return int(number)
-
-
-def _parse_sex(value) -> str:
-    text = normalise(value)
-    if text in {"l", "lk", "lakilaki", "pria", "1"}:
-        return "L"
-    if text in {"p", "pr", "perempuan", "wanita", "2"}:
-        return "P"
-    return ""
-
-
-def _rt_rw(value) -> str:
-    text = identity.normalise_digits(_text(value))
-    if identity.is_ascii_digits(text):
-        return text.zfill(3)[-3:]
-    return text[:3]
-
-
-class KelurahanIndex:
-    """The Kelurahan reference table in memory (about a hundred rows), matched by code, then name."""
-
-    def __init__(self) -> None:
-        self.by_code: dict[str, int] = {}
-        self.by_kecamatan_name: dict[tuple[str, str], int] = {}
-        self.by_name: dict[str, int | None] = {}  # None: the name exists in several kecamatan
-        for pk, code, name, aliases, kecamatan in Kelurahan.objects.values_list(
-            "pk", "code", "name", "aliases", "kecamatan__name"
-        ):
-            self.by_code[re.sub(r"\D", "", code)] = pk
-            for spelling in {name, *(aliases or [])}:
-                key = normalise(spelling)
-                self.by_kecamatan_name[(normalise(kecamatan), key)] = pk
-                self.by_name[key] = None if self.by_name.get(key, pk) != pk else pk
-
-    def match(self, code, name, kecamatan) -> int | None:
-        digits = re.sub(r"\D", "", _text(code))
-        if digits and digits in self.by_code:
-            return self.by_code[digits]
-        key = normalise(name)
-        if not key:
-            return None
-        kecamatan_key = normalise(kecamatan)
-        if kecamatan_key and (kecamatan_key, key) in self.by_kecamatan_name:
-            return self.by_kecamatan_name[(kecamatan_key, key)]
-        return self.by_name.get(key)
-
-
-# --- Row validation --------------------------------------------------------------------------------
-
-
-def _identity_reason(value, label: str, parse: Callable) -> tuple[str | None, object]:
-    """(reason, parsed) for a NIK/KK cell. A numeric cell or scientific notation is Excel damage."""
-    if _is_numeric_cell(value) or _SCIENTIFIC.match(_text(value).lstrip("'")):
-        return (
-            _("%(label)s tersimpan sebagai angka oleh Excel (hanya 15 digit tersimpan); "
-              "tidak dapat dipercaya, perbaiki di sumber sebagai teks.") % {"label": label},
-            None,
-        )
-    try:
-        return None, parse(value)
-    except ValidationError as exc:
-        return f"{label}: {' '.join(exc.messages)}", None
-
-
-class RowValidator:
-    """Turns one row's cells into record values or a rejection reason."""
-
-    def __init__(self, columns: dict[str, int], register: str, kelurahan: KelurahanIndex,
-                 today: datetime.date | None = None) -> None:
-        self.register = register
-        self.kelurahan = kelurahan
-        self.today = today or datetime.date.today()
-        self.width = max(columns.values()) + 1
-        # A missing column reads the empty cell appended after the row's last column.
-        self.index = {name: columns.get(name, self.width) for name in HEADER_ALIASES}
-
-    def pad(self, cells: list) -> list:
-        """The row with exactly `width` cells plus one empty cell, so every index is valid."""
-        missing = self.width + 1 - len(cells)
-        return cells + [""] * missing if missing > 0 else [*cells[: self.width], ""]
-
-    def is_blank(self, cells: list) -> bool:
-        """Blank rows and the totals row ("JUMLAH", count) carry neither NIK nor name."""
-        return not (_text(cells[self.index["nik"]]) or _text(cells[self.index["full_name"]]))
-
-    def validate(self, cells: list) -> tuple[dict | None, str | None]:
-        """(record fields, None) for a good row, (None, reason in Indonesian) for a rejected one.
-
-        `cells` must come from pad().
-        """
-        index = self.index
-        reason, info = _identity_reason(cells[index["nik"]], "NIK",
-                                        lambda value: identity.parse_nik(value, today=self.today))
-        if reason:
-            return None, reason
-        reason, kk = _identity_reason(cells[index["kk_number"]], "No KK", identity.parse_kk)
-        if reason:
-            return None, reason
-        name = _text(cells[index["full_name"]])
-        if not name:
-            return None, _("Nama kosong.")
-        kelurahan_id = self.kelurahan.match(
-            cells[index["kelurahan_code"]], cells[index["kelurahan"]], cells[index["kecamatan"]]
-        )
-        if kelurahan_id is None:
-            shown = _text(cells[index["kelurahan"]]) or _text(cells[index["kelurahan_code"]])
-            return None, _("Kelurahan tidak dikenal: %(name)s.") % {"name": shown or "-"}
-        desil = parse_desil(cells[index["desil"]])
-        if desil is None and self.register == Register.DTSEN:
-            return None, _("Desil kosong atau bukan angka 1-10.")
-        return {
-            "nik": info.nik,
-            "kk_number": kk,
-            "full_name": name[: _MAX_LEN["full_name"]],
-            "birth_date": parse_date(cells[index["birth_date"]]) or info.birth_date,
-            "sex": _parse_sex(cells[index["sex"]]) or info.sex,
-            "address": _text(cells[index["address"]])[: _MAX_LEN["address"]],
-            "rt": _rt_rw(cells[index["rt"]]),
-            "rw": _rt_rw(cells[index["rw"]]),
-            "kelurahan_id": kelurahan_id,
-            "desil": desil,
-            "bansos": _text(cells[index["bansos"]])[: _MAX_LEN["bansos"]],
-        }, None
-
-
-# --- Import ---------------------------------------------------------------------------------------
-
-
-_RECORD_FIELDS = ("nik", "kk_number", "full_name", "birth_date", "sex", "address", "rt", "rw", "kelurahan_id",
-                  "desil", "bansos")
-
-
-def _insert_sql() -> str:
-    """One parameterised INSERT for executemany: building 10^6 model instances costs more than the
-    parsing (measured: ORM bulk_create was ~60 % of the import), so records are written as tuples."""
-    meta = WelfareRecord._meta
-    columns = ["batch_id", "row_number", *_RECORD_FIELDS]
-    names = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in columns)
-    table = connection.ops.quote_name(meta.db_table)
-    placeholders = ", ".join(["%s"] * len(columns))
-    return f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608 - quoted model identifiers
 
 
 class ImportStateError(Exception):
     """A batch is not in a state that allows the requested step (confirm twice, confirm a failed one...)."""
-
-
-class _Importer:
-    def __init__(self, batch: WelfareImportBatch, headers: list[str], chunk_size: int,
-                 progress: Progress | None = None) -> None:
-        self.batch = batch
-        self.headers = headers
-        self.chunk_size = chunk_size
-        self.progress = progress
-        self.sql = _insert_sql()
-        quote = connection.ops.quote_name
-        self.select_sql = (
-            f"SELECT {quote('nik')}, {quote('row_number')} FROM {quote(WelfareRecord._meta.db_table)} "  # noqa: S608
-            f"WHERE {quote('batch_id')} = %%s AND {quote('nik')} IN (%(placeholders)s)"
-        )
-        self.adapt_date = connection.ops.adapt_datefield_value
-        self.records: list[tuple[int, dict, list]] = []  # (row number, fields, cells) of this chunk
-        self.rejections: list[WelfareRejection] = []
-
-    def raw(self, cells: list) -> list[list[str]]:
-        """[[header, value], ...] in file order: a list because PostgreSQL's jsonb does not keep key order."""
-        return [
-            [header or f"Kolom {index + 1}", _text(cells[index]) if index < len(cells) else ""]
-            for index, header in enumerate(self.headers)
-        ]
-
-    def reject(self, number: int, cells: list, reason: str) -> None:
-        self.batch.rows_rejected += 1
-        self.rejections.append(
-            WelfareRejection(batch=self.batch, row_number=number, reason=reason[:255], raw=self.raw(cells))
-        )
-        if len(self.rejections) >= self.chunk_size:  # a file of bad rows must not pile up in memory
-            self.flush()
-
-    def accept(self, number: int, cells: list, fields: dict) -> None:
-        self.records.append((number, fields, cells))
-        if len(self.records) >= self.chunk_size:
-            self.flush()
-
-    def rows_already_written(self, niks: list[str]) -> dict[str, int]:
-        """NIK -> row number of this batch's rows already written (raw SQL: the ORM's IN-list handling
-        of 5,000 values per chunk cost more than the lookup itself)."""
-        if not niks:
-            return {}
-        placeholders = ", ".join(["%s"] * len(niks))
-        with connection.cursor() as cursor:
-            cursor.execute(self.select_sql % {"placeholders": placeholders}, [self.batch.pk, *niks])
-            return dict(cursor.fetchall())
-
-    def flush(self) -> None:
-        """Write one chunk in its own short transaction; a NIK already seen keeps its first row."""
-        first_row = self.rows_already_written([fields["nik"] for _n, fields, _c in self.records])
-        params = []
-        batch_id = self.batch.pk
-        for number, fields, cells in self.records:
-            nik = fields["nik"]
-            if nik in first_row:
-                self.batch.rows_duplicate += 1
-                self.rejections.append(WelfareRejection(
-                    batch=self.batch, row_number=number,
-                    reason=_("NIK ganda: sudah ada di baris %(row)s (baris pertama yang dipakai).")
-                    % {"row": first_row[nik]},
-                    raw=self.raw(cells),
-                ))
-                continue
-            first_row[nik] = number
-            fields["birth_date"] = self.adapt_date(fields["birth_date"])
-            params.append((batch_id, number, *(fields[name] for name in _RECORD_FIELDS)))
-        self.batch.rows_accepted += len(params)
-        bytes_done = self.progress.position() if self.progress else 0
-        with transaction.atomic():
-            if params:
-                with connection.cursor() as cursor:
-                    cursor.executemany(self.sql, params)
-            WelfareRejection.objects.bulk_create(self.rejections, batch_size=500)
-            WelfareImportBatch.objects.filter(pk=batch_id).update(
-                rows_read=self.batch.rows_read, rows_accepted=self.batch.rows_accepted,
-                rows_rejected=self.batch.rows_rejected, rows_duplicate=self.batch.rows_duplicate,
-                bytes_done=bytes_done, heartbeat_at=timezone.now(),
-            )
-        self.records, self.rejections = [], []
-
-
-def delete_batch_rows(batch: WelfareImportBatch, models=(WelfareRecord, WelfareRejection)) -> None:
-    """Remove a batch's rows in short transactions (one big DELETE would hold the write lock)."""
-    for model in models:
-        while True:
-            ids = list(model.objects.filter(batch=batch).values_list("pk", flat=True)[:CHUNK_SIZE])
-            if not ids:
-                break
-            model.objects.filter(pk__in=ids).delete()
-
-
-def current_batch(register: str) -> WelfareImportBatch | None:
-    return WelfareImportBatch.objects.filter(register=register, state=WelfareImportBatch.State.CURRENT).first()
 
 
 def create_batch(
@@ -631,28 +130,6 @@ def stage_import(batch: WelfareImportBatch, path: Path, *, chunk_size: int = CHU
     return batch
 
 
-def _read_header(rows: Iterator[tuple[int, list]], register: str) -> tuple[ColumnMap, list]:
-    """The column map from the first rows (and those rows), or RegisterFileError naming what is wrong."""
-    head = []
-    for item in rows:
-        head.append(item)
-        if len(head) >= HEADER_SCAN_ROWS:
-            break
-    column_map = find_header(head)
-    if column_map is None:
-        raise RegisterFileError(
-            _("Baris judul kolom tidak ditemukan di %(n)s baris pertama (dicari: NIK, No KK, Nama, ...).")
-            % {"n": HEADER_SCAN_ROWS}
-        )
-    missing = column_map.missing(register)
-    if missing:
-        raise RegisterFileError(
-            _("Kolom wajib tidak ditemukan: %(columns)s. Periksa baris judul kolom (baris %(row)s).")
-            % {"columns": ", ".join(missing), "row": column_map.header_row}
-        )
-    return column_map, head
-
-
 def check_file(path: str | Path, file_name: str, register: str) -> None:
     """The quick checks an upload gets before it is queued: type, archive, size limits and header.
 
@@ -667,17 +144,6 @@ def check_file(path: str | Path, file_name: str, register: str) -> None:
         _read_header(rows, register)
     finally:
         rows.close()
-
-
-def _encoding_of_head(path: Path) -> tuple[str, str]:
-    """UTF-8 when the first megabyte decodes as UTF-8 (a cut multibyte character at the end is fine)."""
-    with path.open("rb") as handle:
-        head = handle.read(1 << 20)
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head)
-    except UnicodeDecodeError:
-        return "", "cp1252"
-    return "", "utf-8-sig"
 
 
 def _run(batch: WelfareImportBatch, path: Path, kind: str, encoding: str, chunk_size: int,

@@ -22,7 +22,7 @@ from django_tasks import task
 
 from applicants.models import WelfareImportBatch, WelfareRecord
 from applicants.privacy.storage import private_storage
-from applicants.welfare import importer
+from applicants.welfare import importer, staging
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def cleanup_imports(now: datetime.datetime | None = None, *, stale_minutes: int 
         ).update(state=State.FAILED, error=_stale_message(), finished_at=now)
         if not claimed:
             continue
-        importer.delete_batch_rows(batch)
+        staging.delete_batch_rows(batch)
         discard_file(batch.stored_file)
         WelfareImportBatch.objects.filter(pk=batch.pk).update(stored_file="")
         counts[key] += 1
@@ -140,7 +140,7 @@ def cleanup_imports(now: datetime.datetime | None = None, *, stale_minutes: int 
     # Records of batches that never became a register, left by a crash in the middle of a cleanup.
     unused = WelfareRecord.objects.filter(batch__state__in=[State.FAILED, State.CANCELLED, State.DRY_RUN])
     for batch in WelfareImportBatch.objects.filter(pk__in=unused.values("batch_id")):
-        importer.delete_batch_rows(batch, models=(WelfareRecord,))
+        staging.delete_batch_rows(batch, models=(WelfareRecord,))
     in_use = set(WelfareImportBatch.objects.filter(state=State.PROCESSING).values_list("stored_file", flat=True))
     try:
         _dirs, files = private_storage.listdir(UPLOAD_DIR)

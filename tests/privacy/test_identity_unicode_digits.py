@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from applicants import identity
 from applicants.models import Applicant, Application, WelfareImportBatch, WelfareRecord
-from applicants.welfare.importer import KelurahanIndex, RowValidator
+from applicants.welfare.rows import KelurahanIndex, RowValidator
 from programs.models import Kelurahan
 from programs.registers.search import identity_term
 from tests.factories import KELURAHAN_CODE, ApplicantFactory, UserFactory, build_site, make_nik, open_intake, valid_data

@@ -230,14 +230,14 @@ from pathlib import Path
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
 import django
 django.setup()
-from applicants.welfare import importer
+from applicants.welfare import importer, sources
 path = Path(sys.argv[1])
 start = time.monotonic()
 message = ""
 try:
     importer.check_file(path, path.name, "dtsen")
-    kind = importer.file_kind(path.name)
-    for _row in importer.iter_table(path, kind, "utf-8-sig"):
+    kind = sources.file_kind(path.name)
+    for _row in sources.iter_table(path, kind, "utf-8-sig"):
         pass
 except importer.RegisterFileError as exc:
     message = str(exc)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from applicants.models import WelfareImportBatch, WelfareRecord
-from applicants.welfare import importer as welfare
+from applicants.welfare import staging
 from applicants.welfare.importer import RegisterFileError, import_register, write_rejections_xlsx
 from tests.factories import WelfareImportBatchFactory, WelfareRecordFactory, make_kk, make_nik
 
@@ -243,7 +243,7 @@ def test_rejected_rows_download_as_xlsx_with_every_value_as_text(tmp_path):
 def test_error_mid_import_leaves_the_previous_register_current_and_removes_the_partial_batch(tmp_path, monkeypatch):
     previous = WelfareImportBatchFactory()
     kept = WelfareRecordFactory(batch=previous)
-    original = welfare._Importer.flush
+    original = staging._Importer.flush
     calls = []
 
     def flaky_flush(self):
@@ -252,7 +252,7 @@ def test_error_mid_import_leaves_the_previous_register_current_and_removes_the_p
             raise RuntimeError("disk full")
         original(self)
 
-    monkeypatch.setattr(welfare._Importer, "flush", flaky_flush)
+    monkeypatch.setattr(staging._Importer, "flush", flaky_flush)
     path = write_csv(tmp_path / "dtsen.csv", [person(n) for n in range(1, 8)])
 
     with pytest.raises(RuntimeError):

@@ -1,0 +1,188 @@
+"""Row validation: one row's cells become record values or a rejection reason in Indonesian.
+
+Identity numbers are never "repaired": a NIK/KK that Excel stored as a number or in scientific notation
+is rejected with its reason, as is a row whose kelurahan the reference table does not know.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from applicants import identity
+from applicants.enums import Register
+from applicants.welfare.columns import HEADER_ALIASES, _text, normalise
+from programs.models import Kelurahan
+
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+_MAX_LEN = {"full_name": 150, "address": 255, "rt": 3, "rw": 3, "bansos": 120}
+
+
+def _is_numeric_cell(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+_DATE_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_DATE_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_date(value) -> datetime.date | None:
+    """DD-MM-YYYY (also / and .), YYYY-MM-DD, or a spreadsheet date; None when it is none of these."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value)
+    match = _DATE_DMY.match(text)
+    if match:
+        day, month, year = match.groups()
+    else:
+        match = _DATE_YMD.match(text)
+        if not match:
+            return None
+        year, month, day = match.groups()
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def parse_desil(value) -> int | None:
+    if _is_numeric_cell(value):
+        number = float(value)
+    else:
+        text = _text(value).replace(",", ".")
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    if not number.is_integer() or not 1 <= number <= 10:
+        return None
+    return int(number)
+
+
+def _parse_sex(value) -> str:
+    text = normalise(value)
+    if text in {"l", "lk", "lakilaki", "pria", "1"}:
+        return "L"
+    if text in {"p", "pr", "perempuan", "wanita", "2"}:
+        return "P"
+    return ""
+
+
+def _rt_rw(value) -> str:
+    text = identity.normalise_digits(_text(value))
+    if identity.is_ascii_digits(text):
+        return text.zfill(3)[-3:]
+    return text[:3]
+
+
+class KelurahanIndex:
+    """The Kelurahan reference table in memory (about a hundred rows), matched by code, then name."""
+
+    def __init__(self) -> None:
+        self.by_code: dict[str, int] = {}
+        self.by_kecamatan_name: dict[tuple[str, str], int] = {}
+        self.by_name: dict[str, int | None] = {}  # None: the name exists in several kecamatan
+        for pk, code, name, aliases, kecamatan in Kelurahan.objects.values_list(
+            "pk", "code", "name", "aliases", "kecamatan__name"
+        ):
+            self.by_code[re.sub(r"\D", "", code)] = pk
+            for spelling in {name, *(aliases or [])}:
+                key = normalise(spelling)
+                self.by_kecamatan_name[(normalise(kecamatan), key)] = pk
+                self.by_name[key] = None if self.by_name.get(key, pk) != pk else pk
+
+    def match(self, code, name, kecamatan) -> int | None:
+        digits = re.sub(r"\D", "", _text(code))
+        if digits and digits in self.by_code:
+            return self.by_code[digits]
+        key = normalise(name)
+        if not key:
+            return None
+        kecamatan_key = normalise(kecamatan)
+        if kecamatan_key and (kecamatan_key, key) in self.by_kecamatan_name:
+            return self.by_kecamatan_name[(kecamatan_key, key)]
+        return self.by_name.get(key)
+
+
+# --- Row validation --------------------------------------------------------------------------------
+
+
+def _identity_reason(value, label: str, parse: Callable) -> tuple[str | None, object]:
+    """(reason, parsed) for a NIK/KK cell. A numeric cell or scientific notation is Excel damage."""
+    if _is_numeric_cell(value) or _SCIENTIFIC.match(_text(value).lstrip("'")):
+        return (
+            _("%(label)s tersimpan sebagai angka oleh Excel (hanya 15 digit tersimpan); "
+              "tidak dapat dipercaya, perbaiki di sumber sebagai teks.") % {"label": label},
+            None,
+        )
+    try:
+        return None, parse(value)
+    except ValidationError as exc:
+        return f"{label}: {' '.join(exc.messages)}", None
+
+
+class RowValidator:
+    """Turns one row's cells into record values or a rejection reason."""
+
+    def __init__(self, columns: dict[str, int], register: str, kelurahan: KelurahanIndex,
+                 today: datetime.date | None = None) -> None:
+        self.register = register
+        self.kelurahan = kelurahan
+        self.today = today or datetime.date.today()
+        self.width = max(columns.values()) + 1
+        # A missing column reads the empty cell appended after the row's last column.
+        self.index = {name: columns.get(name, self.width) for name in HEADER_ALIASES}
+
+    def pad(self, cells: list) -> list:
+        """The row with exactly `width` cells plus one empty cell, so every index is valid."""
+        missing = self.width + 1 - len(cells)
+        return cells + [""] * missing if missing > 0 else [*cells[: self.width], ""]
+
+    def is_blank(self, cells: list) -> bool:
+        """Blank rows and the totals row ("JUMLAH", count) carry neither NIK nor name."""
+        return not (_text(cells[self.index["nik"]]) or _text(cells[self.index["full_name"]]))
+
+    def validate(self, cells: list) -> tuple[dict | None, str | None]:
+        """(record fields, None) for a good row, (None, reason in Indonesian) for a rejected one.
+
+        `cells` must come from pad().
+        """
+        index = self.index
+        reason, info = _identity_reason(cells[index["nik"]], "NIK",
+                                        lambda value: identity.parse_nik(value, today=self.today))
+        if reason:
+            return None, reason
+        reason, kk = _identity_reason(cells[index["kk_number"]], "No KK", identity.parse_kk)
+        if reason:
+            return None, reason
+        name = _text(cells[index["full_name"]])
+        if not name:
+            return None, _("Nama kosong.")
+        kelurahan_id = self.kelurahan.match(
+            cells[index["kelurahan_code"]], cells[index["kelurahan"]], cells[index["kecamatan"]]
+        )
+        if kelurahan_id is None:
+            shown = _text(cells[index["kelurahan"]]) or _text(cells[index["kelurahan_code"]])
+            return None, _("Kelurahan tidak dikenal: %(name)s.") % {"name": shown or "-"}
+        desil = parse_desil(cells[index["desil"]])
+        if desil is None and self.register == Register.DTSEN:
+            return None, _("Desil kosong atau bukan angka 1-10.")
+        return {
+            "nik": info.nik,
+            "kk_number": kk,
+            "full_name": name[: _MAX_LEN["full_name"]],
+            "birth_date": parse_date(cells[index["birth_date"]]) or info.birth_date,
+            "sex": _parse_sex(cells[index["sex"]]) or info.sex,
+            "address": _text(cells[index["address"]])[: _MAX_LEN["address"]],
+            "rt": _rt_rw(cells[index["rt"]]),
+            "rw": _rt_rw(cells[index["rw"]]),
+            "kelurahan_id": kelurahan_id,
+            "desil": desil,
+            "bansos": _text(cells[index["bansos"]])[: _MAX_LEN["bansos"]],
+        }, None
