@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from applicants.enums import Register
+from applicants.graduation.outcomes import check_graduates
 from applicants.models import WelfareImportBatch, WelfareRecord
 from applicants.welfare.columns import RegisterFileError, _read_header
 from applicants.welfare.eligibility import check_open_applications, preview_changes
@@ -257,6 +258,7 @@ def confirm_import(batch: WelfareImportBatch, user=None, *, check_eligibility: b
     except IntegrityError:  # another batch of this register became current in a concurrent confirmation
         raise ImportStateError(_("Register yang berlaku baru saja diganti impor lain. Unggah ulang berkas ini "
                                  "untuk pratinjau yang baru.")) from None
+    check_graduates(batch)  # graduates' outcomes against the register that now holds
     if not check_eligibility:
         return {}
     return check_open_applications(kelurahan_ids=batch.kelurahan_ids, user=user, batch=batch)
