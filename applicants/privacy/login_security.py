@@ -17,6 +17,7 @@ Pieces (settings in site/settings/base.py):
 from __future__ import annotations
 
 import datetime
+import ipaddress
 from dataclasses import dataclass
 
 from axes.backends import AxesStandaloneBackend
@@ -49,8 +50,16 @@ def cool_off(request=None) -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
 
 
-def client_ip(request) -> str:
-    return client_address(request) if request is not None else "-"
+def client_ip(request) -> str | None:
+    """The client address axes records, or None when there is no valid one (a test's force_login, a
+    forged X-Forwarded-For): its columns are IP address fields, which PostgreSQL refuses to hold text in."""
+    if request is None:
+        return None
+    address = client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def normalised_username(request, credentials) -> str:

@@ -45,7 +45,7 @@ def test_editor_sees_the_board_with_evidence_named_and_downloads_it(client, boar
     assert "pengakuan sendiri saja" in html and "terverifikasi register" in html and "Tidak diketahui" in html
     download = client.get(reverse("graduation:board"), {"intake": cohort.intake_id, "format": "xlsx"})
     assert download.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(download.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     values = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
     header = next(row for row in values if row and row[0] == "Gelombang")
     total = values[-1]
