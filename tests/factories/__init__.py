@@ -10,7 +10,7 @@ from .delivery import (
     FollowUpFactory,
     GroupMembershipFactory,
 )
-from .graduation import CertificateFactory, RegisterOutcomeCheckFactory
+from .graduation import CertificateFactory, ContactAttemptFactory, RegisterOutcomeCheckFactory
 from .identity import BIRTH_DATE, make_kk, make_nik, nik_serial
 from .pages import (
     HomePageFactory,
@@ -33,6 +33,7 @@ from .people import (
 )
 from .programs import (
     CapitalPackageFactory,
+    CapitalPackageItemFactory,
     CohortFactory,
     CohortSessionFactory,
     HolidayFactory,
@@ -47,6 +48,8 @@ from .staff import PASSWORD, UserFactory
 from .welfare import RECORD_BIRTH_DATE, WelfareImportBatchFactory, WelfareRecordFactory, WelfareRejectionFactory
 
 __all__ = [
+    "CapitalPackageItemFactory",
+    "ContactAttemptFactory",
     "CertificateFactory",
     "RegisterOutcomeCheckFactory",
     "DataSubjectRequestFactory",

@@ -3,9 +3,10 @@
 import factory
 from django.utils import timezone
 
-from applicants.models import Certificate, RegisterOutcomeCheck
+from applicants.models import Certificate, ContactAttempt, RegisterOutcomeCheck
 
 from .delivery import EnrolmentFactory
+from .selection import InterviewFactory
 
 
 class CertificateFactory(factory.django.DjangoModelFactory):
@@ -32,3 +33,25 @@ class RegisterOutcomeCheckFactory(factory.django.DjangoModelFactory):
     as_of = factory.LazyFunction(timezone.localdate)
     nik_found = True
     kk_found = True
+
+
+class ContactAttemptFactory(factory.django.DjangoModelFactory):
+    """A follow-up call that reached the graduate; `interview=True`: a WhatsApp invitation to an interview."""
+
+    class Meta:
+        model = ContactAttempt
+
+    enrolment = factory.SubFactory(EnrolmentFactory, graduate=True)
+    application = factory.LazyAttribute(lambda o: o.enrolment.application)
+    purpose = ContactAttempt.Purpose.FOLLOWUP
+    milestone = 3
+    channel = ContactAttempt.Channel.CALL
+    result = ContactAttempt.Result.REACHED
+
+    class Params:
+        for_interview = factory.Trait(
+            enrolment=None, milestone=None, purpose=ContactAttempt.Purpose.INTERVIEW,
+            interview=factory.SubFactory(InterviewFactory),
+            application=factory.LazyAttribute(lambda o: o.interview.application),
+            channel=ContactAttempt.Channel.WHATSAPP,
+        )

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from programs.models import (
     CapitalPackage,
+    CapitalPackageItem,
     Cohort,
     CohortSession,
     Holiday,
@@ -112,3 +113,17 @@ class HolidayFactory(factory.django.DjangoModelFactory):
 
     date = factory.Sequence(lambda n: datetime.date(2026, 12, 25) + datetime.timedelta(days=n))
     name = "Libur nasional"
+
+
+class CapitalPackageItemFactory(factory.django.DjangoModelFactory):
+    """One line of a capital package: what the money buys, from whom."""
+
+    class Meta:
+        model = CapitalPackageItem
+
+    package = factory.SubFactory(CapitalPackageFactory)
+    name = "Kompor gas dua tungku"
+    quantity = 1
+    unit = "unit"
+    unit_value_rupiah = 750_000
+    supplier = "Toko Sinar Jaya"

@@ -1,6 +1,5 @@
 """The capital package itemised, the handover photo kept privately, and the asset's state at each follow-up."""
 
-import datetime
 import io
 
 import pytest
@@ -9,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from applicants.delivery import services
@@ -51,7 +51,7 @@ def _approved_award():
 
 def test_a_handover_photo_is_stored_privately_and_served_only_through_the_award_policy(client):
     award, editor = _approved_award()
-    award.hand_over(editor, on=datetime.date(2026, 5, 2), number="BA-1",
+    award.hand_over(editor, on=timezone.localdate(), number="BA-1",
                     photo=SimpleUploadedFile("serah.png", _png(), content_type="image/png"))
     award.refresh_from_db()
     assert award.handover_photo.name.startswith("handover-photos/")
@@ -71,7 +71,7 @@ def test_a_handover_photo_is_stored_privately_and_served_only_through_the_award_
 def test_a_handover_photo_that_is_not_a_photo_is_refused_and_nothing_changes(name, content):
     award, editor = _approved_award()
     with pytest.raises(ValidationError) as refused:
-        award.hand_over(editor, on=datetime.date(2026, 5, 2), number="BA-1",
+        award.hand_over(editor, on=timezone.localdate(), number="BA-1",
                         photo=SimpleUploadedFile(name, content))
     assert "handover_photo" in refused.value.message_dict
     award.refresh_from_db()
@@ -93,8 +93,8 @@ def test_each_follow_up_records_the_asset_state_and_refuses_an_unknown_one(clien
     assert FollowUp.objects.get().get_asset_state_display() == "Dijual"
     client.force_login(editor)
     url = reverse("delivery:followup_record", args=[graduate.pk, 6])
-    answers = {"working_status": "own_business", "business_running": "on", "income_band": "1m_2m",
-               "receiving_bansos": "on"}
+    answers = {"working_status": "own_business", "business_running": "yes", "income_band": "1m_2m",
+               "receiving_bansos": "yes"}
     client.post(url, {**answers, "asset_state": "stolen_by_aliens"})
     assert not FollowUp.objects.filter(milestone=6).exists()
     client.post(url, {**answers, "asset_state": "broken"})
