@@ -7,6 +7,6 @@ class PublicPagesConfig(AppConfig):
     verbose_name = _("Halaman publik")
 
     def ready(self):
-        from . import signals  # noqa: F401  (Django's idiom: connect the receivers once the apps are ready)
+        from . import signals  # imported once the apps are ready: the receivers import the models
 
         signals.connect()

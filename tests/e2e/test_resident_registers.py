@@ -73,7 +73,7 @@ def test_resident_registers_from_a_program_page_and_checks_the_status(phone, sho
     shot(phone, "status")
     assert reference in text
     # Plain words for the resident, never the staff's status codes.
-    assert re.search(r"(sudah kami terima|belum memenuhi syarat|sudah dicek)", text)
+    assert re.search(r"(sudah kami terima|belum memenuhi syarat|sudah dicek|belum kami temukan)", text)
     assert not re.search(r"submitted|not_eligible|verified", text)
     assert axe_violations(phone) == []
 

@@ -132,6 +132,12 @@ def test_the_office_runs_a_round_from_intake_to_follow_up(browser, desktop, phon
     desktop.set_input_files("input[name=file]", str(_register_file(e2e_server, person)))
     desktop.get_by_role("button", name="Impor").click()
     desktop.wait_for_url(re.compile(r"/admin/register-kesejahteraan/impor/\d+/"))
+    shot(desktop, "register-preview")
+    # Nothing changes before the office confirms what the import would change.
+    assert query_db(e2e_server, "SELECT status FROM applicants_application WHERE id = ?",
+                    (application_id,)) != [("verified",)]
+    desktop.get_by_role("button", name="Konfirmasi: jadikan register yang berlaku").click()
+    desktop.wait_for_load_state()
     shot(desktop, "register-imported")
     assert query_db(e2e_server, "SELECT status FROM applicants_application WHERE id = ?",
                     (application_id,)) == [("verified",)]
@@ -179,7 +185,7 @@ def test_the_office_runs_a_round_from_intake_to_follow_up(browser, desktop, phon
     # 6. The class (dated in the past: it ran three months ago), its sessions from a schedule, enrolment.
     start, end = TODAY - datetime.timedelta(days=110), TODAY - datetime.timedelta(days=100)
     [(program_id,)] = query_db(e2e_server, "SELECT id FROM programs_program WHERE slug = 'tata-boga'")
-    desktop.goto(e2e_server("/admin/snippets/programs/cohort/add/"))
+    desktop.goto(e2e_server("/admin/programs/cohort/create/"))  # the Kelas register's form
     desktop.select_option("#id_intake", value=str(intake_id))
     desktop.select_option("#id_program", value=str(program_id))
     desktop.fill("#id_name", f"Kelas Uji {suffix}")
@@ -190,7 +196,7 @@ def test_the_office_runs_a_round_from_intake_to_follow_up(browser, desktop, phon
     desktop.keyboard.press("Escape")  # close the date picker Wagtail opened over the save button
     desktop.locator("#id_name").click()
     desktop.locator("button[type=submit]:visible", has_text=re.compile("Simpan|Buat|Create|Save")).first.click()
-    desktop.wait_for_url(re.compile(r"/admin/snippets/programs/cohort/"))
+    desktop.wait_for_url(re.compile(r"/admin/programs/cohort/$"))
     [(cohort_id,)] = query_db(e2e_server, "SELECT id FROM programs_cohort WHERE name = ?", (f"Kelas Uji {suffix}",))
     desktop.goto(e2e_server(f"/admin/pelaksanaan/kelas/{cohort_id}/buat-pertemuan/"))
     desktop.get_by_role("button", name="Buat pertemuan").click()
