@@ -5,6 +5,8 @@ minus identity: first name, program, class, dates and whether it still holds. Ne
 full name, address or phone (UU PDP). The token is random; an unknown one is a plain 404.
 """
 
+import re
+
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
@@ -13,10 +15,12 @@ from applicants.graduation.certificates import first_name
 from applicants.models import Certificate
 
 TOKEN_MAX_LENGTH = 32
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def verify(request, token: str):
-    if len(token) > TOKEN_MAX_LENGTH:
+    # Tokens are URL-safe base64; anything else (a NUL, which PostgreSQL cannot even compare) is unknown.
+    if len(token) > TOKEN_MAX_LENGTH or not TOKEN_SHAPE.fullmatch(token):
         raise Http404
     certificate = (
         Certificate.objects.select_related("enrolment__application__applicant", "enrolment__cohort__program")

@@ -53,14 +53,14 @@ def register_keys() -> list[str]:
 
 
 def _as_querydict(params) -> QueryDict:
-    if isinstance(params, QueryDict):
-        return params
+    """The parameters as a QueryDict without NUL characters: nobody types one, and PostgreSQL refuses
+    them in any text comparison (a DataError, so a 500, from a URL typed by hand)."""
+    items = params.lists() if isinstance(params, QueryDict) else (
+        (key, value if isinstance(value, (list, tuple)) else [value]) for key, value in params.items()
+    )
     data = QueryDict(mutable=True)
-    for key, value in params.items():
-        if isinstance(value, (list, tuple)):
-            data.setlist(key, [str(v) for v in value])
-        else:
-            data[key] = str(value)
+    for key, values in items:
+        data.setlist(key.replace("\x00", ""), [str(v).replace("\x00", "") for v in values])
     return data
 
 
