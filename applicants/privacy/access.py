@@ -351,24 +351,3 @@ def whole_cohort_visible(user, cohort) -> bool:
     if reach(user) != ALL:
         return False
     return not cohort.enrolments.exclude(pk__in=enrolments.scope(user, cohort.enrolments.all())).exists()
-
-
-# --- Shorthands kept for callers that name the model in the function ------------------------------
-def scope_applications(user, queryset: QuerySet) -> QuerySet:
-    return applications.scope(user, queryset)
-
-
-def scope_applicants(user, queryset: QuerySet) -> QuerySet:
-    return applicants.scope(user, queryset)
-
-
-def scope_interviews(user, queryset: QuerySet) -> QuerySet:
-    return interviews.scope(user, queryset)
-
-
-def can_access_applicant(user, applicant) -> bool:
-    return applicants.in_scope(user, applicant)
-
-
-def can_access_application(user, application) -> bool:
-    return applications.in_scope(user, application)

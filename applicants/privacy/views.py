@@ -21,7 +21,7 @@ from wagtail.admin.widgets import AdminDateTimeInput
 
 from applicants.models import Applicant, DataSubjectRequest
 from applicants.privacy import access, login_security
-from applicants.privacy.access import can_access_applicant, refuse, scope_applicants
+from applicants.privacy.access import refuse
 from applicants.privacy.gates import GatedViewMixin, object_in_scope
 from applicants.privacy.masking import display_identity
 from applicants.privacy.retention import erase_applicant
@@ -127,7 +127,7 @@ class _RequestPermissionMixin:
 
 def scoped_requests(user):
     return DataSubjectRequest.objects.filter(
-        applicant__in=scope_applicants(user, Applicant.objects.all()).values("pk")
+        applicant__in=access.applicants.scope(user, Applicant.objects.all()).values("pk")
     ).select_related("applicant")
 
 
@@ -256,7 +256,7 @@ class SubjectRequestDetailView(WagtailAdminTemplateMixin, FormView):
         self.subject_request = get_object_or_404(
             DataSubjectRequest.objects.select_related("applicant"), pk=kwargs["request_pk"]
         )
-        if not can_access_applicant(request.user, self.subject_request.applicant):
+        if not access.applicants.in_scope(request.user, self.subject_request.applicant):
             return refuse(request)
         if request.method == "POST" and not request.user.has_perm("applicants.change_datasubjectrequest"):
             return refuse(request)

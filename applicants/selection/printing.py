@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 
 from applicants.models import Interview
-from applicants.privacy.access import NONE, reach, refuse, scope_interviews
+from applicants.privacy import access
+from applicants.privacy.access import NONE, reach, refuse
 from applicants.privacy.audit import log_personal_data_access
 from applicants.selection.calendar import normalise_place
 from applicants.selection.forms import InterviewerChoiceField
@@ -48,7 +49,7 @@ class DailySchedulePrintView(View):
         if form.is_valid():
             data = form.cleaned_data
             start = timezone.make_aware(datetime.datetime.combine(data["date"], datetime.time.min))
-            interviews = scope_interviews(
+            interviews = access.interviews.scope(
                 request.user,
                 Interview.objects.filter(
                     attendance=Interview.Attendance.SCHEDULED, scheduled_at__gte=start,

@@ -63,8 +63,8 @@ SCOPE = [
 @pytest.mark.parametrize(("role", "expected"), SCOPE)
 def test_each_role_sees_exactly_the_applicants_its_job_needs(world, role, expected):
     user = world[role]
-    applicants = access.scope_applicants(user, Applicant.objects.all())
-    applications = access.scope_applications(user, Application.objects.all())
+    applicants = access.applicants.scope(user, Applicant.objects.all())
+    applications = access.applications.scope(user, Application.objects.all())
     assert sorted(a.full_name for a in applicants) == sorted(expected)
     assert sorted(a.applicant.full_name for a in applications) == sorted(expected)
 
@@ -74,7 +74,7 @@ def test_each_role_sees_exactly_the_applicants_its_job_needs(world, role, expect
     [("editor", 4), ("editor_kec2", 1), ("interviewer", 2), ("interviewer_kec2", 0), ("auditor", 4), ("comms", 0)],
 )
 def test_interviewers_see_only_their_own_interviews(world, role, expected_count):
-    interviews = access.scope_interviews(world[role], Interview.objects.all())
+    interviews = access.interviews.scope(world[role], Interview.objects.all())
     assert interviews.count() == expected_count
     if role == "interviewer":
         assert {i.interviewer_id for i in interviews} == {world[role].pk}
@@ -86,15 +86,15 @@ def test_scoped_list_is_bounded_whatever_the_rows(world, role, django_assert_max
     access.reach(user)  # permissions are loaded once per user object, as in a request
     # The kecamatan restriction (one small query), then the list itself: never one query per row.
     with django_assert_max_num_queries(2):
-        list(access.scope_applications(user, Application.objects.all()))
+        list(access.applications.scope(user, Application.objects.all()))
 
 
 @pytest.mark.parametrize(("role", "expected"), SCOPE)
 def test_direct_url_check_agrees_with_the_list(world, role, expected):
     for applicant in Applicant.objects.all():
-        assert access.can_access_applicant(world[role], applicant) == (applicant.full_name in expected)
+        assert access.applicants.in_scope(world[role], applicant) == (applicant.full_name in expected)
         application = applicant.applications.get()
-        assert access.can_access_application(world[role], application) == (applicant.full_name in expected)
+        assert access.applications.in_scope(world[role], application) == (applicant.full_name in expected)
 
 
 @pytest.mark.parametrize(
@@ -169,7 +169,7 @@ def test_admin_limits_a_staff_member_to_kecamatan_in_settings(client, world):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert list(StaffProfile.objects.get(user=world["editor"]).kecamatan.all()) == [kec]
-    assert [a.full_name for a in access.scope_applicants(world["editor"], Applicant.objects.all())] == ["Ani"]
+    assert [a.full_name for a in access.applicants.scope(world["editor"], Applicant.objects.all())] == ["Ani"]
 
 
 @pytest.mark.parametrize("role", ["editor", "interviewer", "comms"])
