@@ -76,6 +76,10 @@ class BoardRow:
     business_running: int = 0
     income: dict = field(default_factory=lambda: dict.fromkeys(FollowUp.IncomeBand.values, 0))
     evidence: dict = field(default_factory=lambda: dict.fromkeys(EVIDENCE_LABELS, 0))
+    # Capital assets: graduates whose latest follow-up that asked about the asset says it is in use,
+    # over those whose asset state was recorded at all (a graduate never asked is not counted as lost).
+    asset_in_use: int = 0
+    asset_reported: int = 0
 
     def reach_share(self, milestone: int) -> float | None:
         """Share of graduates whose follow-up is due that were actually reached (None: none due yet)."""
@@ -88,6 +92,12 @@ class BoardRow:
                  "–" if self.reach_share(m) is None else f"{round(self.reach_share(m) * 100)} %")
                 for m in MILESTONES]
 
+    def asset_cell(self) -> str:
+        """"in use / reported (share)" for the board's table."""
+        if not self.asset_reported:
+            return "–"
+        return f"{self.asset_in_use} / {self.asset_reported} ({round(self.asset_in_use * 100 / self.asset_reported)} %)"
+
     def income_cells(self) -> list[int]:
         return [self.income.get(value, 0) for value in FollowUp.IncomeBand.values]
 
@@ -98,6 +108,8 @@ class BoardRow:
         self.graduates += other.graduates
         self.working += other.working
         self.business_running += other.business_running
+        self.asset_in_use += other.asset_in_use
+        self.asset_reported += other.asset_reported
         for target, source in ((self.due, other.due), (self.reached, other.reached),
                                (self.income, other.income), (self.evidence, other.evidence)):
             for key, value in source.items():
@@ -116,11 +128,14 @@ def graduation_board(user, intake_id: int | None = None, today: datetime.date | 
     ).order_by("cohort__intake__year", "cohort__intake__name", "application__applicant__kelurahan__name"))
     ids = [row[0] for row in people]
     followups = defaultdict(dict)
-    for enrolment_id, milestone, working, business, income, receiving in FollowUp.objects.filter(
+    assets = defaultdict(dict)
+    for enrolment_id, milestone, working, business, income, receiving, asset in FollowUp.objects.filter(
         enrolment_id__in=ids
     ).values_list("enrolment_id", "milestone", "working_status", "business_running", "income_band",
-                  "receiving_bansos").iterator(chunk_size=2000):
+                  "receiving_bansos", "asset_state").iterator(chunk_size=2000):
         followups[enrolment_id][milestone] = (working, business, income, receiving)
+        if asset:
+            assets[enrolment_id][milestone] = asset
     checks = defaultdict(list)
     for enrolment_id, receives in RegisterOutcomeCheck.objects.filter(enrolment_id__in=ids).order_by(
         "as_of", "pk"
@@ -142,6 +157,10 @@ def graduation_board(user, intake_id: int | None = None, today: datetime.date | 
             row.working += working in WORKING
             row.business_running += bool(business)
             row.income[income] = row.income.get(income, 0) + 1
+        asset_states = assets.get(pk)
+        if asset_states:
+            row.asset_reported += 1
+            row.asset_in_use += asset_states[max(asset_states)] == FollowUp.AssetState.IN_USE
         row.evidence[left_bansos_evidence(self_report(latest[3]) if latest else None, checks.get(pk, []))] += 1
     total = BoardRow(str(_("Semua")), "")
     for row in rows.values():

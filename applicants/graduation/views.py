@@ -142,7 +142,9 @@ def _board_xlsx(request, rows, total, intake_id):
     for m in MILESTONES:
         columns += [Column(_("Jatuh tempo %(m)s bln") % {"m": m}, width=10, **count),
                     Column(_("Terjangkau %(m)s bln") % {"m": m}, width=10, **count)]
-    columns += [Column(_("Bekerja / usaha"), width=10, **count), Column(_("Usaha berjalan"), width=10, **count)]
+    columns += [Column(_("Bekerja / usaha"), width=10, **count), Column(_("Usaha berjalan"), width=10, **count),
+                Column(_("Capital asset in use"), width=12, **count),
+                Column(_("Capital asset state recorded"), width=12, **count)]
     columns += [Column(str(label), width=12, **count) for _value, label in FollowUp.IncomeBand.choices]
     columns += [Column(str(label), width=18, **count) for label in EVIDENCE_LABELS.values()]
 
@@ -150,7 +152,7 @@ def _board_xlsx(request, rows, total, intake_id):
         out = [row.intake, row.kelurahan, row.graduates]
         for m in MILESTONES:
             out += [row.due[m], row.reached[m]]
-        out += [row.working, row.business_running]
+        out += [row.working, row.business_running, row.asset_in_use, row.asset_reported]
         return out + row.income_cells() + row.evidence_cells()
 
     response = xlsx_download("papan-kelulusan.xlsx", Sheet(

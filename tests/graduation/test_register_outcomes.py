@@ -217,3 +217,19 @@ def test_every_register_lookup_uses_an_index_on_batch_and_nik_or_kk():
         plan = [row[-1] for row in cursor.fetchall()]
     assert not [line for line in plan if line.endswith("(batch_id=?)") or line.startswith("SCAN")], plan
     assert sum("kk_number=?" in line for line in plan) == 3 and sum("nik=?" in line for line in plan) >= 3, plan
+
+
+def test_board_counts_assets_in_use_from_the_latest_follow_up_that_recorded_one():
+    cohort = CohortFactory(status=Cohort.Status.COMPLETED, end_date=datetime.date(2026, 3, 31))
+    still_used, sold_later, never_asked = EnrolmentFactory.create_batch(3, graduate=True, cohort=cohort)
+    _followup(still_used, 3, asset_state=FollowUp.AssetState.IN_USE)
+    _followup(still_used, 6)  # not asked at 6 months: the 3-month answer still stands
+    _followup(sold_later, 3, asset_state=FollowUp.AssetState.IN_USE)
+    _followup(sold_later, 6, asset_state=FollowUp.AssetState.SOLD)
+    _followup(never_asked, 3)
+
+    _rows, total = graduation_board(UserFactory(editor=True), intake_id=cohort.intake_id,
+                                    today=datetime.date(2026, 12, 1))
+    assert (total.asset_in_use, total.asset_reported) == (1, 2)
+    assert total.asset_cell() == "1 / 2 (50 %)"
+    assert graduation_board(UserFactory(is_staff=True))[1].asset_cell() == "–"
