@@ -39,6 +39,16 @@ DATE_FORMAT = "dd-mm-yyyy"
 DATETIME_FORMAT = "dd-mm-yyyy hh:mm"
 MONEY_FORMAT = '"Rp" #,##0'
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+
+
+def formula_safe(value):
+    """A text cell for a csv file that no spreadsheet runs as a formula: a leading quote before the
+    characters Excel and LibreOffice start formulas with (OWASP's CSV injection advice)."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 # Excel holds 15 significant digits: a longer integer would be stored with its last digits lost.
 EXCEL_EXACT_LIMIT = 10**15
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
