@@ -18,6 +18,7 @@ from django.utils.translation import gettext, pgettext
 from wagtail import hooks
 
 from .filters import display_value
+from .sealed import SEALED_SEARCH_PARAM, unseal
 from .search import apply_search
 from .tables import IDENTITY_COLUMN_TYPES
 
@@ -26,7 +27,7 @@ SORT_PARAM = "sort"
 PAGE_PARAM = "p"
 PER_PAGE_PARAM = "per_page"
 # Query parameters that are not filters (they never reach the FilterSet or the Info sheet).
-CONTROL_PARAMS = {SEARCH_PARAM, SORT_PARAM, PAGE_PARAM, PER_PAGE_PARAM}
+CONTROL_PARAMS = {SEARCH_PARAM, SEALED_SEARCH_PARAM, SORT_PARAM, PAGE_PARAM, PER_PAGE_PARAM}
 # An object id or page number as typed in a URL: ASCII digits only (int() would also take "١٢٣"), and
 # short enough for a 64-bit integer column (a longer number overflowed SQLite's INTEGER: a 500).
 OBJECT_ID = re.compile(r"[0-9]{1,18}")
@@ -77,10 +78,24 @@ class RegisterQuery:
         self.params = _as_querydict(params)
         self.user = user
         self.request = request
+        self.ignored: list[str] = []
+        self._unseal_search()
         self.search_term = (self.params.get(SEARCH_PARAM) or "").replace("\x00", "").strip()[:MAX_SEARCH_LENGTH]
         self.sort = self.params.get(SORT_PARAM) or ""
-        self.ignored: list[str] = []
         self.masked = register.identity_mask(user) is not None
+
+    def _unseal_search(self) -> None:
+        """Replace a sealed search key (see `sealed`) by the term it stands for in this session, so the
+        rest of the query, and an export job made from it, sees an ordinary search."""
+        key = self.params.get(SEALED_SEARCH_PARAM)
+        if key is None:
+            return
+        self.params.pop(SEALED_SEARCH_PARAM)
+        term = unseal(self.request, key)
+        if term is None:
+            self.ignored.append(gettext("search (kept only in the session that typed it: type it again)"))
+        else:
+            self.params[SEARCH_PARAM] = term
 
     @cached_property
     def filterset(self):

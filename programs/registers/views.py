@@ -2,11 +2,12 @@
 
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
@@ -21,7 +22,8 @@ from . import log_actions  # noqa: F401 - registers the export audit action
 from .export import log_export, write_export
 from .jobs import start_export_job
 from .models import ExportJob
-from .query import OBJECT_ID, PAGE_PARAM, PER_PAGE_PARAM, SEARCH_PARAM, SORT_PARAM
+from .query import MAX_SEARCH_LENGTH, OBJECT_ID, PAGE_PARAM, PER_PAGE_PARAM, SEARCH_PARAM, SORT_PARAM
+from .sealed import SEALED_SEARCH_PARAM, needs_sealing, seal
 
 
 class RegisterIndexView(WMABaseView):
@@ -43,6 +45,19 @@ class RegisterIndexView(WMABaseView):
     @cached_property
     def query(self):
         return self.model_admin.query(self.request.GET, user=self.request.user, request=self.request)
+
+    def post(self, request, *args, **kwargs):
+        """The list's form, posted so that a typed NIK/KK/phone number stays out of the URL (see
+        `sealed`); answered with the list's GET address, the term sealed when it holds such digits."""
+        params = request.POST.copy()
+        params.pop("csrfmiddlewaretoken", None)
+        params.pop(SEALED_SEARCH_PARAM, None)
+        term = (params.get(SEARCH_PARAM) or "").strip()
+        if needs_sealing(term):
+            params.pop(SEARCH_PARAM)
+            params[SEALED_SEARCH_PARAM] = seal(request, term[:MAX_SEARCH_LENGTH])
+        query = urlencode([(key, value) for key, values in params.lists() for value in values if value != ""])
+        return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path, status=303)
 
     def per_page(self) -> int:
         """One of the offered page sizes; anything else (-1, 10^20, "abc") is the default, noted."""
