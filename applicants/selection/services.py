@@ -8,6 +8,7 @@ wa.me link themselves.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -23,7 +24,14 @@ from applicants.identity import parse_nik
 from applicants.models import Application, Interview
 from applicants.privacy import access
 from applicants.privacy.roles import INTERVIEWER
-from applicants.selection.calendar import DEFAULT_SPAN_DAYS, Bookings, OfficeHours, clash_error, office_slots
+from applicants.selection.calendar import (
+    DEFAULT_SPAN_DAYS,
+    Bookings,
+    OfficeHours,
+    clash_error,
+    normalise_place,
+    office_slots,
+)
 from applicants.workflow import TransitionError, format_date_id
 
 S = ApplicationStatus
@@ -88,9 +96,22 @@ def interview_whatsapp_link(interview: Interview) -> str:
 
 
 # --- Scheduling ----------------------------------------------------------------------------------
+def schedule_one(application, when: datetime.datetime, place: str, interviewer, user) -> Interview:
+    """Schedule (or reschedule) one interview: the interviewer and the room are checked free and booked
+    in one transaction, holding both locks, so two editors at the same instant cannot double-book."""
+    with transaction.atomic():
+        check_free(application, when, interviewer, place)
+        return application.schedule_interview(when, place, interviewer, user)
+
+
 def check_free(application, when: datetime.datetime, interviewer, place: str, field_name: str = "scheduled_at",
                minutes: int = 20) -> None:
-    """Refuse one (re)scheduled interview at a time its interviewer or its room is already taken."""
+    """Refuse one (re)scheduled interview at a time its interviewer or its room is already taken.
+
+    Inside a transaction, also takes the room's and the interviewer's locks until it ends: call it in
+    the transaction that writes the interview."""
+    if not connection.get_autocommit():
+        _lock_calendar(interviewer, place)
     if timezone.is_naive(when):
         when = timezone.make_aware(when)
     error = clash_error(when, minutes, interviewer, place, exclude_application=application)
@@ -135,7 +156,7 @@ def schedule_bulk(
                      hours=hours, last_day=last_day)
     result = BulkScheduleResult(skipped=list(plan.skipped))
     with transaction.atomic():
-        _lock_user(interviewer)
+        _lock_calendar(interviewer, place)
         for application, when in plan.slots:
             try:
                 with transaction.atomic():
@@ -212,11 +233,20 @@ def _end_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
 
 
-def _lock_user(user) -> None:
-    """Two editors scheduling one interviewer at once: PostgreSQL serialises them on the user row
-    (SQLite already runs every write transaction one at a time)."""
-    if connection.features.has_select_for_update:
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+def _lock_calendar(interviewer, place: str) -> None:
+    """Two editors booking one interviewer or one room at once: PostgreSQL serialises them on a
+    transaction lock named after the room (rooms are typed text, so no row to lock) and then on the
+    interviewer's user row, always in that order (SQLite already runs write transactions one at a time)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_room_lock_key(place)])
+    if connection.features.has_select_for_update and interviewer is not None:
+        get_user_model().objects.select_for_update().filter(pk=interviewer.pk).first()
+
+
+def _room_lock_key(place: str) -> int:
+    digest = hashlib.blake2b(f"sigap-room:{normalise_place(place)}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 # --- Outcomes ------------------------------------------------------------------------------------

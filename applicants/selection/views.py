@@ -147,9 +147,8 @@ class ScheduleView(InterviewAdminView):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.check_free(self.application, data["scheduled_at"], data["interviewer"], data["place"])
-                interview = self.application.schedule_interview(
-                    data["scheduled_at"], data["place"], data["interviewer"], request.user
+                interview = services.schedule_one(
+                    self.application, data["scheduled_at"], data["place"], data["interviewer"], request.user
                 )
             except ValidationError as exc:
                 _form_errors(form, exc)
