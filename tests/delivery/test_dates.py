@@ -143,7 +143,12 @@ def test_handover_form_refusal_is_shown_on_the_award_page(client, editor, approv
     response = client.post(reverse("delivery:award_detail", args=[award.pk]), {
         "action": "hand_over", "handed_over_on": (TODAY + 30 * DAY).isoformat(), "handover_number": "BA-7"},
         follow=True)
-    assert "tidak boleh di masa depan" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and response.redirect_chain == []  # the form stays, with what was typed
+    # The refusal sits in the form, right before the date field's input, and the typed number is kept.
+    error_at = html.index("tidak boleh di masa depan")
+    assert html.index('name="handed_over_on"') > error_at > html.index('enctype="multipart/form-data"')
+    assert 'value="BA-7"' in html
 
 
 def graduate(end_date):

@@ -118,7 +118,14 @@ def award_detail(request, pk):
             return redirect("delivery:award_detail", pk=award.pk)
         except ValidationError as exc:
             award.refresh_from_db()
-            show_errors(request, exc)
+            if action == "hand_over" and hasattr(exc, "error_dict"):
+                # The handover rules name their field (a date in the future, a missing number): the
+                # refusal is shown next to it, the rest of what was typed kept.
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+                messages.error(request, _("Periksa isian serah terima."))
+            else:
+                show_errors(request, exc)
     history = ModelLogEntry.objects.for_instance(award).select_related("user").order_by("-timestamp")
     return render(request, "award_detail.html", str(award), {
         "award": award, "form": form, "history": history,
