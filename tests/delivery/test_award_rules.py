@@ -67,6 +67,42 @@ def test_two_cancellations_bring_in_the_next_two(ranked_class, proposer):
     assert [a.enrolment for a in again] == people[3:5]
 
 
+def test_a_tie_for_the_freed_place_goes_to_a_person_not_to_list_order(proposer):
+    cohort = CohortFactory(status=Cohort.Status.COMPLETED)
+    people = [graduate(cohort, score, name) for score, name in
+              [(95, "Satu"), (90, "Dua"), (85, "Tiga"), (80, "Empat"), (80, "Lima"), (70, "Enam")]]
+    package = CapitalPackageFactory(program=cohort.program)
+    first = services.propose_top3(cohort, proposer, package)
+    assert [a.enrolment for a in first] == people[:3]  # the tie at place 4 does not touch places 1-3
+    first[2].cancel(proposer, "Menolak bantuan")
+    ranking = services.rank_cohort(cohort)
+    assert ranking.tie_at_third and {r.enrolment for r in ranking.tied} == {people[3], people[4]}
+    with pytest.raises(ValidationError, match="sama persis|equal on every"):
+        services.propose_top3(cohort, proposer, package)
+    with pytest.raises(ValidationError):  # two picks for one free place
+        services.propose_top3(cohort, proposer, package, tie_picks=[people[3].pk, people[4].pk])
+    with pytest.raises(ValidationError):  # a pick outside the tie
+        services.propose_top3(cohort, proposer, package, tie_picks=[people[5].pk])
+    assert CapitalAward.objects.exclude(state="cancelled").count() == 2
+    again = services.propose_top3(cohort, proposer, package, tie_picks=[people[4].pk])
+    assert [a.enrolment for a in again] == [people[4]]
+    assert "menggantikan Tiga" in again[0].ranking_reason
+
+
+def test_two_cancellations_fill_the_untied_place_and_wait_for_a_pick_for_the_tied_one(proposer):
+    cohort = CohortFactory(status=Cohort.Status.COMPLETED)
+    people = [graduate(cohort, score, name) for score, name in
+              [(95, "Satu"), (90, "Dua"), (85, "Tiga"), (82, "Empat"), (80, "Lima"), (80, "Enam")]]
+    package = CapitalPackageFactory(program=cohort.program)
+    first = services.propose_top3(cohort, proposer, package)
+    first[0].cancel(proposer, "Meninggal dunia")
+    first[1].cancel(proposer, "Pindah")
+    again = services.propose_top3(cohort, proposer, package)
+    assert [a.enrolment for a in again] == [people[3]]  # Lima and Enam are equal: a person decides
+    last = services.propose_top3(cohort, proposer, package, tie_picks=[people[5].pk])
+    assert [a.enrolment for a in last] == [people[5]]
+
+
 def test_a_class_already_proposed_says_so_and_creates_nothing(ranked_class, proposer):
     cohort, _people, package = ranked_class
     services.propose_top3(cohort, proposer, package)

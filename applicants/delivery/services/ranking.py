@@ -107,12 +107,32 @@ def rank_cohort(cohort: Cohort) -> Ranking:
         nxt = rows[i + 1] if i + 1 < len(rows) else None
         prev = rows[i - 1] if i > 0 else None
         row.reason = _reason(row, nxt, above=False) if nxt else _reason(row, prev, above=True)
-    tied: list[RankRow] = []
-    if len(rows) > 3 and rows[2].key == rows[3].key:
-        tied = [r for r in rows if r.key == rows[2].key]
-        for r in tied:
-            r.tied = True
+    # The places still to fill: 1-3, or after cancellations the free places among graduates who never
+    # had an award. A group equal on every key across the last free place goes to a person.
+    live, cancelled = _award_holders(cohort)
+    if cancelled:
+        candidates = [r for r in rows if r.enrolment.pk not in live and r.enrolment.pk not in cancelled]
+        tied = _boundary_tie(candidates, 3 - len(live))
+    else:
+        tied = _boundary_tie(rows, 3)
+    for r in tied:
+        r.tied = True
     return Ranking(rows=rows, tie_at_third=bool(tied), tied=tied)
+
+
+def _award_holders(cohort: Cohort) -> tuple[set[int], set[int]]:
+    """Enrolment ids with a live award, and those whose only awards were cancelled."""
+    live, cancelled = set(), set()
+    for enrolment_id, state in CapitalAward.objects.filter(enrolment__cohort=cohort).values_list(
+            "enrolment_id", "state"):
+        (cancelled if state == CapitalAward.State.CANCELLED else live).add(enrolment_id)
+    return live, cancelled - live
+
+
+def _boundary_tie(rows: list[RankRow], slots: int) -> list[RankRow]:
+    if slots <= 0 or len(rows) <= slots or rows[slots - 1].key != rows[slots].key:
+        return []
+    return [r for r in rows if r.key == rows[slots - 1].key]
 
 
 def propose_top3(cohort: Cohort, user, package: CapitalPackage, tie_picks: Iterable[int] = ()) -> list[CapitalAward]:
@@ -123,18 +143,16 @@ def propose_top3(cohort: Cohort, user, package: CapitalPackage, tie_picks: Itera
     if package.program_id != cohort.program_id:
         raise ValidationError(_("Paket bukan untuk program kelas ini."))
     ranking = rank_cohort(cohort)
-    chosen = list(ranking.decided)
+    picked: list[RankRow] = []
     picks = [int(p) for p in tie_picks]
     if picks:
         tied_by_id = {r.enrolment.pk: r for r in ranking.tied}
         if not ranking.tie_at_third or any(p not in tied_by_id for p in picks):
             raise ValidationError(_("Pilihan harus dari peserta yang nilainya sama di peringkat 3."))
-        if len(chosen) + len(picks) > 3:
-            raise ValidationError(_("Terlalu banyak peserta dipilih untuk sisa peringkat."))
-        for p in picks:
+        for p in dict.fromkeys(picks):
             row = tied_by_id[p]
             row.reason = _("Dipilih petugas dari peserta dengan nilai sama persis.")
-            chosen.append(row)
+            picked.append(row)
     awards_here = CapitalAward.objects.filter(enrolment__cohort=cohort)
     live = set(awards_here.exclude(state=CapitalAward.State.CANCELLED).values_list("enrolment_id", flat=True))
     cancelled = {
@@ -146,11 +164,18 @@ def propose_top3(cohort: Cohort, user, package: CapitalPackage, tie_picks: Itera
     if cancelled:
         # A cancelled award frees its place: the next ranked graduate who never had one is proposed,
         # and the reason names whom they replace.
-        chosen = _replacements(ranking, live, cancelled)
+        chosen = _replacements(ranking, live, cancelled, picked)
+    else:
+        chosen = list(ranking.decided) + picked
+        if len(chosen) > 3:
+            raise ValidationError(_("Terlalu banyak peserta dipilih untuk sisa peringkat."))
     to_propose = [
         (row.place if cancelled else place, row) for place, row in enumerate(chosen, start=1)
         if row.enrolment.pk not in live and row.enrolment.pk not in cancelled
     ]
+    if not to_propose and ranking.tie_at_third:
+        raise ValidationError(_("The next graduates are equal on every criterion: choose among those "
+                                "marked ⚠ before proposing."))
     if not to_propose:
         raise ValidationError(_("Tidak ada lulusan berikutnya yang bisa diusulkan."))
     # Checked for all before any is written: a restricted person among the three refuses the whole set.
@@ -162,12 +187,19 @@ def propose_top3(cohort: Cohort, user, package: CapitalPackage, tie_picks: Itera
         ]
 
 
-def _replacements(ranking: Ranking, live: set[int], cancelled: dict) -> list[RankRow]:
-    """Rows to propose after cancellations: ranked graduates with no award at all, until three are live."""
+def _replacements(ranking: Ranking, live: set[int], cancelled: dict, picked: list[RankRow]) -> list[RankRow]:
+    """Rows to propose after cancellations: ranked graduates with no award at all, until three are live.
+
+    A tie across the last free place is never broken by list order: only the places above it are
+    filled, plus the graduates an editor picked from the tie."""
     free = [r for r in ranking.rows if r.enrolment.pk not in live and r.enrolment.pk not in cancelled]
+    slots = max(0, 3 - len(live))
+    rows = [r for r in free[:slots] if not r.tied] + picked
+    if len(rows) > slots:
+        raise ValidationError(_("Terlalu banyak peserta dipilih untuk sisa peringkat."))
     replaced = [a for a in cancelled.values() if a.enrolment_id not in live]
     chosen = []
-    for row in free[: max(0, 3 - len(live))]:
+    for row in rows:
         gone = replaced.pop(0) if replaced else None
         if gone is not None:
             row.reason = _("Peringkat %(p)s berikutnya; menggantikan %(name)s (dibatalkan: %(why)s).") % {
