@@ -444,6 +444,7 @@ def test_the_auditor_reads_the_group_page_but_cannot_write(client, editor):
     assert client.post(url, {"action": "plan", "product": "x", "market": "x", "capital_use": "x",
                              "expected_monthly_income_rupiah": "1"}).status_code == 403
     assert client.post(url, {"action": "dissolve", "reason": "x"}).status_code == 403
+    assert client.get(reverse("delivery:group_report", args=[group.pk])).status_code == 403
     assert client.post(reverse("delivery:group_report", args=[group.pk]), {
         "period": timezone.localdate().strftime("%Y-%m"), "sales_rupiah": "1",
         "cash_balance_rupiah": "1"}).status_code == 403
@@ -468,3 +469,29 @@ def test_the_report_register_lists_and_exports_only_reachable_groups(client):
     client.force_login(UserFactory(editor=True, kecamatan=[kec1]))
     html = client.get("/admin/applicants/groupreport/").content.decode()
     assert "KUB Dekat" in html and "KUB Jauh" not in html
+
+
+def test_a_report_opens_in_the_register_inspect_view_only_within_reach(client):
+    kec1, kec2 = Kecamatan.objects.order_by("code")[:2]
+    report = GroupReportFactory(group=_group(kelurahan=Kelurahan.objects.filter(kecamatan=kec2).first()))
+    url = f"/admin/applicants/groupreport/inspect/{report.pk}/"
+    client.force_login(UserFactory(auditor=True))
+    assert client.get(url).status_code == 200
+    client.force_login(UserFactory(editor=True, kecamatan=[kec1]))
+    assert client.get(url).status_code in (302, 403)
+    assert GroupReport.objects.filter(pk=report.pk).exists()
+
+
+def test_a_restricted_holder_stops_the_approval_and_a_restricted_member_the_dissolution(editor, approver):
+    group = BusinessGroupFactory(ready=True)
+    award = _award(group, editor)
+    holder = GroupAccount.objects.get(group=group).holders.get()
+    restrict_processing(holder.applicant, editor, "Permintaan warga")
+    with pytest.raises(ValidationError) as refused:
+        award.approve(approver)
+    assert "dibatasi" in " ".join(refused.value.messages)
+    assert CapitalAward.objects.get(pk=award.pk).state == CapitalAward.State.PROPOSED
+    award.cancel(editor, "KUB tidak jadi")
+    with pytest.raises(ValidationError):
+        services.dissolve_group(group, editor, "Bubar")
+    assert group.memberships.filter(active=True).count() == 5

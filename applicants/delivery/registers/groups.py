@@ -164,6 +164,9 @@ class GroupReportRegister(RegisterModelAdmin):
     search_help = _("Cari nama KUB")
     search_fields = (search.name("group__name"),)
     list_select_related = ("group__kelurahan__kecamatan",)
+    inspect_view_enabled = True
+    inspect_view_fields = ("group", "period", "meeting_held", "members_present", "sales_rupiah",
+                           "cash_balance_rupiah", "problems", "recorded_at")
     export_filename_prefixes = {"kecamatan": "kec"}
     export_columns = (
         ExportColumn("group__name", "Nama KUB"),

@@ -235,9 +235,10 @@ def group_detail(request, pk):
     })
 
 
-@gate(VIEW, write_permissions=[GROUP_CHANGE])
+@gate(GROUP_CHANGE, write_permissions=[GROUP_CHANGE])
 def group_report(request, pk, report_pk=None):
-    """Record a month's report (or correct one: `report_pk`). Out-of-scope groups are refused (403)."""
+    """Record a month's report (or correct one: `report_pk`): a form for writers only (the auditor reads the
+    reports on the group's page). Out-of-scope groups are refused (403)."""
     group = _group(request, pk)
     report = None
     if report_pk is not None:
