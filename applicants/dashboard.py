@@ -11,11 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from applicants.enums import ApplicationStatus, Eligibility
-from applicants.models import Application, CapitalAward, Enrolment, FollowUp, Interview
+from applicants.models import (
+    Application,
+    BusinessGroup,
+    CapitalAward,
+    Enrolment,
+    FollowUp,
+    GroupState,
+    Interview,
+    with_state,
+)
 from applicants.privacy import access
 from programs.models import Intake, KelurahanQuota
 
@@ -148,6 +157,23 @@ def followup_outcomes(user=None) -> list[dict]:
     ]
 
 
+DORMANT_LISTED = 10
+
+
+def dormant_groups(user=None) -> dict:
+    """KUB groups that stopped reporting (state dormant), longest silent first, in one query: the
+    count and the first `DORMANT_LISTED` of them with the month of their last reported meeting."""
+    groups = with_state(BusinessGroup.objects.exclude(status=BusinessGroup.Status.DISSOLVED))
+    if user is not None:
+        groups = access.groups.scope(user, groups)
+    rows = list(
+        groups.filter(state=GroupState.DORMANT)
+        .order_by(F("last_meeting").asc(nulls_first=True), "created_at", "pk")
+        .values("pk", "name", "last_meeting", "kelurahan__name")
+    )
+    return {"count": len(rows), "rows": rows[:DORMANT_LISTED]}
+
+
 def public_figures() -> dict[str, int]:
     """Home-page figures: participants trained, packages awarded (handed over), businesses running.
 
@@ -172,5 +198,6 @@ def dashboard_context(max_intakes: int = 3, user=None) -> dict:
         "kelurahan_intake": intakes[0] if intakes else None,
         "kelurahan_rows": kelurahan_progress(intakes[0], user) if intakes else [],
         "followups": followup_outcomes(user),
+        "dormant_groups": dormant_groups(user),
         "restricted": user is not None and not access.sees_everything(user),
     }

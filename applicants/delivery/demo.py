@@ -15,7 +15,17 @@ from django.utils import timezone
 
 from applicants.delivery import services
 from applicants.enums import ApplicationStatus
-from applicants.models import Application, BusinessGroup, CapitalAward, Enrolment, FollowUp, GroupMembership
+from applicants.models import (
+    Application,
+    BusinessGroup,
+    CapitalAward,
+    Enrolment,
+    FollowUp,
+    GroupMembership,
+    GroupState,
+    with_state,
+)
+from applicants.models.groups import shift_months
 from programs.models import CapitalPackage, Cohort, CohortSession, Instructor, Intake
 
 MIN_CLASS = 5
@@ -54,7 +64,7 @@ def seed(today: datetime.date | None = None, stdout=None) -> dict[str, int]:
         if cohort.end_date < today:
             summary["awards"] += _run_class(cohort, editor, admin)
     for intake in Intake.objects.filter(cohorts__status=Cohort.Status.COMPLETED).distinct():
-        summary["groups"] += _groups(intake, editor, admin)
+        summary["groups"] += _groups(intake, editor, admin, today)
     summary["followups"] += _followups(today, editor)
     if stdout:
         stdout.write("Pelaksanaan demo: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
@@ -116,11 +126,13 @@ def _run_class(cohort, editor, admin) -> int:
     return len(awards)
 
 
-def _groups(intake, editor, admin) -> int:
-    """One KUB per completed class from graduates not yet in a group, with a proposed-then-approved award."""
+def _groups(intake, editor, admin, today=None) -> int:
+    """One KUB per completed class from graduates not yet in a group, with its business plan and account,
+    a proposed-then-approved award and monthly reports (the oldest group stopped reporting: dormant)."""
+    today = today or timezone.localdate()
     created = 0
     in_group = GroupMembership.objects.filter(active=True).values("applicant")
-    for cohort in intake.cohorts.filter(status=Cohort.Status.COMPLETED):
+    for cohort in intake.cohorts.filter(status=Cohort.Status.COMPLETED).order_by("end_date", "pk"):
         free = list(cohort.enrolments.filter(status=Enrolment.Status.COMPLETED)
                     .exclude(application__applicant__in=in_group).select_related("application__applicant")[:7])
         if len(free) < 5 or BusinessGroup.objects.filter(intake=intake, name=f"KUB {cohort.name}").exists():
@@ -128,11 +140,46 @@ def _groups(intake, editor, admin) -> int:
         group = services.form_group(intake=intake, name=f"KUB {cohort.name}", business_type=cohort.program.name,
                                     kelurahan=free[0].application.applicant.kelurahan, enrolments=free,
                                     chair=free[0], user=editor)
+        _group_business(group, cohort, editor, today)
         package = CapitalPackage.objects.filter(program=cohort.program, for_groups=True).first()
         if package:
             CapitalAward.propose(user=editor, package=package, group=group).approve(admin)
         created += 1
     return created
+
+
+def _group_business(group, cohort, editor, today) -> None:
+    """Plan, account and up to six months of reports. One group formed long ago reported its first two
+    months and then nothing: it shows the dormant state on the dashboard and in the register."""
+    rng = random.Random(group.pk)
+    formed = min(cohort.end_date + datetime.timedelta(days=7), today)
+    group.created_at = timezone.make_aware(datetime.datetime.combine(formed, datetime.time(9)))
+    BusinessGroup.objects.filter(pk=group.pk).update(created_at=group.created_at)
+    services.save_plan(
+        group, editor, product=f"Produk {cohort.program.name}",
+        market="Warga sekitar, kantor kelurahan, pesanan daring",
+        capital_use="Peralatan bersama dan bahan baku tiga bulan pertama",
+        expected_monthly_income_rupiah=rng.choice([3_000_000, 4_500_000, 6_000_000]))
+    members = list(group.memberships.filter(active=True).order_by("pk"))
+    services.save_account(group, editor, bank=rng.choice(["Bank BJB", "BRI", "Bank Mandiri"]),
+                          account_number=f"{rng.randrange(10**9, 10**10)}{group.pk:03d}", holders=members[:2])
+    first, this_month = formed.replace(day=1), today.replace(day=1)
+    months = []
+    month = max(first, shift_months(this_month, -5))
+    while month <= this_month:
+        months.append(month)
+        month = shift_months(month, 1)
+    already_dormant = with_state(BusinessGroup.objects.exclude(pk=group.pk), today).filter(
+        state=GroupState.DORMANT).exists()
+    if first < shift_months(this_month, -5) and not already_dormant:
+        months = [first, shift_months(first, 1)]  # reported twice, then went quiet
+    for i, month in enumerate(months):
+        meeting = i % 4 != 3  # now and then a month without a meeting
+        services.record_report(
+            group, editor, period=month, meeting_held=meeting,
+            members_present=[m for m in members if rng.random() < 0.8] or members[:1] if meeting else [],
+            sales_rupiah=rng.randrange(10, 80) * 100_000, cash_balance_rupiah=rng.randrange(5, 40) * 100_000,
+            problems=rng.choice(["", "", "Bahan baku naik", "Satu anggota sakit"]), today=today)
 
 
 def _followups(today, editor) -> int:

@@ -19,6 +19,7 @@ from applicants.delivery.registers import (
     AwardRegister,
     FollowUpRegister,
     GroupRegister,
+    GroupReportRegister,
     ParticipantRegister,
 )
 from applicants.delivery.views import awards, classes, common, followups, groups
@@ -44,6 +45,9 @@ urlpatterns = [
     path("modal-usaha/<int:pk>/berita-acara/", awards.award_document, name="award_document"),
     path("kub/baru/", groups.group_create, name="group_create"),
     path("kub/<int:pk>/usulkan-modal/", groups.group_propose_award, name="group_propose_award"),
+    path("kub/<int:pk>/", groups.group_detail, name="group_detail"),
+    path("kub/<int:pk>/laporan/", groups.group_report, name="group_report"),
+    path("kub/<int:pk>/laporan/<int:report_pk>/", groups.group_report, name="group_report_edit"),
     path("tindak-lanjut/", followups.followup_due, name="followup_due"),
     path("tindak-lanjut/<int:enrolment_pk>/<int:milestone>/", followups.followup_record, name="followup_record"),
     path("kelas/<int:pk>/buat-pertemuan/", sessions.cohort_generate_sessions, name="cohort_generate_sessions"),
@@ -65,7 +69,8 @@ class DeliveryAdminGroup(ModelAdminGroup):
     menu_label = _("Pelaksanaan")
     menu_icon = "group"
     menu_order = 250
-    items = (CohortRegister, ParticipantRegister, AttendanceRegister, AwardRegister, GroupRegister, FollowUpRegister)
+    items = (CohortRegister, ParticipantRegister, AttendanceRegister, AwardRegister, GroupRegister, GroupReportRegister,
+             FollowUpRegister)
 
     def get_submenu_items(self):
         return [
@@ -95,6 +100,10 @@ def register_delivery_log_actions(actions):
         ("sigap.award.cancel", _("Modal usaha dibatalkan")),
         ("sigap.group.form", _("KUB dibentuk")),
         ("sigap.group.leave", _("Anggota keluar dari KUB")),
+        ("sigap.group.plan", _("KUB business plan saved")),
+        ("sigap.group.account", _("KUB account saved")),
+        ("sigap.group.report", _("KUB monthly report saved")),
+        ("sigap.group.dissolve", _("KUB dissolved")),
         ("sigap.followup", _("Tindak lanjut dicatat")),
         ("sigap.publication_consent", _("Persetujuan publikasi kisah dicatat")),
     ]:

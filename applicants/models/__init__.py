@@ -8,6 +8,7 @@ from applicants.models.delivery import (
     FollowUp,
     GroupMembership,
 )
+from applicants.models.groups import BusinessPlan, GroupAccount, GroupReport, GroupState, with_state
 from applicants.models.interviews import Interview
 from applicants.models.outcomes import Certificate, ContactAttempt, RegisterOutcomeCheck
 from applicants.models.people import Applicant, Application, ConsentVersion, digits16, identity_or_anonymised
@@ -20,6 +21,7 @@ __all__ = [
     "Application",
     "Attendance",
     "BusinessGroup",
+    "BusinessPlan",
     "CapitalAward",
     "Certificate",
     "ConsentVersion",
@@ -27,7 +29,10 @@ __all__ = [
     "DataSubjectRequest",
     "Enrolment",
     "FollowUp",
+    "GroupAccount",
     "GroupMembership",
+    "GroupReport",
+    "GroupState",
     "Interview",
     "RegisterOutcomeCheck",
     "StaffProfile",
@@ -36,4 +41,5 @@ __all__ = [
     "WelfareRejection",
     "digits16",
     "identity_or_anonymised",
+    "with_state",
 ]

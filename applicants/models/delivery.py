@@ -163,6 +163,8 @@ class BusinessGroup(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(_("dibentuk pada"), default=timezone.now)
+    dissolved_at = models.DateTimeField(_("Dissolved at"), null=True, blank=True)
+    dissolved_reason = models.CharField(_("Reason for dissolving"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["intake", "name"]
@@ -172,6 +174,34 @@ class BusinessGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def capital_readiness_problems(self) -> list[str]:
+        """What the group still lacks before its capital award may be approved (empty: ready).
+
+        Read from the database, so a plan or holder removed meanwhile counts as missing."""
+        problems = []
+        plan = self._meta.get_field("business_plan").related_model.objects.filter(group_id=self.pk).first()
+        if plan is None:
+            problems.append(str(_("a business plan (product, market, what the capital buys, expected income)")))
+        account = self._meta.get_field("account").related_model.objects.filter(group_id=self.pk).first()
+        if account is None:
+            problems.append(str(_("a group account (bank, account number, holders)")))
+        elif not account.holders.filter(group_id=self.pk, active=True).exists():
+            problems.append(str(_("at least one account holder among the active members")))
+        return problems
+
+    def ensure_ready_for_capital(self) -> None:
+        problems = self.capital_readiness_problems()
+        if problems:
+            raise ValidationError(
+                _("The capital award of %(group)s cannot be approved yet: the KUB has no %(missing)s.")
+                % {"group": self.name, "missing": "; ".join(problems)},
+                code="group_not_ready",
+            )
+        # Paying into an account is processing the holders' data: a restriction (UU PDP) stops it.
+        Applicant.ensure_processing_allowed_for(
+            GroupMembership.objects.filter(held_accounts__group_id=self.pk).values_list("applicant_id", flat=True)
+        )
 
 
 class GroupMembership(models.Model):
@@ -303,6 +333,15 @@ class CapitalAward(models.Model):
             raise ValidationError(_("Persetujuan harus oleh pengguna lain dari pengusul."))
         self.state, self.approved_by, self.approved_at = self.State.APPROVED, user, timezone.now()
         with transaction.atomic():
+            if self.group_id:
+                # The group row is the lock the plan and account writes take too (PostgreSQL; SQLite
+                # serialises every write transaction), so neither can vanish between check and save.
+                group = BusinessGroup.objects.select_for_update().get(pk=self.group_id)
+                try:
+                    group.ensure_ready_for_capital()
+                except ValidationError:
+                    self.state, self.approved_by, self.approved_at = self.State.PROPOSED, None, None
+                    raise
             self.save(update_fields=["state", "approved_by", "approved_at"])
             log(self, "sigap.award.approve", user=user)
 

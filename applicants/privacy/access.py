@@ -34,12 +34,15 @@ from applicants.models import (
     Application,
     Attendance,
     BusinessGroup,
+    BusinessPlan,
     CapitalAward,
     Certificate,
     ContactAttempt,
     Enrolment,
     FollowUp,
+    GroupAccount,
     GroupMembership,
+    GroupReport,
     Interview,
     RegisterOutcomeCheck,
     StaffProfile,
@@ -316,6 +319,10 @@ outcome_checks = PersonPolicy(
 )
 awards = CapitalAwardPolicy(CapitalAward)
 groups = AreaPolicy(BusinessGroup, kecamatan_path="kelurahan__kecamatan_id")
+# A group's plan, account (holders, number) and reports (members present) follow the group's rule.
+business_plans = AreaPolicy(BusinessPlan, kecamatan_path="group__kelurahan__kecamatan_id")
+group_accounts = AreaPolicy(GroupAccount, kecamatan_path="group__kelurahan__kecamatan_id")
+group_reports = AreaPolicy(GroupReport, kecamatan_path="group__kelurahan__kecamatan_id")
 welfare_records = AreaPolicy(WelfareRecord, kecamatan_path="kelurahan__kecamatan_id")
 welfare_batches = CityWidePolicy(WelfareImportBatch)
 welfare_rejections = UnrestrictedPolicy(WelfareRejection)
@@ -326,7 +333,7 @@ POLICIES: dict[type[Model], AccessPolicy] = {
     for policy in (
         applicants, applications, interviews, enrolments, attendance, followups, memberships, awards, groups,
         welfare_records, welfare_batches, welfare_rejections, staff_profiles, certificates, outcome_checks,
-        contact_attempts,
+        contact_attempts, business_plans, group_accounts, group_reports,
     )
 }
 

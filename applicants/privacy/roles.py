@@ -26,6 +26,7 @@ _RECORD_MODELS = {
         "consentversion",
         # delivery
         "enrolment", "attendance", "capitalaward", "businessgroup", "groupmembership", "followup",
+        "businessplan", "groupaccount", "groupreport",
         "datasubjectrequest",
     ],
     "programs": [

@@ -185,7 +185,8 @@ def _memberships(applicant):
         GroupMembership.objects.filter(applicant=applicant)
         .select_related("group__kelurahan", "group__intake")
         .prefetch_related(
-            Prefetch("group__awards", queryset=CapitalAward.objects.select_related("package").order_by("proposed_at"))
+            Prefetch("group__awards", queryset=CapitalAward.objects.select_related("package").order_by("proposed_at")),
+            "held_accounts", "reports_present",
         )
         .order_by("joined_at", "pk")
     )
@@ -331,7 +332,12 @@ def collect(applicant) -> SubjectCopy:
             group.name, membership, _MEMBERSHIP_FIELDS,
             [("group", _("Nama KUB"), group.name), ("business_type", _("Jenis usaha"), group.business_type),
              ("kelurahan", _("Kelurahan"), str(group.kelurahan)), ("group_status", _("Status KUB"),
-                                                                   group.get_status_display())],
+                                                                   group.get_status_display()),
+             # What the group's records say about this member: holding its account, meetings attended.
+             ("account_holder", _("Holder of the group account"),
+              ", ".join(account.bank for account in membership.held_accounts.all()) or str(_("no"))),
+             ("meetings_attended", _("Monthly meetings attended"),
+              ", ".join(p.strftime("%m-%Y") for p in sorted(r.period for r in membership.reports_present.all())))],
         )
         awards = [_award_record(award) for award in group.awards.all()]
         record.data["modal_usaha"] = [r.data for r in awards]

@@ -284,6 +284,8 @@ INTAKE_RATE_LIMIT = env_str("INTAKE_RATE_LIMIT", "10/m")
 # Joint business groups (KUB): member bounds.
 KUB_MIN_MEMBERS = env_int("KUB_MIN_MEMBERS", 5)
 KUB_MAX_MEMBERS = env_int("KUB_MAX_MEMBERS", 10)
+# A KUB with no monthly report of a meeting for this many whole months is dormant (docs/delivery.md).
+KUB_DORMANT_MONTHS = env_int("KUB_DORMANT_MONTHS", 3)
 
 # --- Personal data protection (docs/privacy.md) -----------------------------------------------
 # Admin login lock-out (django-axes, applicants/privacy/login_security.py): this many failures from one

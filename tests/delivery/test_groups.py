@@ -8,7 +8,14 @@ from django.urls import reverse
 from applicants.delivery import services
 from applicants.models import BusinessGroup, CapitalAward, Enrolment, GroupMembership
 from programs.models import Kelurahan
-from tests.factories import CapitalPackageFactory, CohortFactory, EnrolmentFactory, UserFactory
+from tests.factories import (
+    BusinessPlanFactory,
+    CapitalPackageFactory,
+    CohortFactory,
+    EnrolmentFactory,
+    GroupAccountFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +88,8 @@ def test_database_enforces_one_active_membership_per_person(cohort, editor):
 
 def test_group_capital_award_follows_the_same_states_and_approval_rule(cohort, editor):
     group = form(cohort, graduates(cohort, 5), editor)
+    BusinessPlanFactory(group=group)
+    GroupAccountFactory(group=group)
     package = CapitalPackageFactory(program=cohort.program, for_groups=True)
     award = CapitalAward.propose(user=editor, package=package, group=group)
     assert award.enrolment is None and award.state == CapitalAward.State.PROPOSED

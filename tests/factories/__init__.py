@@ -5,10 +5,13 @@ are an implementation detail."""
 from .delivery import (
     AttendanceFactory,
     BusinessGroupFactory,
+    BusinessPlanFactory,
     CapitalAwardFactory,
     EnrolmentFactory,
     FollowUpFactory,
+    GroupAccountFactory,
     GroupMembershipFactory,
+    GroupReportFactory,
 )
 from .graduation import CertificateFactory, ContactAttemptFactory, RegisterOutcomeCheckFactory
 from .identity import BIRTH_DATE, make_kk, make_nik, nik_serial
@@ -63,6 +66,7 @@ __all__ = [
     "ApplicationFactory",
     "AttendanceFactory",
     "BusinessGroupFactory",
+    "BusinessPlanFactory",
     "CapitalAwardFactory",
     "CapitalPackageFactory",
     "CohortFactory",
@@ -70,7 +74,9 @@ __all__ = [
     "ConsentVersionFactory",
     "EnrolmentFactory",
     "FollowUpFactory",
+    "GroupAccountFactory",
     "GroupMembershipFactory",
+    "GroupReportFactory",
     "HomePageFactory",
     "InstructorFactory",
     "IntakeFactory",

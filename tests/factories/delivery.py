@@ -1,11 +1,23 @@
-"""Class participants (enrolments), attendance, capital awards, KUB groups and follow-ups."""
+"""Class participants (enrolments), attendance, capital awards, KUB groups (with their plan, account and
+monthly reports) and follow-ups."""
 
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from applicants.enums import ApplicationStatus
-from applicants.models import Attendance, BusinessGroup, CapitalAward, Enrolment, FollowUp, GroupMembership
+from applicants.models import (
+    Attendance,
+    BusinessGroup,
+    BusinessPlan,
+    CapitalAward,
+    Enrolment,
+    FollowUp,
+    GroupAccount,
+    GroupMembership,
+    GroupReport,
+)
 from programs.models import Cohort, Kelurahan
 
 from .people import ApplicationFactory
@@ -67,11 +79,24 @@ class BusinessGroupFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = BusinessGroup
+        skip_postgeneration_save = True
 
     intake = factory.SubFactory(IntakeFactory)
     name = factory.Sequence(lambda n: f"KUB Sejahtera {n}")
     business_type = "Katering"
     kelurahan = factory.LazyFunction(lambda: Kelurahan.objects.order_by("code").first())
+
+    @factory.post_generation
+    def ready(self, create, extracted, **kwargs):
+        """`ready=True`: a group its capital award can be approved for: five graduates of its intake,
+        a business plan and an account held by the first member."""
+        if not (create and extracted):
+            return
+        members = [GroupMembershipFactory(group=self, enrolment__cohort__intake=self.intake) for _ in range(5)]
+        self.chair = members[0].enrolment
+        self.save(update_fields=["chair"])
+        BusinessPlanFactory(group=self)
+        GroupAccountFactory(group=self, holders=[members[0]])
 
 
 class GroupMembershipFactory(factory.django.DjangoModelFactory):
@@ -81,6 +106,60 @@ class GroupMembershipFactory(factory.django.DjangoModelFactory):
     group = factory.SubFactory(BusinessGroupFactory)
     enrolment = factory.SubFactory(EnrolmentFactory, completed=True)
     applicant = factory.LazyAttribute(lambda o: o.enrolment.application.applicant)
+
+
+class BusinessPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BusinessPlan
+
+    group = factory.SubFactory(BusinessGroupFactory)
+    product = "Nasi kotak dan kue basah"
+    market = "Kantor kelurahan dan acara warga di sekitar"
+    capital_use = "Kompor dua tungku, panci besar, etalase"
+    expected_monthly_income_rupiah = 4_500_000
+
+
+class GroupAccountFactory(factory.django.DjangoModelFactory):
+    """The group's account; held by the given members, else by a member of the group (made if none)."""
+
+    class Meta:
+        model = GroupAccount
+        skip_postgeneration_save = True
+
+    group = factory.SubFactory(BusinessGroupFactory)
+    bank = "Bank BJB"
+    account_number = factory.Sequence(lambda n: f"0012{n:08d}")
+
+    @factory.post_generation
+    def holders(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is None:
+            first = self.group.memberships.filter(active=True).first()
+            extracted = [first or GroupMembershipFactory(group=self.group)]
+        self.holders.set(extracted)
+
+
+class GroupReportFactory(factory.django.DjangoModelFactory):
+    """This month's report of a meeting every active member attended."""
+
+    class Meta:
+        model = GroupReport
+        skip_postgeneration_save = True
+
+    group = factory.SubFactory(BusinessGroupFactory)
+    period = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+    meeting_held = True
+    sales_rupiah = 3_000_000
+    cash_balance_rupiah = 1_250_000
+
+    @factory.post_generation
+    def members_present(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is None:
+            extracted = list(self.group.memberships.filter(active=True)) if self.meeting_held else []
+        self.members_present.set(extracted)
 
 
 class FollowUpFactory(factory.django.DjangoModelFactory):

@@ -40,12 +40,14 @@ from applicants.models import (
     DataSubjectRequest,
     Enrolment,
     FollowUp,
+    GroupReport,
     Interview,
     StaffProfile,
     WelfareImportBatch,
 )
 from programs.models import CohortSession
 from programs.registers.models import ExportJob
+from tests.factories import GroupReportFactory
 
 ROLES = ("anonymous", "admin", "editor", "editor_kec", "interviewer", "comms", "auditor")
 STAFF = {"admin", "editor", "editor_kec"}  # may change personal data (editor_kec: only in its kecamatan)
@@ -92,6 +94,8 @@ EXPECTED: list[tuple[str, set[str]]] = [
     (r"^delivery:followup_record$", {"admin", "editor"}),
     (r"^delivery:(cohort_enrol|enrolment_withdraw|enrolment_publication_consent|group_create)$", STAFF),
     (r"^delivery:group_propose_award$", {"admin", "editor"}),  # a KUB outside the restricted editor's kecamatan
+    (r"^delivery:group_detail$", {"admin", "editor", "auditor"}),  # the KUB is outside editor_kec's kecamatan
+    (r"^delivery:(group_report|group_report_edit)$", {"admin", "editor"}),  # a form: writers in scope only
     (r"^delivery:(cohort_generate_sessions|session_edit)$", {"admin", "editor"}),  # the whole class in scope
     # Data-subject rights (UU PDP): a copy of someone's data, restriction of processing.
     (r"^sigap_subject_(export|restriction|document|request_new)$", {"admin", "editor"}),
@@ -111,6 +115,8 @@ EXPECTED: list[tuple[str, set[str]]] = [
      r"(index|export)$", READERS),
     (r"^applicants_(welfarerecord|enrolment|attendance|capitalaward|businessgroup|followup)_modeladmin_history$",
      {"admin", "editor", "auditor"}),
+    (r"^applicants_groupreport_modeladmin_(index|export)$", READERS),
+    (r"^applicants_groupreport_modeladmin_(inspect|history)$", {"admin", "editor", "auditor"}),
     (r"_modeladmin_(create|edit|delete|inspect|history|bulk)$", NOBODY),
 ]
 
@@ -190,6 +196,7 @@ def _ids(world) -> dict[str, dict[str, object]]:
     followup_milestone = FollowUp.Milestone.values[0]
     attendance = Attendance.objects.filter(enrolment=enrolment).order_by("pk").first()
     followup = FollowUp.objects.order_by("pk").first()
+    report = GroupReport.objects.filter(group=group).order_by("pk").first() or GroupReportFactory(group=group)
     return {
         r"^applicants_interview_modeladmin_": {"instance_pk": interview.pk},
         r"^applicants_welfarerecord_modeladmin_": {"instance_pk": batch.records.order_by("pk").first().pk},
@@ -213,6 +220,8 @@ def _ids(world) -> dict[str, dict[str, object]]:
         r"^delivery:enrolment_": {"pk": enrolment.pk},
         r"^delivery:session_": {"pk": CohortSession.objects.filter(cohort=cohort).order_by("pk").first().pk},
         r"^delivery:award_": {"pk": award.pk},
+        r"^delivery:group_report_edit$": {"pk": group.pk, "report_pk": report.pk},
+        r"^applicants_groupreport_modeladmin_": {"instance_pk": report.pk},
         r"^delivery:group_": {"pk": group.pk},
         r"^delivery:followup_record$": {"enrolment_pk": enrolment.pk, "milestone": followup_milestone},
         r"^sigap_subject_request$": {"request_pk": _subject_request(world).pk},

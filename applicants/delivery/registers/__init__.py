@@ -9,7 +9,10 @@ narrowed by the model's access policy (applicants.privacy.access). The class reg
 
 from applicants.delivery.registers.awards import AwardRegister
 from applicants.delivery.registers.followups import FollowUpRegister
-from applicants.delivery.registers.groups import GroupRegister
+from applicants.delivery.registers.groups import GroupRegister, GroupReportRegister
 from applicants.delivery.registers.participants import AttendanceRegister, ParticipantRegister
 
-__all__ = ["AttendanceRegister", "AwardRegister", "FollowUpRegister", "GroupRegister", "ParticipantRegister"]
+__all__ = [
+    "AttendanceRegister", "AwardRegister", "FollowUpRegister", "GroupRegister", "GroupReportRegister",
+    "ParticipantRegister",
+]

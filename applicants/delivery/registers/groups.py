@@ -1,4 +1,5 @@
-"""Register of KUB joint business groups."""
+"""Registers of KUB joint business groups (with their state from the monthly reports) and of the
+groups' monthly reports."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from applicants.models import BusinessGroup
+from applicants.models import BusinessGroup, GroupReport, GroupState, with_state
 from applicants.privacy import access
 from programs.models import Intake
 from programs.registers import search
@@ -17,7 +18,9 @@ from programs.registers.base import RegisterModelAdmin
 from programs.registers.filters import RegisterFilterSet, kecamatan_filter, kelurahan_filter
 from programs.registers.permissions import ReadOnlyRegisterPermissionHelper
 from programs.registers.tables import ChoiceDisplayColumn, LocalDateTimeColumn, RegisterTable
-from programs.registers.xlsx import DATETIME, NUMBER, ExportColumn
+from programs.registers.xlsx import DATE, DATETIME, MONEY, NUMBER, ExportColumn
+
+STATE_LABELS = dict(GroupState.choices)
 
 
 # --- KUB groups -------------------------------------------------------------------------------------
@@ -27,10 +30,15 @@ class GroupFilterSet(RegisterFilterSet):
     kelurahan = kelurahan_filter()
     business_type = django_filters.CharFilter(label=_("Jenis usaha"), lookup_expr="icontains")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=BusinessGroup.Status.choices)
+    # The state follows from the reports (dormant: no meeting reported lately); see `with_state`.
+    state = django_filters.ChoiceFilter(label=_("State"), choices=GroupState.choices, method="filter_state")
 
     class Meta:
         model = BusinessGroup
         fields: list[str] = []
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(state=value) if value else queryset
 
 
 class GroupTable(RegisterTable):
@@ -42,6 +50,8 @@ class GroupTable(RegisterTable):
     chair = tables.Column(verbose_name=_("Ketua"), accessor="chair__application__applicant__full_name")
     member_count = tables.Column(verbose_name=_("Anggota aktif"))
     status = ChoiceDisplayColumn(verbose_name=_("Status"))
+    state = tables.Column(verbose_name=_("State"))
+    last_meeting = tables.DateColumn(verbose_name=_("Last meeting reported"), format="m-Y")
     created_at = LocalDateTimeColumn(verbose_name=_("Dibentuk"))
     actions = tables.Column(verbose_name=_("Aksi"), accessor="pk", orderable=False)
 
@@ -50,8 +60,17 @@ class GroupTable(RegisterTable):
         fields = ()
         sequence = (
             "name", "intake", "business_type", "kelurahan", "kecamatan", "chair", "member_count", "status",
-            "created_at", "actions",
+            "state", "last_meeting", "created_at", "actions",
         )
+
+    def render_name(self, record, value):
+        return format_html('<a href="{}">{}</a>', reverse("delivery:group_detail", args=[record.pk]), value)
+
+    def render_state(self, value):
+        label = STATE_LABELS.get(value, value)
+        if value == GroupState.DORMANT:  # the groups that stopped reporting stand out
+            return format_html('<strong class="w-text-critical-200">{}</strong>', label)
+        return label
 
     def render_actions(self, record):
         return format_html(
@@ -81,13 +100,88 @@ class GroupRegister(RegisterModelAdmin):
         ExportColumn("chair__application__applicant__full_name", "Ketua"),
         ExportColumn("member_count", "Anggota aktif", kind=NUMBER),
         ExportColumn("status"),
+        ExportColumn("state", _("State"), choices=STATE_LABELS),
+        ExportColumn("last_meeting", _("Last meeting reported"), kind=DATE),
         ExportColumn("created_at", "Dibentuk", kind=DATETIME),
     )
 
     def get_register_queryset(self, user) -> QuerySet:
-        return super().get_register_queryset(user).annotate(
+        return with_state(super().get_register_queryset(user).annotate(
             member_count=Count("memberships", filter=Q(memberships__active=True))
-        )
+        ))
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
         return access.groups.scope(user, queryset)
+
+
+# --- Monthly reports of the groups ---------------------------------------------------------------------
+class GroupReportFilterSet(RegisterFilterSet):
+    intake = django_filters.ModelChoiceFilter(
+        label=_("Gelombang"), field_name="group__intake", queryset=Intake.objects.all()
+    )
+    kecamatan = kecamatan_filter("group__kelurahan")
+    period_from = django_filters.DateFilter(
+        label=_("From month"), field_name="period", lookup_expr="gte", input_formats=["%Y-%m", "%Y-%m-%d"],
+    )
+    period_to = django_filters.DateFilter(
+        label=_("Until month"), field_name="period", lookup_expr="lte", input_formats=["%Y-%m", "%Y-%m-%d"],
+    )
+    meeting_held = django_filters.BooleanFilter(label=_("Meeting held"))
+
+    class Meta:
+        model = GroupReport
+        fields: list[str] = []
+
+
+class GroupReportTable(RegisterTable):
+    group = tables.Column(verbose_name=_("KUB"), accessor="group__name",
+                          linkify=lambda record: reverse("delivery:group_detail", args=[record.group_id]))
+    kecamatan = tables.Column(verbose_name=_("Kecamatan"), accessor="group__kelurahan__kecamatan__name")
+    period = tables.DateColumn(verbose_name=_("Month"), format="m-Y")
+    meeting_held = tables.BooleanColumn(verbose_name=_("Meeting held"))
+    present_count = tables.Column(verbose_name=_("Members present"))
+    sales_rupiah = tables.Column(verbose_name=_("Sales (Rp)"))
+    cash_balance_rupiah = tables.Column(verbose_name=_("Cash balance (Rp)"))
+    problems = tables.Column(verbose_name=_("Problems"))
+    recorded_at = LocalDateTimeColumn(verbose_name=_("Recorded at"))
+
+    class Meta(RegisterTable.Meta):
+        model = GroupReport
+        fields = ()
+        sequence = ("group", "kecamatan", "period", "meeting_held", "present_count", "sales_rupiah",
+                    "cash_balance_rupiah", "problems", "recorded_at")
+
+
+class GroupReportRegister(RegisterModelAdmin):
+    model = GroupReport
+    register_key = "group_reports"
+    register_name = _("KUB monthly reports")
+    export_slug = "laporan-kub"
+    menu_icon = "doc-full"
+    permission_helper_class = ReadOnlyRegisterPermissionHelper
+    table_class = GroupReportTable
+    filterset_class = GroupReportFilterSet
+    search_help = _("Cari nama KUB")
+    search_fields = (search.name("group__name"),)
+    list_select_related = ("group__kelurahan__kecamatan",)
+    inspect_view_enabled = True
+    inspect_view_fields = ("group", "period", "meeting_held", "members_present", "sales_rupiah",
+                           "cash_balance_rupiah", "problems", "recorded_at")
+    export_filename_prefixes = {"kecamatan": "kec"}
+    export_columns = (
+        ExportColumn("group__name", "Nama KUB"),
+        ExportColumn("group__kelurahan__kecamatan__name", "Kecamatan"),
+        ExportColumn("period", _("Month"), kind=DATE),
+        ExportColumn("meeting_held"),
+        ExportColumn("present_count", _("Members present"), kind=NUMBER),
+        ExportColumn("sales_rupiah", kind=MONEY),
+        ExportColumn("cash_balance_rupiah", kind=MONEY),
+        ExportColumn("problems"),
+        ExportColumn("recorded_at", kind=DATETIME),
+    )
+
+    def get_register_queryset(self, user) -> QuerySet:
+        return super().get_register_queryset(user).annotate(present_count=Count("members_present"))
+
+    def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
+        return access.group_reports.scope(user, queryset)

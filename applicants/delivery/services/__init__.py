@@ -29,7 +29,15 @@ from applicants.delivery.services.followups import (
     followup_opens_on,
     record_followup,
 )
-from applicants.delivery.services.groups import form_group, leave_group
+from applicants.delivery.services.groups import (
+    clean_account_number,
+    dissolve_group,
+    form_group,
+    leave_group,
+    record_report,
+    save_account,
+    save_plan,
+)
 from applicants.delivery.services.ranking import (
     Ranking,
     RankRow,
@@ -43,5 +51,6 @@ __all__ = [
     "BulkResult", "CohortFull", "DueFollowUp", "RankRow", "Ranking", "add_months", "attendance_pct", "bulk_enrol",
     "complete_cohort", "due_followups", "eligible_programs", "enrol", "form_group", "interview_weighted_score",
     "leave_group", "longest_waiting", "propose_top3", "rank_cohort", "record_followup", "save_attendance",
-    "save_scores", "withdraw",
+    "save_scores", "withdraw", "clean_account_number", "dissolve_group", "record_report", "save_account",
+    "save_plan",
 ]

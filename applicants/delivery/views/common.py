@@ -11,6 +11,7 @@ CHANGE = "applicants.change_application"
 AWARD_VIEW = "applicants.view_capitalaward"
 AWARD_CHANGE = "applicants.change_capitalaward"
 GROUP_ADD = "applicants.add_businessgroup"
+GROUP_CHANGE = "applicants.change_businessgroup"
 PAGE_SIZE = 200
 
 
