@@ -91,7 +91,7 @@ postgres-deps: ## install Debian's PostgreSQL server if missing
 		|| { $(APT_UPDATE); $(APT_INSTALL) postgresql; }
 
 test-postgres: install postgres-deps ## pytest (without browser tests) on a throw-away PostgreSQL cluster
-	scripts/with-postgres.sh $(PYTEST) -q -m "not browser" --durations=5 $(PYTEST_ARGS)
+	SIGAP_SKIP_INSTALL_TEST=1 scripts/with-postgres.sh $(PYTEST) -q -m "not browser" --durations=5 $(PYTEST_ARGS)
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { $(APT_UPDATE); $(APT_INSTALL) npm; }
