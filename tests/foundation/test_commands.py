@@ -19,12 +19,13 @@ pytestmark = pytest.mark.django_db
 APPS = ("applicants", "programs", "public_pages")
 
 
-def project_commands() -> list[str]:
-    names = []
+def project_commands() -> dict[str, str]:
+    """Command name -> its app, for every command module of the project's apps."""
+    found = {}
     for app in APPS:
         package = importlib.import_module(f"{app}.management.commands")
-        names += [module.name for module in pkgutil.iter_modules(package.__path__)]
-    return sorted(names)
+        found.update({module.name: app for module in pkgutil.iter_modules(package.__path__)})
+    return found
 
 
 def run(name, *args, verbosity=1):
@@ -56,9 +57,7 @@ def test_every_command_of_the_project_logs_through_the_shared_base_and_is_tested
 
     commands = project_commands()
     assert set(commands) == {*COMMANDS, "seed_demo"}, "a new command: add it to COMMANDS above"
-    for name in commands:
-        app = next(app for app in APPS if name in {m.name for m in pkgutil.iter_modules(
-            importlib.import_module(f"{app}.management.commands").__path__)})
+    for name, app in commands.items():
         assert isinstance(load_command_class(app, name), LoggingCommand), name
 
 
@@ -105,6 +104,20 @@ def test_command_lines_pass_the_identity_mask_of_the_log_configuration(register_
     out = io.StringIO()
     Loud(stdout=out).run_from_argv(["manage.py", "loud"])
     assert "3671010101010001" not in out.getvalue() and "3671" in out.getvalue()
+
+
+def test_with_json_logs_the_lines_go_to_the_configured_handlers_not_the_command_output(register_world, settings,
+                                                                                      caplog):
+    settings.LOGGING = {**settings.LOGGING, "handlers": {"console": {"formatter": "json"}}}
+    caplog.set_level(logging.DEBUG)
+    out, err = run("cleanup_imports", verbosity=2)
+    assert (out, err) == ("", "")
+    messages = [record.getMessage() for record in caplog.records]
+    assert any(message.startswith("Stale imports ended 0") for message in messages)
+    assert any(message.startswith("cleanup: ") for message in messages)  # progress at verbosity 2
+    caplog.clear()
+    run("cleanup_imports", verbosity=0)
+    assert not [record for record in caplog.records if record.name.startswith("applicants")]
 
 
 def test_logger_levels_and_propagation_are_restored_after_a_command(register_world):

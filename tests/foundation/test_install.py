@@ -67,13 +67,13 @@ def installed(wheel, tmp_path_factory):
     return python
 
 
-def django(python, workdir, *args, settings="development", **env):
+def django(python, workdir, *args, settings="development", program=None, **env):
     environment = {
         "PATH": os.environ["PATH"], "HOME": str(workdir), "LANG": "C.UTF-8",
         "DJANGO_SETTINGS_MODULE": f"portal.settings.{settings}", "SIGAP_VAR_DIR": str(workdir / "var"),
         "SECRET_KEY": SECRET, "CACHE_BACKEND": "locmem", "LOG_LEVEL": "WARNING", **env,
     }
-    return run([str(python), "-m", "django", *args], cwd=workdir, env=environment)
+    return run([*(program or [str(python), "-m", "django"]), *args], cwd=workdir, env=environment)
 
 
 def test_the_wheel_ships_every_file_the_apps_read(wheel):
@@ -108,7 +108,8 @@ def test_pip_install_dot_gives_a_working_portal_outside_the_repository(installed
     assert (workdir / "var" / "static" / "staticfiles.json").is_file()  # the production manifest
     assert (Path(paths[2]) / "id" / "LC_MESSAGES" / "django.mo").is_file()
 
-    django(installed, workdir, "migrate", "--noinput", "-v", "0")
+    # The console script the wheel installs in place of manage.py.
+    django(installed, workdir, "migrate", "--noinput", "-v", "0", program=[str(installed.parent / "sigap-kerja")])
     pages = django(installed, workdir, "shell", "-c", textwrap.dedent("""
         from django.core.management import call_command
         from django.test import Client
