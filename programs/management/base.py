@@ -14,7 +14,7 @@ import logging
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, OutputWrapper
 
 from programs.progress import PROGRESS
 
@@ -53,6 +53,10 @@ class LoggingCommand(BaseCommand):
 
     def execute(self, *args, **options):
         with self.logging_at(LEVELS.get(options.get("verbosity", 1), logging.DEBUG)):
+            if options.get("stdout"):  # as BaseCommand.execute does, so this first line reaches it too
+                self.stdout = OutputWrapper(options["stdout"])
+            shown = {key: value for key, value in options.items() if key not in {"stdout", "stderr"}}
+            logging.getLogger(type(self).__module__).debug("arguments %s, options %s", args, shown)
             return super().execute(*args, **options)
 
     @contextmanager

@@ -74,6 +74,12 @@ def test_verbosity_2_adds_progress_lines_to_the_summary(name, register_world):
     assert len(progress.splitlines()) > len(summary.splitlines()), progress
 
 
+def test_verbosity_3_adds_debug_lines(register_world):
+    out, _ = run("cleanup_imports", "--stale-minutes", "30", verbosity=3)
+    assert "options {" in out and "'stale_minutes': 30" in out
+    assert "options {" not in run("cleanup_imports", verbosity=2)[0]
+
+
 def test_import_progress_reports_rows_and_the_summary_names_the_batch(tmp_path):
     path = write_csv(tmp_path / "dtsen.csv", [person(n) for n in range(1, 6001)])
     out, _ = run("import_welfare_register", str(path), "--yes", verbosity=2)
