@@ -7,8 +7,6 @@ PIP := $(VENV)/bin/pip
 PYTEST := $(VENV)/bin/pytest
 # Every dependency at one version with its hashes (pip-tools); `make lock` rewrites it from pyproject.toml.
 LOCK := requirements/lock.txt
-# Optional extras that go into the lock (all of them are installed by `make install`).
-LOCK_EXTRAS ?= test
 PIP_TOOLS ?= pip-tools>=7.4,<8
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
@@ -43,7 +41,7 @@ lock: ## rewrite requirements/lock.txt from pyproject.toml; `make lock UPGRADE=1
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install -q '$(PIP_TOOLS)'
 	.lock-venv/bin/pip-compile -q --generate-hashes --allow-unsafe --all-build-deps --strip-extras \
-		--no-emit-index-url --no-emit-find-links $(foreach extra,$(LOCK_EXTRAS),--extra $(extra)) \
+		--no-emit-index-url --no-emit-find-links --all-extras \
 		$(if $(UPGRADE),--upgrade) -o $(LOCK) pyproject.toml
 	rm -rf .lock-venv
 

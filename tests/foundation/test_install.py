@@ -7,6 +7,7 @@ Takes about a minute; `SIGAP_SKIP_INSTALL_TEST=1` skips it on a developer's mach
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import tomllib
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parents[2]
 # What the wheel ships: the four packages and the site-wide assets, by their folder in the checkout and
@@ -26,10 +30,24 @@ NOT_COPIED = shutil.ignore_patterns(".git", ".venv", ".lock-venv", "var", "node_
                                     "__pycache__", "*.pyc", "tests", "bench", "test-artifacts")
 SECRET = "install-test-only-" + "x" * 50
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(os.environ.get("SIGAP_SKIP_INSTALL_TEST") == "1", reason="SIGAP_SKIP_INSTALL_TEST=1"),
-]
+skip_locally = pytest.mark.skipif(os.environ.get("SIGAP_SKIP_INSTALL_TEST") == "1", reason="SIGAP_SKIP_INSTALL_TEST=1")
+
+
+def test_the_lock_pins_every_dependency_extra_and_the_build_backend_with_hashes():
+    """`make lock` forgotten after a pyproject.toml change fails here, before `--require-hashes` fails CI."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    lock = (REPO / "requirements" / "lock.txt").read_text()
+    pins = {canonicalize_name(name): version for name, version in re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+) \\$", lock, re.M)}
+    wanted = [*project["project"]["dependencies"], *project["build-system"]["requires"]]
+    for extra in project["project"].get("optional-dependencies", {}).values():
+        wanted += extra
+    for line in wanted:
+        requirement = Requirement(line)
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is not in requirements/lock.txt: run `make lock`"
+        assert requirement.specifier.contains(pins[name], prereleases=True), f"{name}=={pins[name]} vs {line}: `make lock`"
+    entries = re.split(r"\n(?=[A-Za-z0-9])", lock.split("\n", 6)[-1])
+    assert all("--hash=sha256:" in entry for entry in entries if "==" in entry)
 
 
 def run(args, **kwargs):
@@ -76,6 +94,8 @@ def django(python, workdir, *args, settings="development", program=None, **env):
     return run([*(program or [str(python), "-m", "django"]), *args], cwd=workdir, env=environment)
 
 
+@pytest.mark.slow
+@skip_locally
 def test_the_wheel_ships_every_file_the_apps_read(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     missing = []
@@ -90,6 +110,8 @@ def test_the_wheel_ships_every_file_the_apps_read(wheel):
     assert not [name for name in names if name.startswith(("tests/", "bench/"))]
 
 
+@pytest.mark.slow
+@skip_locally
 def test_pip_install_dot_gives_a_working_portal_outside_the_repository(installed, tmp_path):
     workdir = tmp_path / "run"
     (workdir / "var").mkdir(parents=True)
