@@ -5,6 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTEST := $(VENV)/bin/pytest
+# Every dependency at one version with its hashes (pip-tools); `make lock` rewrites it from pyproject.toml.
+LOCK := requirements/lock.txt
+PIP_TOOLS ?= pip-tools>=7.4,<8
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -21,13 +24,26 @@ APT_INSTALL = DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml
+# The dependencies come only from the lock, checked against its hashes; the project itself is then
+# installed editable without resolving anything (--no-deps) and built with the lock's setuptools
+# (--no-build-isolation), so nothing unpinned is ever fetched.
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e '.[test]'
+	$(PIP) install -q --require-hashes -r $(LOCK)
+	$(PIP) install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-install: $(VENV)/.installed ## create .venv and install the project with its dependencies
+install: $(VENV)/.installed ## create .venv: the locked dependencies (hashes checked), then the project (editable)
+
+# pip-tools runs from a throw-away virtualenv: it is a tool for this target, not a project dependency.
+lock: ## rewrite requirements/lock.txt from pyproject.toml; `make lock UPGRADE=1` also moves to newer releases
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q '$(PIP_TOOLS)'
+	.lock-venv/bin/pip-compile -q --generate-hashes --allow-unsafe --all-build-deps --strip-extras \
+		--no-emit-index-url --no-emit-find-links --all-extras \
+		$(if $(UPGRADE),--upgrade) -o $(LOCK) pyproject.toml
+	rm -rf .lock-venv
 
 migrate: install ## apply database migrations (creates var/db.sqlite3 by default)
 	@mkdir -p var
@@ -73,7 +89,7 @@ postgres-deps: ## install Debian's PostgreSQL server if missing
 		|| { $(APT_UPDATE); $(APT_INSTALL) postgresql; }
 
 test-postgres: install postgres-deps ## pytest (without browser tests) on a throw-away PostgreSQL cluster
-	scripts/with-postgres.sh $(PYTEST) -q -m "not browser" --durations=5 $(PYTEST_ARGS)
+	SIGAP_SKIP_INSTALL_TEST=1 scripts/with-postgres.sh $(PYTEST) -q -m "not browser" --durations=5 $(PYTEST_ARGS)
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { $(APT_UPDATE); $(APT_INSTALL) npm; }
@@ -89,7 +105,7 @@ test-browser: install browser-deps ## real-browser tests (Playwright + Chromium,
 test: lint check test-sqlite test-postgres test-browser ## set up, lint, check, pytest on SQLite and PostgreSQL, browser tests
 
 clean: ## remove the virtualenv and local data
-	rm -rf $(VENV) var
+	rm -rf $(VENV) .lock-venv var
 
-.PHONY: help install migrate demo run serve backup restore lint check test test-sqlite postgres-deps test-postgres \
+.PHONY: help install lock migrate demo run serve backup restore lint check test test-sqlite postgres-deps test-postgres \
 	browser-deps test-browser clean

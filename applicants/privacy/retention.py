@@ -31,6 +31,7 @@ Everything runs as chunked bulk UPDATE/DELETE statements in short transactions (
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,7 +62,10 @@ from applicants.models import (
     WelfareRejection,
 )
 from applicants.models import WelfareImportBatch as Batch
+from programs.progress import PROGRESS
 from programs.registers.models import ExportJob
+
+logger = logging.getLogger(__name__)
 
 RETENTION_ACTION = "sigap.retention"
 ERASURE_ACTION = "sigap.erasure"
@@ -249,9 +253,12 @@ def apply_retention(dry_run: bool = False, now: datetime.datetime | None = None)
         queryset = queryset.filter(processing_restricted=False)
         ids = list(queryset.order_by("pk").values_list("pk", flat=True))
         setattr(report, name, len(ids))
+        logger.log(PROGRESS, "retention: %s, %d applicants", name, len(ids))
         if not dry_run:
             for start in range(0, len(ids), CHUNK_SIZE):
                 _anonymise_ids(ids[start : start + CHUNK_SIZE], now)
+                logger.log(PROGRESS, "retention: %s, %d of %d anonymised", name,
+                           min(start + CHUNK_SIZE, len(ids)), len(ids))
 
     batches = list(
         _expired_batches(now)
@@ -262,6 +269,7 @@ def apply_retention(dry_run: bool = False, now: datetime.datetime | None = None)
         .values_list("pk", flat=True)
     )
     report.register_batches = len(batches)
+    logger.log(PROGRESS, "retention: %d register imports past retention", len(batches))
     records = WelfareRecord.objects.filter(batch_id__in=batches)
     rejections = WelfareRejection.objects.filter(batch_id__in=batches)
     if dry_run:
@@ -273,10 +281,9 @@ def apply_retention(dry_run: bool = False, now: datetime.datetime | None = None)
         report.register_rows = _delete_in_chunks(records)
         report.register_rejections = _delete_in_chunks(rejections)
 
-    _rejected_rows(report, now)
-    _unfinished_batches(report, now)
-    _export_jobs(report, now)
-    _login_records(report, now)
+    for step in (_rejected_rows, _unfinished_batches, _export_jobs, _login_records):
+        logger.log(PROGRESS, "retention: %s", step.__name__.strip("_").replace("_", " "))
+        step(report, now)
 
     if not dry_run and report.changed_anything:
         _log_run(report, now)

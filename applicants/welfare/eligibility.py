@@ -20,6 +20,7 @@ Wagtail's audit log (the workflow's action, the register's reason code; written 
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -35,6 +36,9 @@ from applicants.enums import ApplicationStatus, Eligibility
 from applicants.models import Application, WelfareImportBatch, WelfareRecord
 from applicants.workflow import ELIGIBILITY_REASONS, LOG_ACTIONS
 from programs.models import Kelurahan
+from programs.progress import PROGRESS
+
+logger = logging.getLogger(__name__)
 
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.VERIFIED, ApplicationStatus.NOT_ELIGIBLE)
 CHUNK_SIZE = 2000
@@ -178,6 +182,8 @@ def check_open_applications(
         with transaction.atomic():
             Application.objects.bulk_update(updates, _UPDATE_FIELDS, batch_size=500)
             ModelLogEntry.objects.bulk_create(log_entries, batch_size=500)
+        logger.log(PROGRESS, "eligibility: %d applications checked, %d changed status",
+                   sum(counts[result] for result in Eligibility.values), counts["status_changed"])
     counts["checked"] = sum(counts[result] for result in Eligibility.values)
     return dict(counts)
 

@@ -23,6 +23,7 @@ from django_tasks import task
 from applicants.models import WelfareImportBatch, WelfareRecord
 from applicants.privacy.storage import private_storage
 from applicants.welfare import importer, staging
+from programs.progress import PROGRESS
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ def cleanup_imports(now: datetime.datetime | None = None, *, stale_minutes: int 
     never_started = list(WelfareImportBatch.objects.filter(
         state=State.PROCESSING, started_at__isnull=True, created_at__lt=old_before
     ))
+    logger.log(PROGRESS, "cleanup: %d stale and %d never-started imports found", len(stale), len(never_started))
     for batch, key in [*((b, "stale") for b in stale), *((b, "never_started") for b in never_started)]:
         # Compare-and-set on the heartbeat: a job that wrote progress meanwhile is alive and left alone.
         claimed = WelfareImportBatch.objects.filter(
@@ -136,6 +138,7 @@ def cleanup_imports(now: datetime.datetime | None = None, *, stale_minutes: int 
         except importer.ImportStateError:
             continue
         counts["unconfirmed"] += 1
+    logger.log(PROGRESS, "cleanup: %d unconfirmed imports cancelled", counts["unconfirmed"])
 
     # Records of batches that never became a register, left by a crash in the middle of a cleanup.
     unused = WelfareRecord.objects.filter(batch__state__in=[State.FAILED, State.CANCELLED, State.DRY_RUN])
@@ -146,6 +149,7 @@ def cleanup_imports(now: datetime.datetime | None = None, *, stale_minutes: int 
         _dirs, files = private_storage.listdir(UPLOAD_DIR)
     except FileNotFoundError:
         files = []
+    logger.log(PROGRESS, "cleanup: %d stored upload files to look at", len(files))
     for name in files:
         path = f"{UPLOAD_DIR}/{name}"
         if path in in_use:

@@ -13,8 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from .env import env_bool, env_int, env_list, env_str
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # site/ (imported as `portal`)
-BASE_DIR = PROJECT_DIR.parent  # the repository root
-VAR_DIR = Path(env_str("SIGAP_VAR_DIR", str(BASE_DIR / "var")))
+BASE_DIR = PROJECT_DIR.parent  # the repository root (site-packages in an installed wheel)
+# The site-wide templates/, static/ and locale/ sit at the repository root in a checkout; a wheel
+# carries them inside the `portal` package (pyproject.toml maps them there).
+ASSETS_DIR = PROJECT_DIR if (PROJECT_DIR / "templates").is_dir() else BASE_DIR
+# Data (SQLite file, uploads, collected static files): var/ of the checkout, or of the working
+# directory for an installed wheel, which has no repository to put it in.
+IN_CHECKOUT = (BASE_DIR / "manage.py").is_file()
+VAR_DIR = Path(env_str("SIGAP_VAR_DIR", str((BASE_DIR if IN_CHECKOUT else Path.cwd()) / "var")))
 
 # --- Core -------------------------------------------------------------------------------------
 SECRET_KEY = env_str("SECRET_KEY")
@@ -82,7 +88,7 @@ WSGI_APPLICATION = "portal.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [ASSETS_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -162,7 +168,7 @@ LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [ASSETS_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
@@ -171,7 +177,7 @@ USE_THOUSAND_SEPARATOR = True
 # --- Static and media -------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [ASSETS_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Serve public images from MEDIA_ROOT through Django (turn off when a proxy serves /media/images/).
@@ -229,7 +235,7 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", NONCE, _inline_style_hash(BASE_DIR / "templates" / "500.html")],
+        "style-src": ["'self'", NONCE, _inline_style_hash(ASSETS_DIR / "templates" / "500.html")],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -333,12 +333,14 @@ def test_command_without_yes_on_no_terminal_leaves_the_batch_waiting(tmp_path, c
         call_command("import_welfare_register", "--cancel", str(waiting.pk))
 
 
-def test_command_shows_progress_unless_quiet(tmp_path, capsys):
+def test_command_shows_progress_at_verbosity_2_and_the_summary_unless_quiet(tmp_path, capsys):
     path = write_csv(tmp_path / "d.csv", [person(n) for n in range(1, 6001)])
     call_command("import_welfare_register", str(path), "--yes")
     captured = capsys.readouterr()
-    assert "rows read 5000, accepted 5000" in captured.err and "%" in captured.err  # a line per 5,000 rows
-    assert "rows read 6000" in captured.out
+    assert "rows read 6000" in captured.out and "%" not in captured.out + captured.err
+    call_command("import_welfare_register", str(path), "--yes", "--verbosity", "2")
+    captured = capsys.readouterr()
+    assert "rows read 5000, accepted 5000" in captured.out and "%" in captured.out  # a line per 5,000 rows
     call_command("import_welfare_register", str(path), "--yes", "--verbosity", "0")
     captured = capsys.readouterr()
     assert "rows read" not in captured.out and "rows read" not in captured.err

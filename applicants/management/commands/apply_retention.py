@@ -1,12 +1,16 @@
 """`python manage.py apply_retention [--dry-run]`: anonymise/delete personal data past retention."""
 
+import logging
+
 from django.conf import settings
-from django.core.management.base import BaseCommand
 
 from applicants.privacy.retention import apply_retention
+from programs.management.base import LoggingCommand
+
+logger = logging.getLogger(__name__)
 
 
-class Command(BaseCommand):
+class Command(LoggingCommand):
     help = "Menganonimkan data pribadi yang melewati masa retensi (UU PDP). Aman dijalankan berulang."
 
     def add_arguments(self, parser):
@@ -18,7 +22,7 @@ class Command(BaseCommand):
         deleted = "akan dihapus" if dry_run else "dihapus"
         marked = "akan ditandai gagal" if dry_run else "ditandai gagal"
         prefix = "[UJI COBA] " if dry_run else ""
-        out = self.stdout.write
+        out = logger.info
         out(
             f"{prefix}Pendaftar tidak mengikuti pelatihan > {settings.RETENTION_NOT_ENROLLED_YEARS} tahun: "
             f"{report.not_enrolled} {verb}"

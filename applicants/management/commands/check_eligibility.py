@@ -1,12 +1,15 @@
 """`manage.py check_eligibility [--intake ID]`: re-check undecided applications against the current register."""
 
-from django.core.management.base import BaseCommand
+import logging
 
 from applicants.models import Application
 from applicants.welfare.eligibility import check_open_applications
+from programs.management.base import LoggingCommand
+
+logger = logging.getLogger(__name__)
 
 
-class Command(BaseCommand):
+class Command(LoggingCommand):
     help = "Check every undecided application (submitted/verified/not eligible) against the current register."
 
     def add_arguments(self, parser):
@@ -18,4 +21,4 @@ class Command(BaseCommand):
             queryset = queryset.filter(intake_id=options["intake"])
         counts = check_open_applications(queryset)
         summary = ", ".join(f"{key} {value}" for key, value in sorted(counts.items()))
-        self.stdout.write(self.style.SUCCESS(f"Checked: {summary or 'nothing to check'}"))
+        logger.info("Checked: %s", summary or "nothing to check")

@@ -1,11 +1,14 @@
 """`manage.py cleanup_imports [--stale-minutes N] [--unconfirmed-days N]`: end dead or abandoned imports."""
 
-from django.core.management.base import BaseCommand
+import logging
 
 from applicants.welfare.jobs import cleanup_imports
+from programs.management.base import LoggingCommand
+
+logger = logging.getLogger(__name__)
 
 
-class Command(BaseCommand):
+class Command(LoggingCommand):
     help = ("Mark welfare imports whose worker died as failed (rows removed), cancel imports never confirmed, "
             "and delete stored upload files nobody needs. Safe to run from cron at any time.")
 
@@ -15,8 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = cleanup_imports(stale_minutes=options["stale_minutes"], unconfirmed_days=options["unconfirmed_days"])
-        if options["verbosity"] >= 1:
-            self.stdout.write(
-                f"Stale imports ended {counts['stale']}, never started {counts['never_started']}, "
-                f"unconfirmed cancelled {counts['unconfirmed']}, files deleted {counts['files']}"
-            )
+        logger.info(
+            "Stale imports ended %d, never started %d, unconfirmed cancelled %d, files deleted %d",
+            counts["stale"], counts["never_started"], counts["unconfirmed"], counts["files"],
+        )

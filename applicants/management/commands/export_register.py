@@ -4,15 +4,21 @@ For scheduled reports. Filter names are the query parameters of the register's a
 bookmarked admin URL translates one-to-one. The export is recorded in Wagtail's audit log.
 """
 
+import logging
+
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.http import QueryDict
 
+from programs.management.base import LoggingCommand
+from programs.progress import counted
 from programs.registers.base import SEARCH_PARAM, SORT_PARAM, get_register, register_keys
 from programs.registers.export import log_export, write_export
 
+logger = logging.getLogger(__name__)
 
-class Command(BaseCommand):
+
+class Command(LoggingCommand):
     help = "Ekspor register (daftar yang sama dengan admin) ke berkas xlsx."
 
     def add_arguments(self, parser):
@@ -53,7 +59,8 @@ class Command(BaseCommand):
         if not filterset.is_valid():
             raise CommandError(f"Nilai filter tidak valid: {filterset.form.errors.as_text()}")
         output = options["output"]
+        label = f"{options['register']}: rows written"
         with open(output, "wb") as fileobj:
-            rows = write_export(query, fileobj, user=user)
+            rows = write_export(query, fileobj, user=user, progress=lambda items: counted(items, logger, label))
         log_export(query, user, rows, output, channel="command")
-        self.stdout.write(str(rows))
+        logger.info("%d rows exported to %s", rows, output)

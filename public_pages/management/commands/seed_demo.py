@@ -10,17 +10,23 @@ above, the rest are bulk-created with a ready-made mix of statuses (load tests, 
 Idempotent: running it twice gives the same site. Refuses to run with production settings.
 """
 
+import logging
 import os
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
+
+from programs.management.base import LoggingCommand
+from programs.progress import PROGRESS, LogWriter
+
+logger = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "sigap-demo"  # noqa: S105 - documented demo credential, development only
 DEMO_APPLICANTS = 300
 
 
-class Command(BaseCommand):
+class Command(LoggingCommand):
     help = "Isi portal dengan konten demo (idempoten). Hanya untuk pengembangan."
 
     def add_arguments(self, parser):
@@ -41,23 +47,27 @@ class Command(BaseCommand):
         from programs import demo as programs_demo
         from public_pages import demo as pages_demo
 
+        summary = LogWriter(logger, logging.INFO)
+        logger.log(PROGRESS, "seed_demo: users, programs and pages")
         with transaction.atomic():
             users = create_demo_users()
             programs_demo.seed()
             pages_demo.seed()
         funnel = min(applicants, DEMO_APPLICANTS)
+        logger.log(PROGRESS, "seed_demo: %d applicants", applicants)
         created = applicants_demo.seed_applicants(funnel, status="submitted")
         if applicants > funnel:  # the same people first, then bulk rows with a ready-made status mix
-            created += applicants_demo.seed_applicants(applicants, stdout=self.stdout)
-        self.stdout.write(f"{created} pendaftar sintetis ditambahkan.")
-        selection_demo.seed(stdout=self.stdout)
-        self.stdout.write("")
-        delivery_demo.seed(stdout=self.stdout)
-        graduation_demo.seed(stdout=self.stdout)
-        self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Konten demo siap."))
+            created += applicants_demo.seed_applicants(applicants, stdout=LogWriter(logger))
+        logger.info(f"{created} pendaftar sintetis ditambahkan.")
+        logger.log(PROGRESS, "seed_demo: register check, interviews and outcomes")
+        selection_demo.seed(stdout=summary)
+        logger.log(PROGRESS, "seed_demo: classes, attendance, awards, KUB and follow-ups")
+        delivery_demo.seed(stdout=summary)
+        logger.log(PROGRESS, "seed_demo: certificates")
+        graduation_demo.seed(stdout=summary)
+        logger.info("Konten demo siap.")
         for username, role in users:
-            self.stdout.write(f"  {username:<12} {role:<16} kata sandi: {DEMO_PASSWORD}")
+            logger.info(f"  {username:<12} {role:<16} kata sandi: {DEMO_PASSWORD}")
 
 
 def _settings_module() -> str:
