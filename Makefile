@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTEST := $(VENV)/bin/pytest
 # Every dependency at one version with its hashes (pip-tools); `make lock` rewrites it from pyproject.toml.
-LOCK := requirements/lock.txt
+LOCK := requirements.txt
 PIP_TOOLS ?= pip-tools>=7.4,<8
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
@@ -36,7 +36,7 @@ $(VENV)/.installed: pyproject.toml $(LOCK)
 install: $(VENV)/.installed ## create .venv: the locked dependencies (hashes checked), then the project (editable)
 
 # pip-tools runs from a throw-away virtualenv: it is a tool for this target, not a project dependency.
-lock: ## rewrite requirements/lock.txt from pyproject.toml; `make lock UPGRADE=1` also moves to newer releases
+lock: ## rewrite requirements.txt from pyproject.toml; `make lock UPGRADE=1` also moves to newer releases
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install -q '$(PIP_TOOLS)'
