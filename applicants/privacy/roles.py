@@ -27,6 +27,8 @@ _RECORD_MODELS = {
         # delivery
         "enrolment", "attendance", "capitalaward", "businessgroup", "groupmembership", "followup",
         "datasubjectrequest",
+        # complaints and objections
+        "ticket",
     ],
     "programs": [
         "intake", "kelurahanquota", "program",

@@ -1,0 +1,40 @@
+"""Wagtail wiring for complaints: the ticket screens' URLs, the register in its own menu group, and the
+audit-log actions of every step."""
+
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail_modeladmin.options import modeladmin_register
+
+from applicants.complaints import views
+from applicants.complaints.registers import TicketRegister
+
+app_name = "complaints"
+urlpatterns = [
+    path("<int:pk>/", views.TicketView.as_view(), name="ticket_detail"),
+    path("<int:pk>/<slug:action>/", views.TicketView.as_view(), name="ticket_action"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_complaint_urls():
+    return [path("pengaduan/", include((urlpatterns, app_name), namespace="complaints"))]
+
+
+@modeladmin_register
+class ComplaintRegister(TicketRegister):
+    menu_order = 260
+
+
+@hooks.register("register_log_actions")
+def register_complaint_log_actions(actions):
+    for action, label in [
+        ("sigap.ticket.submit", _("Complaint received")),
+        ("sigap.ticket.review", _("Complaint taken in review")),
+        ("sigap.ticket.assign", _("Complaint assigned")),
+        ("sigap.ticket.answer", _("Complaint answered")),
+        ("sigap.ticket.close", _("Complaint closed")),
+        ("sigap.ticket.note", _("Internal note saved")),
+        ("sigap.ticket.appeal", _("Appeal opened")),
+    ]:
+        actions.register_action(action, label, label)
