@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext
 
 from applicants.privacy.retention import apply_retention
 
@@ -46,5 +47,7 @@ class Command(BaseCommand):
             f"{prefix}Catatan login petugas (> {settings.RETENTION_LOGIN_LOG_DAYS} hari) dan percobaan gagal "
             f"yang sudah kedaluwarsa: {report.login_records} {deleted}"
         )
+        out(prefix + gettext("Complaints closed more than %(years)s years ago: %(count)s anonymised")
+            % {"years": settings.RETENTION_COMPLAINT_YEARS, "count": report.closed_tickets})
         if not dry_run and not report.changed_anything:
             out("Tidak ada yang perlu diubah.")
