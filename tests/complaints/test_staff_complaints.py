@@ -216,3 +216,11 @@ def test_check_code_is_required_for_an_anonymous_ticket(world):
     assert find_ticket(ticket.number, CHECK_CODE) == ticket
     assert find_ticket(ticket.number, "") is None
     assert find_ticket(ticket.number, "3671014105900001") is None  # no application: a NIK opens nothing
+
+
+def test_typed_urls_with_impossible_ids_are_404_not_500(client, world):
+    client.force_login(world["users"]["editor"])
+    for pk in ("99999999999999999999", "0"):
+        assert client.get(f"/admin/pengaduan/{pk}/").status_code == 404
+        assert client.post(f"/admin/pengaduan/{pk}/close/").status_code == 404
+    assert client.get(REGISTER + "?state=nonsense&kecamatan=abc&overdue=2&received_from=9999-99-99").status_code == 200
