@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +20,8 @@ from wagtail.log_actions import log
 
 from applicants import identity
 from applicants.models import Application, Ticket
-from applicants.models.complaints import new_check_code
+from applicants.models.complaints import OPEN_STATES, new_check_code
+from applicants.privacy import access
 
 SUBMIT_ACTION = "sigap.ticket.submit"
 APPEAL_ACTION = "sigap.ticket.appeal"
@@ -118,6 +120,15 @@ def open_appeal(original: Ticket, description: str, *, user=None) -> tuple[Ticke
             _("An appeal against this complaint is already being handled."), code="open_appeal"
         ) from None
     return ticket, code
+
+
+def open_summary(user) -> dict[str, int]:
+    """Open and overdue tickets this user may see (the admin home panel): one query."""
+    visible = access.tickets.scope(user, Ticket.objects.filter(state__in=OPEN_STATES))
+    return visible.aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=timezone.now())),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+    )
 
 
 def _number(moment, pk: int) -> str:

@@ -1,13 +1,15 @@
 """Wagtail wiring for complaints: the ticket screens' URLs, the register in its own menu group, and the
 audit-log actions of every step."""
 
-from django.urls import include, path
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail_modeladmin.options import modeladmin_register
 
 from applicants.complaints import views
 from applicants.complaints.registers import TicketRegister
+from applicants.complaints.services import open_summary
 
 app_name = "complaints"
 urlpatterns = [
@@ -38,3 +40,23 @@ def register_complaint_log_actions(actions):
         ("sigap.ticket.appeal", _("Appeal opened")),
     ]:
         actions.register_action(action, label, label)
+
+
+class ComplaintPanel(Component):
+    """Open and overdue complaints on the admin home, linked to the register filtered to them."""
+
+    name = "sigap_complaints"
+    order = 40
+    template_name = "applicants/complaints/home_panel.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        return {"summary": open_summary(self.user), "register_url": reverse("applicants_ticket_modeladmin_index")}
+
+
+@hooks.register("construct_homepage_panels")
+def add_complaint_panel(request, panels):
+    if request.user.has_perm(views.VIEW):
+        panels.append(ComplaintPanel(request.user))

@@ -224,3 +224,14 @@ def test_typed_urls_with_impossible_ids_are_404_not_500(client, world):
         assert client.get(f"/admin/pengaduan/{pk}/").status_code == 404
         assert client.post(f"/admin/pengaduan/{pk}/close/").status_code == 404
     assert client.get(REGISTER + "?state=nonsense&kecamatan=abc&overdue=2&received_from=9999-99-99").status_code == 200
+
+
+def test_admin_home_counts_open_and_overdue_complaints_in_the_users_scope(client, world):
+    client.force_login(world["users"]["editor_kec1"])
+    html = client.get("/admin/").content.decode()
+    assert "Terbuka: 1" in html and "Lewat batas waktu: 0" in html  # t2 (overdue) is in kecamatan 2
+    client.force_login(world["users"]["editor"])
+    html = client.get("/admin/").content.decode()
+    assert "Terbuka: 2" in html and "Lewat batas waktu: 1" in html
+    client.force_login(world["users"]["interviewer"])
+    assert "sigap-complaints-title" not in client.get("/admin/").content.decode()
