@@ -89,13 +89,16 @@ def test_complaint_tied_to_an_application_needs_the_matching_nik_in_any_digit_se
     application = ApplicationFactory()
     nik = application.applicant.nik
     number, code, _html = thanks(client, client.post(URL, complaint(
-        kecamatan="", reference=application.reference.lower(), nik=" ".join([nik[:6], nik[6:12], nik[12:]]),
+        kecamatan="", reference=application.reference.lower(),
+        nik=" ".join([nik[:6], nik[6:12], nik[12:]]).translate(ARABIC_INDIC),
         kind="objection", category="rejection")))
     ticket = Ticket.objects.get(number=number)
     assert ticket.application == application
     assert ticket.kecamatan == application.applicant.kelurahan.kecamatan
-    # The NIK opens it too, typed in Arabic-Indic digits.
+    # The NIK opens it too, in any digit set; so does the code.
     assert number in status(client, number, nik.translate(ARABIC_INDIC))
+    assert number in status(client, number, code)
+    assert "Tidak ditemukan" in status(client, number, nik[:-1] + str((int(nik[-1]) + 1) % 10))
 
 
 def test_wrong_nik_and_unknown_reference_get_the_same_message_and_nothing_is_saved(client, page):
