@@ -212,3 +212,11 @@ def test_appeal_with_a_wrong_code_or_against_an_open_ticket_is_refused(client, p
     client.post(URL + "banding/", {"number": open_ticket.number, "secret": CHECK_CODE, "description": "Banding"})
     assert Ticket.objects.filter(appeal_of__isnull=False).count() == 0
     assert client.get(URL + "banding/").status_code == 302
+
+
+def test_a_submission_costs_a_handful_of_queries(client, page, django_assert_max_num_queries):
+    client.get(URL)  # page routing and site data cached per process
+    with django_assert_max_num_queries(16) as captured:
+        assert client.post(URL, complaint()).status_code == 302
+    writes = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    assert sum("applicants_ticket" in sql for sql in writes) == 1  # one INSERT, the number derived before it
