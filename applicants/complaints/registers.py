@@ -46,7 +46,7 @@ class OverdueFilter(django_filters.ChoiceFilter):
 
 
 class TicketFilterSet(RegisterFilterSet):
-    state = django_filters.ChoiceFilter(label=_("State"), choices=Ticket.State.choices)
+    state = django_filters.ChoiceFilter(label=_("Ticket status"), choices=Ticket.State.choices)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Ticket.Kind.choices)
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Ticket.Category.choices)
     kecamatan = django_filters.ModelChoiceFilter(label=_("Kecamatan"), queryset=Kecamatan.objects.all())
@@ -74,7 +74,7 @@ class TicketTable(RegisterTable):
     kind = ChoiceDisplayColumn(verbose_name=_("Kind"))
     category = ChoiceDisplayColumn(verbose_name=_("Category"))
     kecamatan = tables.Column(verbose_name=_("Kecamatan"), accessor="kecamatan__name")
-    state = ChoiceDisplayColumn(verbose_name=_("State"))
+    state = ChoiceDisplayColumn(verbose_name=_("Ticket status"))
     created_at = LocalDateTimeColumn(verbose_name=_("Received"))
     due_at = DeadlineColumn(verbose_name=_("Deadline"))
     assignee = tables.Column(verbose_name=_("Assigned to"), accessor="assignee__username")
