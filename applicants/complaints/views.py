@@ -14,11 +14,12 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import registry as log_registry
 
-from applicants.complaints.services import open_appeal
+from applicants.complaints.forms import ComplaintForm
+from applicants.complaints.services import open_appeal, submit_ticket
 from applicants.identity import mask_identity
 from applicants.models import Ticket
 from applicants.privacy import access
@@ -28,6 +29,7 @@ from applicants.privacy.gates import GatedViewMixin, object_in_scope
 
 VIEW = "applicants.view_ticket"
 CHANGE = "applicants.change_ticket"
+ADD = "applicants.add_ticket"
 
 
 def handlers_for(ticket: Ticket):
@@ -173,4 +175,50 @@ class TicketView(GatedViewMixin, WagtailAdminTemplateMixin, TemplateView):
                 form.add_error(None, exc)
                 return self.render_to_response(self.get_context_data(**{f"{action}_form": form}))
             messages.error(request, " ".join(exc.messages))
+        return redirect("complaints:ticket_detail", pk=ticket.pk)
+
+
+class StaffComplaintForm(ComplaintForm):
+    """The public form's fields and rules (an application only with its NIK) for a complaint received at
+    the desk, by phone or by letter; a restricted user records only complaints of their kecamatan."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["website"]
+        self.user = user
+        kecamatan = self.fields["kecamatan"]
+        kecamatan.queryset = access.in_reach_area(user, kecamatan.queryset, kecamatan_path="pk")
+
+    def clean(self):
+        data = super().clean()
+        application = data.get("application")
+        restricted = access.restricted_kecamatan_ids(self.user)
+        if application is not None and restricted and application.applicant.kelurahan.kecamatan_id not in restricted:
+            self.add_error("reference", _("This application is outside the kecamatan you work in."))
+        return data
+
+
+class TicketCreateView(GatedViewMixin, WagtailAdminTemplateMixin, FormView):
+    """Record a complaint received in person, by phone or by letter; the check code is shown once."""
+
+    template_name = "applicants/complaints/ticket_create.html"
+    permission_required = ADD
+    permission_policy = access.tickets
+    policy_action = "add"
+    write_permissions = (ADD,)
+    header_icon = "help"
+    page_title = _("Record a complaint")
+
+    def get_form(self, form_class=None):
+        return StaffComplaintForm(**self.get_form_kwargs(), user=self.request.user)
+
+    def form_valid(self, form):
+        try:
+            ticket, code = submit_ticket(form.cleaned_data, user=self.request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _(
+            "Complaint %(number)s recorded. Give the sender this check code (shown only now): %(code)s"
+        ) % {"number": ticket.number, "code": code})
         return redirect("complaints:ticket_detail", pk=ticket.pk)

@@ -13,6 +13,7 @@ from applicants.complaints.services import open_summary
 
 app_name = "complaints"
 urlpatterns = [
+    path("baru/", views.TicketCreateView.as_view(), name="ticket_create"),
     path("<int:pk>/", views.TicketView.as_view(), name="ticket_detail"),
     path("<int:pk>/<slug:action>/", views.TicketView.as_view(), name="ticket_action"),
 ]
@@ -53,7 +54,8 @@ class ComplaintPanel(Component):
         self.user = user
 
     def get_context_data(self, parent_context=None):
-        return {"summary": open_summary(self.user), "register_url": reverse("applicants_ticket_modeladmin_index")}
+        return {"summary": open_summary(self.user), "register_url": reverse("applicants_ticket_modeladmin_index"),
+                "can_record": self.user.has_perm(views.ADD)}
 
 
 @hooks.register("construct_homepage_panels")

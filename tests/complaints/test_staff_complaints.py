@@ -235,3 +235,31 @@ def test_admin_home_counts_open_and_overdue_complaints_in_the_users_scope(client
     assert "Terbuka: 2" in html and "Lewat batas waktu: 1" in html
     client.force_login(world["users"]["interviewer"])
     assert "sigap-complaints-title" not in client.get("/admin/").content.decode()
+
+
+def test_staff_record_a_desk_complaint_within_their_kecamatan_and_get_the_check_code_once(client, world):
+    from tests.factories import ApplicantFactory, ApplicationFactory
+
+    url = reverse("complaints:ticket_create")
+    editor = world["users"]["editor_kec1"]
+    client.force_login(editor)
+    data = {"kind": "complaint", "category": "class", "description": "Disampaikan lewat telepon.",
+            "kecamatan": str(world["kec2"].pk)}
+    html = client.post(url, data).content.decode()
+    assert "Pilih kecamatan dari daftar" in html  # kecamatan 2 is not offered to kecamatan 1 staff
+    kel2 = world["kec2"].kelurahan_set.order_by("code").first()
+    other = ApplicationFactory(applicant=ApplicantFactory(kelurahan=kel2))
+    html = client.post(url, {**data, "kecamatan": "", "reference": other.reference,
+                             "nik": other.applicant.nik}).content.decode()
+    assert "di luar kecamatan" in html and Ticket.objects.filter(application=other).count() == 0
+    before = Ticket.objects.count()
+    response = client.post(url, {**data, "kecamatan": str(world["kec1"].pk)})
+    ticket = Ticket.objects.order_by("-pk").first()
+    assert Ticket.objects.count() == before + 1 and response["Location"] == detail(ticket)
+    page = client.get(response["Location"]).content.decode()
+    code = re.search(r"hanya ditampilkan sekarang\): ([A-Z0-9]{10})", page).group(1)
+    assert find_ticket(ticket.number, code) == ticket
+    entry = ModelLogEntry.objects.get(action="sigap.ticket.submit", object_id=str(ticket.pk))
+    assert entry.user == editor and entry.data["channel"] == "admin"
+    client.force_login(world["users"]["auditor"])
+    assert client.get(url).status_code == 403 and client.post(url, data).status_code == 403
