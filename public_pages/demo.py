@@ -300,6 +300,17 @@ def seed() -> None:
             ),
         )
 
+        from .complaints import ComplaintPage
+
+        _child(
+            home, ComplaintPage, "pengaduan", title="Pengaduan dan Sanggahan", show_in_menus=True,
+            intro=(
+                "<p>Sampaikan pengaduan atau sanggahan tentang pendaftaran, wawancara, kelas atau paket modal "
+                "usaha, atau laporkan penerima yang menurut Anda tidak tepat. Anda boleh tidak menyebut nama.</p>"
+            ),
+            thank_you_text="<p>Petugas Dinsos menjawab paling lambat 14 hari sejak pengaduan diterima. Cek statusnya di halaman ini.</p>",
+        )
+
         kecamatan = {k.name: k for k in Kecamatan.objects.filter(name__in=[s[4] for s in STORIES])}
         for slug, first_name, program_slug, business, kec_name, title, quote in STORIES:
             program, kec = programs.get(program_slug), kecamatan.get(kec_name)

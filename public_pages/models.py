@@ -45,6 +45,7 @@ class HomePage(PublicPageMixin, Page):
         "public_pages.NewsIndexPage",
         "public_pages.StoryIndexPage",
         "public_pages.InterestFormPage",
+        "public_pages.ComplaintPage",
     ]
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
@@ -413,4 +414,5 @@ class ContactSettings(BaseSiteSetting):
         return f"https://wa.me/{digits}" if digits else ""
 
 
+from .complaints import ComplaintPage  # noqa: E402,F401  (its own module; registered with this app)
 from .interest import InterestFormPage  # noqa: E402,F401  (its own module; registered with this app)

@@ -1,5 +1,6 @@
 """Every model of the `applicants` app, one module per area; import them from here."""
 
+from applicants.models.complaints import Ticket
 from applicants.models.delivery import (
     Attendance,
     BusinessGroup,
@@ -36,6 +37,7 @@ __all__ = [
     "Interview",
     "RegisterOutcomeCheck",
     "StaffProfile",
+    "Ticket",
     "WelfareImportBatch",
     "WelfareRecord",
     "WelfareRejection",

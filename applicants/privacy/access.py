@@ -46,6 +46,7 @@ from applicants.models import (
     Interview,
     RegisterOutcomeCheck,
     StaffProfile,
+    Ticket,
     WelfareImportBatch,
     WelfareRecord,
     WelfareRejection,
@@ -275,6 +276,26 @@ class StaffPolicy(AccessPolicy):
         return queryset if _active(user) else queryset.none()
 
 
+class TicketPolicy(AccessPolicy):
+    """Complaints and objections: full-reach users (editors, auditors) narrowed to their kecamatan by
+    the ticket's own kecamatan; interviewers see none, not even tickets about their own interviews.
+
+    The description and the sender's number are free text and contact data a resident typed: shown in
+    full only to users who may see full identity, masked for the rest (`reads_personal_text`)."""
+
+    def narrow(self, user, queryset, level, kecamatan_ids):
+        if level != ALL:
+            return queryset.none()
+        return queryset.filter(kecamatan_id__in=kecamatan_ids) if kecamatan_ids else queryset
+
+    def reads_personal_text(self, user) -> bool:
+        return can_view_full_identity(user)
+
+    def may_handle(self, user, ticket) -> bool:
+        """Review, assign, answer, close or record an appeal: the change permission, within reach."""
+        return self.user_has_permission_for_instance(user, "change", ticket)
+
+
 def _kecamatan_q(path: str, kecamatan_ids: list[int]) -> Q:
     return Q(**{f"{path}__in": kecamatan_ids}) if kecamatan_ids else Q()
 
@@ -327,13 +348,14 @@ welfare_records = AreaPolicy(WelfareRecord, kecamatan_path="kelurahan__kecamatan
 welfare_batches = CityWidePolicy(WelfareImportBatch)
 welfare_rejections = UnrestrictedPolicy(WelfareRejection)
 staff_profiles = StaffPolicy(StaffProfile)
+tickets = TicketPolicy(Ticket)
 
 POLICIES: dict[type[Model], AccessPolicy] = {
     policy.model: policy
     for policy in (
         applicants, applications, interviews, enrolments, attendance, followups, memberships, awards, groups,
         welfare_records, welfare_batches, welfare_rejections, staff_profiles, certificates, outcome_checks,
-        contact_attempts, business_plans, group_accounts, group_reports,
+        contact_attempts, business_plans, group_accounts, group_reports, tickets,
     )
 }
 

@@ -21,6 +21,10 @@ A batch still "processing" after RETENTION_UNFINISHED_IMPORT_HOURS (default 24; 
 takes minutes) was abandoned by a crashed worker: it is marked failed and its rows are deleted.
 Staff logins (django-axes): the login log after RETENTION_LOGIN_LOG_DAYS (default 180), failed attempts
 once the lock-out window is over.
+Complaints and objections: a ticket closed longer than RETENTION_COMPLAINT_YEARS ago (default 2) keeps its
+number, kind, category, kecamatan, state, decision and dates (the figures), and loses the description, the
+sender's name and number, the answer, the internal note and its link to the application; tickets of a person
+anonymised above lose the same text at once.
 Background register exports: the xlsx file under PRIVATE_MEDIA_ROOT/exports and the ExportJob row (its
 `params` hold the filters, possibly a searched NIK) go after RETENTION_EXPORT_DAYS (default 7); stray
 files in that folder older than that go too.
@@ -57,6 +61,7 @@ from applicants.models import (
     Enrolment,
     FollowUp,
     Interview,
+    Ticket,
     WelfareImportBatch,
     WelfareRecord,
     WelfareRejection,
@@ -104,6 +109,7 @@ class RetentionReport:
     export_jobs: int = 0
     export_files: int = 0
     login_records: int = 0
+    closed_tickets: int = 0
     lines: list[str] = field(default_factory=list)
 
     @property
@@ -115,6 +121,7 @@ class RetentionReport:
         return bool(
             self.anonymised or self.register_rows or self.register_rejections or self.rejected_rows
             or self.unfinished_batches or self.export_jobs or self.export_files or self.login_records
+            or self.closed_tickets
         )
 
 
@@ -166,6 +173,9 @@ def _anonymise_ids(ids: list[int], now: datetime.datetime) -> None:
             outcome=Case(When(status=DataSubjectRequest.Status.OPEN, then=Value("")), default=Value(ANONYMISED_TEXT)),
         )
         ContactAttempt.objects.filter(application__applicant_id__in=ids).update(note="")
+        Ticket.objects.filter(application__applicant_id__in=ids, anonymised_at__isnull=True).update(
+            **_TICKET_TEXT_GONE, anonymised_at=now
+        )
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Applicant), object_id__in=[str(pk) for pk in ids]
         ).update(label=ANONYMOUS_NAME, data={})
@@ -178,6 +188,27 @@ def _anonymise_ids(ids: list[int], now: datetime.datetime) -> None:
         ModelLogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(CapitalAward), object_id__in=award_ids
         ).update(label=ANONYMOUS_NAME)
+
+
+# What a ticket past retention loses; the rest (kind, category, kecamatan, state, decision, dates) stays.
+_TICKET_TEXT_GONE = {"description": "", "contact_name": "", "contact_phone": "", "answer": "", "internal_note": ""}
+
+
+def _closed_tickets(report: RetentionReport, now: datetime.datetime) -> None:
+    """Closed complaints past RETENTION_COMPLAINT_YEARS: text, contact and the link to the person go."""
+    cutoff = years_before(now, settings.RETENTION_COMPLAINT_YEARS)
+    expired = Ticket.objects.filter(state=Ticket.State.CLOSED, closed_at__lt=cutoff, anonymised_at__isnull=True)
+    if report.dry_run:
+        report.closed_tickets = expired.count()
+        return
+    while True:
+        pks = list(expired.values_list("pk", flat=True)[:CHUNK_SIZE])
+        if not pks:
+            return
+        with transaction.atomic():
+            report.closed_tickets += Ticket.objects.filter(pk__in=pks, anonymised_at__isnull=True).update(
+                **_TICKET_TEXT_GONE, application=None, anonymised_at=now
+            )
 
 
 def erase_applicant(applicant, user) -> None:
@@ -281,7 +312,7 @@ def apply_retention(dry_run: bool = False, now: datetime.datetime | None = None)
         report.register_rows = _delete_in_chunks(records)
         report.register_rejections = _delete_in_chunks(rejections)
 
-    for step in (_rejected_rows, _unfinished_batches, _export_jobs, _login_records):
+    for step in (_rejected_rows, _unfinished_batches, _export_jobs, _login_records, _closed_tickets):
         logger.log(PROGRESS, "retention: %s", step.__name__.strip("_").replace("_", " "))
         step(report, now)
 
@@ -373,5 +404,6 @@ def _log_run(report: RetentionReport, now: datetime.datetime) -> None:
             "export_jobs": report.export_jobs,
             "export_files": report.export_files,
             "login_records": report.login_records,
+            "closed_tickets": report.closed_tickets,
         },
     )

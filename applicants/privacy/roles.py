@@ -28,6 +28,8 @@ _RECORD_MODELS = {
         "enrolment", "attendance", "capitalaward", "businessgroup", "groupmembership", "followup",
         "businessplan", "groupaccount", "groupreport",
         "datasubjectrequest",
+        # complaints and objections
+        "ticket",
     ],
     "programs": [
         "intake", "kelurahanquota", "program",

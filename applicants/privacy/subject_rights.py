@@ -42,6 +42,7 @@ from applicants.models import (
     FollowUp,
     GroupMembership,
     Interview,
+    Ticket,
 )
 
 RESTRICT_ACTION = "sigap.restrict_processing"
@@ -76,6 +77,9 @@ _AWARD_FIELDS = [
 _FOLLOWUP_FIELDS = ["milestone", "working_status", "business_running", "income_band", "receiving_bansos", "note",
                     "recorded_at"]
 _MEMBERSHIP_FIELDS = ["active", "joined_at", "left_at"]
+# The internal note is Dinsos's working note, not something the sender gave or was told; the rest is theirs.
+_TICKET_FIELDS = ["number", "kind", "category", "description", "contact_name", "contact_phone", "state",
+                  "created_at", "due_at", "decision_code", "answer", "answered_at", "closed_at"]
 _REQUEST_FIELDS = ["kind", "requester_name", "channel", "details", "requested_at", "due_at", "status", "outcome",
                    "handled_at"]
 
@@ -346,6 +350,12 @@ def collect(applicant) -> SubjectCopy:
         groups.append(record)
 
     request_records = [_record(str(request.get_kind_display()), request, _REQUEST_FIELDS) for request in requests]
+    ticket_records = [
+        _record(ticket.number, ticket, _TICKET_FIELDS,
+                [("appeal_of", _("Appeal against"), ticket.appeal_of.number if ticket.appeal_of_id else None)])
+        for ticket in Ticket.objects.filter(application__applicant=applicant).select_related("appeal_of")
+        .order_by("created_at", "pk")
+    ]
     consent_records = [
         Record(title=_("Versi %(version)s") % {"version": item["versi"]}, data=item,
                rows=[(_("Berlaku sejak"), _when(item["berlaku_sejak"], "DATE_FORMAT")),
@@ -362,6 +372,7 @@ def collect(applicant) -> SubjectCopy:
         Section(_("Kelompok Usaha Bersama (KUB)"), groups, _("Bukan anggota KUB.")),
         Section(_("Persetujuan yang Anda berikan"), consent_records, _("Tidak ada.")),
         Section(_("Permintaan Anda sebagai pemilik data"), request_records, _("Tidak ada.")),
+        Section(_("Your complaints and objections"), ticket_records, _("Tidak ada.")),
         Section(_("Riwayat: siapa melihat, mengubah atau mengekspor data Anda"), [], _("Tidak ada."),
                 headers=[_("Waktu"), _("Oleh (peran)"), _("Tindakan"), _("Data")], table=history_table),
     ]
@@ -376,6 +387,7 @@ def collect(applicant) -> SubjectCopy:
         "kub": [r.data for r in groups],
         "persetujuan": list(consents.values()),
         "permintaan": [r.data for r in request_records],
+        "pengaduan": [r.data for r in ticket_records],
         "riwayat": history,
         "kelulusan": _graduation_data(applicant),
     }

@@ -330,6 +330,14 @@ SUBJECT_REQUEST_DEADLINE_HOURS = {
     "restriction": env_int("SUBJECT_REQUEST_RESTRICTION_HOURS", 72),
     "erasure": env_int("SUBJECT_REQUEST_ERASURE_HOURS", 14 * 24),
 }
+# Complaints and objections (docs/complaints.md): days from receipt to the deadline, per category
+# ("default" for the rest); a suspected wrong recipient is checked before the capital is handed over.
+COMPLAINT_SLA_DAYS = {
+    "default": env_int("COMPLAINT_SLA_DAYS", 14),
+    "wrong_recipient": env_int("COMPLAINT_SLA_WRONG_RECIPIENT_DAYS", 7),
+}
+# Closed complaints lose their text, contact and link to the application this many years after closing.
+RETENTION_COMPLAINT_YEARS = env_int("RETENTION_COMPLAINT_YEARS", 2)
 # Take the client address for the rate limit and the login lock-out from X-Forwarded-For (only behind a
 # proxy that sets it).
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)

@@ -17,8 +17,10 @@ SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 def _extra_pages() -> list[tuple[str, int]]:
-    """Pages outside the sitemap: a 404, search with results, and the status check of the interest form."""
-    return [("/tidak-ada-halaman-ini/", 404), (reverse("search") + "?q=pelatihan", 200), ("/daftar/status/", 200)]
+    """Pages outside the sitemap: a 404, search with results, and the status checks of the interest form and
+    the complaint page."""
+    return [("/tidak-ada-halaman-ini/", 404), (reverse("search") + "?q=pelatihan", 200), ("/daftar/status/", 200),
+            ("/pengaduan/status/", 200)]
 
 
 def _sitemap_paths(server) -> list[str]:

@@ -2,6 +2,7 @@
 area. Import from here (`from tests.factories import X` or `import tests.factories as f`); the area modules
 are an implementation detail."""
 
+from .complaints import CHECK_CODE, TicketFactory
 from .delivery import (
     AttendanceFactory,
     BusinessGroupFactory,
@@ -16,6 +17,7 @@ from .delivery import (
 from .graduation import CertificateFactory, ContactAttemptFactory, RegisterOutcomeCheckFactory
 from .identity import BIRTH_DATE, make_kk, make_nik, nik_serial
 from .pages import (
+    ComplaintPageFactory,
     HomePageFactory,
     NewsIndexPageFactory,
     NewsPageFactory,
@@ -51,6 +53,9 @@ from .staff import PASSWORD, UserFactory
 from .welfare import RECORD_BIRTH_DATE, WelfareImportBatchFactory, WelfareRecordFactory, WelfareRejectionFactory
 
 __all__ = [
+    "CHECK_CODE",
+    "TicketFactory",
+    "ComplaintPageFactory",
     "CapitalPackageItemFactory",
     "ContactAttemptFactory",
     "CertificateFactory",

@@ -64,6 +64,16 @@ class ProgramPageFactory(wagtail_factories.PageFactory):
     capital_package = "Tiga peserta terbaik menerima paket modal usaha."
 
 
+class ComplaintPageFactory(wagtail_factories.PageFactory):
+    """Needs `parent` (the HomePage): `ComplaintPageFactory(parent=build_site().get_parent())`."""
+
+    class Meta:
+        model = pages.ComplaintPage
+
+    title = "Pengaduan"
+    slug = "pengaduan"
+
+
 class NewsPageFactory(wagtail_factories.PageFactory):
     class Meta:
         model = pages.NewsPage

@@ -59,13 +59,16 @@ def freeze_now(monkeypatch, moment: datetime) -> None:
 
 
 class TestPageTreeRules(WagtailPageTestCase):
-    def test_home_page_takes_the_three_index_pages_and_the_interest_form(self):
+    def test_home_page_takes_the_three_index_pages_the_interest_form_and_the_complaint_page(self):
+        from public_pages.complaints import ComplaintPage
         from public_pages.interest import InterestFormPage
 
         self.assertAllowedSubpageTypes(
-            HomePage, {ProgramIndexPage, NewsIndexPage, StoryIndexPage, InterestFormPage}
+            HomePage, {ProgramIndexPage, NewsIndexPage, StoryIndexPage, InterestFormPage, ComplaintPage}
         )
         self.assertAllowedParentPageTypes(InterestFormPage, {HomePage})
+        self.assertAllowedParentPageTypes(ComplaintPage, {HomePage})
+        self.assertAllowedSubpageTypes(ComplaintPage, set())
         self.assertAllowedParentPageTypes(HomePage, {Page})
 
     def test_each_index_takes_only_its_own_detail_pages(self):

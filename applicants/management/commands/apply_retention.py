@@ -3,6 +3,7 @@
 import logging
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from applicants.privacy.retention import apply_retention
 from programs.management.base import LoggingCommand
@@ -50,5 +51,7 @@ class Command(LoggingCommand):
             f"{prefix}Catatan login petugas (> {settings.RETENTION_LOGIN_LOG_DAYS} hari) dan percobaan gagal "
             f"yang sudah kedaluwarsa: {report.login_records} {deleted}"
         )
+        out(prefix + gettext("Complaints closed more than %(years)s years ago: %(count)s anonymised")
+            % {"years": settings.RETENTION_COMPLAINT_YEARS, "count": report.closed_tickets})
         if not dry_run and not report.changed_anything:
             out("Tidak ada yang perlu diubah.")

@@ -40,6 +40,7 @@ class Command(LoggingCommand):
         if _settings_module().endswith(".production") or not (settings.DEBUG or _is_test()):
             raise CommandError("seed_demo menolak berjalan di produksi (DJANGO_ENV=production).")
         # The demo generators are loaded only after the production refusal above.
+        from applicants.complaints import demo as complaints_demo
         from applicants.delivery import demo as delivery_demo
         from applicants.graduation import demo as graduation_demo
         from applicants.intake import demo as applicants_demo
@@ -65,6 +66,8 @@ class Command(LoggingCommand):
         delivery_demo.seed(stdout=summary)
         logger.log(PROGRESS, "seed_demo: certificates")
         graduation_demo.seed(stdout=summary)
+        logger.log(PROGRESS, "seed_demo: complaints")
+        complaints_demo.seed(stdout=summary)
         logger.info("Konten demo siap.")
         for username, role in users:
             logger.info(f"  {username:<12} {role:<16} kata sandi: {DEMO_PASSWORD}")
