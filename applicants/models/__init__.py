@@ -1,5 +1,6 @@
 """Every model of the `applicants` app, one module per area; import them from here."""
 
+from applicants.models.allocation import RecipientListBatch, RecipientListRecord, RecipientListRejection
 from applicants.models.delivery import (
     Attendance,
     BusinessGroup,
@@ -29,6 +30,9 @@ __all__ = [
     "FollowUp",
     "GroupMembership",
     "Interview",
+    "RecipientListBatch",
+    "RecipientListRecord",
+    "RecipientListRejection",
     "RegisterOutcomeCheck",
     "StaffProfile",
     "WelfareImportBatch",

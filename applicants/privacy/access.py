@@ -41,6 +41,9 @@ from applicants.models import (
     FollowUp,
     GroupMembership,
     Interview,
+    RecipientListBatch,
+    RecipientListRecord,
+    RecipientListRejection,
     RegisterOutcomeCheck,
     StaffProfile,
     WelfareImportBatch,
@@ -320,13 +323,17 @@ welfare_records = AreaPolicy(WelfareRecord, kecamatan_path="kelurahan__kecamatan
 welfare_batches = CityWidePolicy(WelfareImportBatch)
 welfare_rejections = UnrestrictedPolicy(WelfareRejection)
 staff_profiles = StaffPolicy(StaffProfile)
+# Earlier recipients of other programs: like the welfare register (docs/allocation.md).
+recipient_batches = CityWidePolicy(RecipientListBatch)
+recipient_records = AreaPolicy(RecipientListRecord, kecamatan_path="kecamatan_id")
+recipient_rejections = UnrestrictedPolicy(RecipientListRejection)
 
 POLICIES: dict[type[Model], AccessPolicy] = {
     policy.model: policy
     for policy in (
         applicants, applications, interviews, enrolments, attendance, followups, memberships, awards, groups,
         welfare_records, welfare_batches, welfare_rejections, staff_profiles, certificates, outcome_checks,
-        contact_attempts,
+        contact_attempts, recipient_batches, recipient_records, recipient_rejections,
     )
 }
 

@@ -27,6 +27,8 @@ _RECORD_MODELS = {
         # delivery
         "enrolment", "attendance", "capitalaward", "businessgroup", "groupmembership", "followup",
         "datasubjectrequest",
+        # earlier recipients of other programs
+        "recipientlistbatch", "recipientlistrecord", "recipientlistrejection",
     ],
     "programs": [
         "intake", "kelurahanquota", "program",

@@ -2,6 +2,7 @@
 area. Import from here (`from tests.factories import X` or `import tests.factories as f`); the area modules
 are an implementation detail."""
 
+from .allocation import RecipientListBatchFactory, RecipientListRecordFactory, RecipientListRejectionFactory
 from .delivery import (
     AttendanceFactory,
     BusinessGroupFactory,
@@ -48,6 +49,9 @@ from .staff import PASSWORD, UserFactory
 from .welfare import RECORD_BIRTH_DATE, WelfareImportBatchFactory, WelfareRecordFactory, WelfareRejectionFactory
 
 __all__ = [
+    "RecipientListBatchFactory",
+    "RecipientListRecordFactory",
+    "RecipientListRejectionFactory",
     "CapitalPackageItemFactory",
     "ContactAttemptFactory",
     "CertificateFactory",
