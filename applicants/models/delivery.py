@@ -317,7 +317,9 @@ class CapitalAward(models.Model):
         if applicant.kk_number:
             list(Applicant.objects.select_for_update().filter(kk_number=applicant.kk_number).values_list("pk"))
             household |= Q(enrolment__application__applicant__kk_number=applicant.kk_number)
-        others = CapitalAward.objects.filter(household, group__isnull=True).exclude(state=self.State.CANCELLED)
+        # The same enrolment's live award is the database's business (award_one_live_per_enrolment).
+        others = CapitalAward.objects.filter(household, group__isnull=True).exclude(
+            state=self.State.CANCELLED).exclude(enrolment_id=self.enrolment_id)
         if self.pk:
             others = others.filter(pk__lt=self.pk)
         return list(others.select_related("intake", "enrolment__cohort__program", "enrolment__application__applicant"))

@@ -21,8 +21,8 @@ from tests.factories import (
     CohortFactory,
     EnrolmentFactory,
     GroupMembershipFactory,
-    InterviewFactory,
     IntakeFactory,
+    InterviewFactory,
     RecipientListBatchFactory,
     RecipientListRecordFactory,
     UserFactory,
@@ -94,7 +94,8 @@ def test_the_query_count_does_not_grow_with_the_list():
         rows = list(Application.objects.select_related("applicant").filter(pk__in=[a.pk for a in applications]))
         with CaptureQueriesContext(connection) as captured:
             result = earlier_participation(rows)
-        assert [sorted(e.kind for e in result[a.pk]) for a in applications] == [sorted([TRAINED, TRAINED, AWARD, GROUP_AWARD, LISTED])] * n
+        expected = sorted([TRAINED, TRAINED, AWARD, GROUP_AWARD, LISTED])
+        assert [sorted(e.kind for e in result[a.pk]) for a in applications] == [expected] * n
         return len(captured)
 
     assert queries_for(1) == queries_for(4) == 4

@@ -34,6 +34,7 @@ class Command(BaseCommand):
         if _settings_module().endswith(".production") or not (settings.DEBUG or _is_test()):
             raise CommandError("seed_demo menolak berjalan di produksi (DJANGO_ENV=production).")
         # The demo generators are loaded only after the production refusal above.
+        from applicants.allocation import demo as allocation_demo
         from applicants.delivery import demo as delivery_demo
         from applicants.graduation import demo as graduation_demo
         from applicants.intake import demo as applicants_demo
@@ -54,6 +55,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         delivery_demo.seed(stdout=self.stdout)
         graduation_demo.seed(stdout=self.stdout)
+        self.stdout.write("")
+        allocation_demo.seed(stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Konten demo siap."))
         for username, role in users:
