@@ -1,7 +1,7 @@
 """Lists of earlier recipients of other programs (PENA, KUBE and the like from Kemensos), as imported.
 
 They are evidence for fair allocation across rounds: a match is shown to the people who decide
-(eligibility, interview, award), never used to reject anyone automatically (docs/allocation.md).
+(eligibility, interview, award), never used to reject anyone automatically (docs/welfare-register.md, docs/delivery.md).
 """
 
 from django.conf import settings

@@ -323,7 +323,7 @@ welfare_records = AreaPolicy(WelfareRecord, kecamatan_path="kelurahan__kecamatan
 welfare_batches = CityWidePolicy(WelfareImportBatch)
 welfare_rejections = UnrestrictedPolicy(WelfareRejection)
 staff_profiles = StaffPolicy(StaffProfile)
-# Earlier recipients of other programs: like the welfare register (docs/allocation.md).
+# Earlier recipients of other programs: like the welfare register (docs/welfare-register.md).
 recipient_batches = CityWidePolicy(RecipientListBatch)
 recipient_records = AreaPolicy(RecipientListRecord, kecamatan_path="kecamatan_id")
 recipient_rejections = UnrestrictedPolicy(RecipientListRejection)
