@@ -1,19 +1,25 @@
-"""Lists of earlier recipients of other programs (PENA, KUBE and the like from Kemensos), as imported.
+"""Fair allocation across rounds: lists of earlier recipients of other programs (PENA, KUBE and the like
+from Kemensos) as imported, and the second-package rule that CapitalAward inherits.
 
-They are evidence for fair allocation across rounds: a match is shown to the people who decide
-(eligibility, interview, award), never used to reject anyone automatically (docs/welfare-register.md, docs/delivery.md).
+A list match is evidence shown to the people who decide (eligibility, interview, award), never used to
+reject anyone automatically (docs/welfare-register.md, docs/delivery.md).
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
 
 from applicants import identity  # noqa: F401 - registers the identity_shape lookup used below
+from applicants.identity import mask_identity
+from applicants.models.people import Applicant
 from programs.models import Kecamatan
 
-__all__ = ["RecipientListBatch", "RecipientListRecord", "RecipientListRejection"]
+__all__ = ["RecipientListBatch", "RecipientListRecord", "RecipientListRejection", "SecondAwardOverride"]
 
 EARLIEST_YEAR = 1990
 
@@ -114,3 +120,74 @@ class RecipientListRejection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number} {self.reason}"
+
+
+class SecondAwardOverride(models.Model):
+    """The rule for a second individual capital package, on CapitalAward (applicants.models.delivery):
+    refused unless an override reason is recorded with who gave it and when (docs/delivery.md)."""
+
+    second_award_reason = models.CharField(
+        _("second-package override reason"), max_length=255, blank=True,
+        help_text=_("Why this person or household receives a second individual package."),
+    )
+    second_award_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("override given by"),
+    )
+    second_award_at = models.DateTimeField(_("override given at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def earlier_household_awards(self) -> list:
+        """Live individual awards of the same person or anyone on the same KK proposed before this one.
+
+        Any round counts; a cancelled award does not. Locks the household's applicant rows first
+        (PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers), so two proposals or
+        approvals for one KK in parallel run one after the other and the second sees the first."""
+        if not self.enrolment_id:
+            return []
+        applicant = Applicant.objects.select_for_update().get(pk=self.enrolment.application.applicant_id)
+        household = Q(enrolment__application__applicant_id=applicant.pk)
+        if applicant.kk_number:
+            list(Applicant.objects.select_for_update().filter(kk_number=applicant.kk_number).values_list("pk"))
+            household |= Q(enrolment__application__applicant__kk_number=applicant.kk_number)
+        # The same enrolment's live award is the database's business (award_one_live_per_enrolment).
+        others = type(self).objects.filter(household, group__isnull=True).exclude(
+            state="cancelled").exclude(enrolment_id=self.enrolment_id)
+        if self.pk:
+            others = others.filter(pk__lt=self.pk)
+        return list(others.select_related("intake", "enrolment__cohort__program", "enrolment__application__applicant"))
+
+    def check_second_award(self, user, reason: str = "") -> list:
+        """The one rule for a second individual package: refused unless an override reason is on record
+        or given now (then recorded with who gave it). Call inside the transaction that saves the award.
+        Returns the earlier awards when this call recorded the override (for the audit log)."""
+        earlier = self.earlier_household_awards()
+        if not earlier or self.second_award_reason:
+            return []
+        reason = (reason or "").strip()
+        if not reason:
+            described = "; ".join(_describe_earlier_award(award, self) for award in earlier)
+            raise ValidationError({"second_award_reason": _(
+                "This person or someone on the same KK already has a capital package (%(awards)s). "
+                "A second package needs an override reason."
+            ) % {"awards": described}})
+        self.second_award_reason, self.second_award_by, self.second_award_at = reason[:255], user, timezone.now()
+        return earlier
+
+    def _log_second_award(self, user, earlier: list) -> None:
+        if earlier:
+            log(self, "sigap.award.second_override", user=user, data={
+                "reason": self.second_award_reason, "earlier_awards": [award.pk for award in earlier],
+            })
+
+
+def _describe_earlier_award(award, current) -> str:
+    """An earlier award as the person deciding may read it: the KK member is not named (masked NIK)."""
+    applicant = award.enrolment.application.applicant
+    if applicant.pk == current.enrolment.application.applicant_id:
+        who = _("this person")
+    else:
+        who = _("another KK member (NIK %(nik)s)") % {"nik": mask_identity(applicant.nik)}
+    return f"{who}: {award.intake} · {award.enrolment.cohort.program} · {award.get_state_display()}"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from applicants.identity import mask_identity
+from applicants.models.allocation import SecondAwardOverride
 from applicants.models.people import Applicant, Application
 from applicants.privacy.storage import get_private_storage, validate_private_upload
 from programs.models import CapitalPackage, Cohort, CohortSession, Intake, Kelurahan
@@ -197,7 +197,7 @@ class GroupMembership(models.Model):
         return f"{self.applicant} · {self.group}"
 
 
-class CapitalAward(models.Model):
+class CapitalAward(SecondAwardOverride):
     """A capital package for a top-3 participant or a KUB: proposed -> approved -> handed over | cancelled."""
 
     class State(models.TextChoices):
@@ -238,15 +238,6 @@ class CapitalAward(models.Model):
     )
     cancelled_reason = models.CharField(_("alasan pembatalan"), max_length=255, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    second_award_reason = models.CharField(
-        _("second-package override reason"), max_length=255, blank=True,
-        help_text=_("Why this person or household receives a second individual package."),
-    )
-    second_award_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("override given by"),
-    )
-    second_award_at = models.DateTimeField(_("override given at"), null=True, blank=True)
 
     class Meta:
         ordering = ["intake", "place", "pk"]
@@ -303,49 +294,6 @@ class CapitalAward(models.Model):
             log(award, "sigap.award.propose", user=user, data={"place": place, "package": package.name})
             award._log_second_award(user, earlier)
         return award
-
-    def earlier_household_awards(self) -> list[CapitalAward]:
-        """Live individual awards of the same person or anyone on the same KK proposed before this one.
-
-        Any round counts; a cancelled award does not. Locks the household's applicant rows first
-        (PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers), so two proposals or
-        approvals for one KK in parallel run one after the other and the second sees the first."""
-        if not self.enrolment_id:
-            return []
-        applicant = Applicant.objects.select_for_update().get(pk=self.enrolment.application.applicant_id)
-        household = Q(enrolment__application__applicant_id=applicant.pk)
-        if applicant.kk_number:
-            list(Applicant.objects.select_for_update().filter(kk_number=applicant.kk_number).values_list("pk"))
-            household |= Q(enrolment__application__applicant__kk_number=applicant.kk_number)
-        # The same enrolment's live award is the database's business (award_one_live_per_enrolment).
-        others = CapitalAward.objects.filter(household, group__isnull=True).exclude(
-            state=self.State.CANCELLED).exclude(enrolment_id=self.enrolment_id)
-        if self.pk:
-            others = others.filter(pk__lt=self.pk)
-        return list(others.select_related("intake", "enrolment__cohort__program", "enrolment__application__applicant"))
-
-    def check_second_award(self, user, reason: str = "") -> list[CapitalAward]:
-        """The one rule for a second individual package: refused unless an override reason is on record
-        or given now (then recorded with who gave it). Call inside the transaction that saves the award.
-        Returns the earlier awards when this call recorded the override (for the audit log)."""
-        earlier = self.earlier_household_awards()
-        if not earlier or self.second_award_reason:
-            return []
-        reason = (reason or "").strip()
-        if not reason:
-            described = "; ".join(_describe_earlier_award(award, self) for award in earlier)
-            raise ValidationError({"second_award_reason": _(
-                "This person or someone on the same KK already has a capital package (%(awards)s). "
-                "A second package needs an override reason."
-            ) % {"awards": described}})
-        self.second_award_reason, self.second_award_by, self.second_award_at = reason[:255], user, timezone.now()
-        return earlier
-
-    def _log_second_award(self, user, earlier: list[CapitalAward]) -> None:
-        if earlier:
-            log(self, "sigap.award.second_override", user=user, data={
-                "reason": self.second_award_reason, "earlier_awards": [award.pk for award in earlier],
-            })
 
     def ensure_recipient_processable(self) -> None:
         """A person's award is a write about them: refused while their processing is restricted."""
@@ -415,16 +363,6 @@ class CapitalAward(models.Model):
         with transaction.atomic():
             self.save(update_fields=["state", "cancelled_reason", "cancelled_at"])
             log(self, "sigap.award.cancel", user=user, data={"reason": self.cancelled_reason})
-
-
-def _describe_earlier_award(award: CapitalAward, current: CapitalAward) -> str:
-    """An earlier award as the person deciding may read it: the KK member is not named (masked NIK)."""
-    applicant = award.enrolment.application.applicant
-    if applicant.pk == current.enrolment.application.applicant_id:
-        who = _("this person")
-    else:
-        who = _("another KK member (NIK %(nik)s)") % {"nik": mask_identity(applicant.nik)}
-    return f"{who}: {award.intake} · {award.enrolment.cohort.program} · {award.get_state_display()}"
 
 
 class FollowUp(models.Model):
