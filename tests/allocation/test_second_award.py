@@ -218,3 +218,54 @@ def test_the_database_refuses_an_override_reason_without_who_gave_it(proposer):
     award = CapitalAwardFactory(proposed_by=proposer)
     with pytest.raises(IntegrityError), transaction.atomic():
         CapitalAward.objects.filter(pk=award.pk).update(second_award_reason="tanpa pemberi")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_proposing_for_one_kk_at_once_get_one_award_and_one_refusal(tmp_path, proposer):
+    """Two threads, two connections, one file SQLite database: the household's second package is refused."""
+    import sqlite3
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "sqlite":
+        pytest.skip("file-SQLite race; PostgreSQL relies on select_for_update of the household's rows")
+    sister = ApplicantFactory()
+    enrolments = [graduate_of(sister), graduate_of(ApplicantFactory(kk_number=sister.kk_number))]
+    packages = [CapitalPackageFactory(program=e.cohort.program) for e in enrolments]
+    path = tmp_path / "race.sqlite3"
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    connection.connection.backup(target)
+    target.close()
+    settings_dict = connections.settings["default"]
+    old_name = settings_dict["NAME"]
+    settings_dict["NAME"] = str(path)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def attempt(enrolment, package):
+        try:
+            barrier.wait()
+            CapitalAward.propose(user=proposer, package=package, enrolment=enrolment, place=1)
+            outcomes.append("proposed")
+        except ValidationError as exc:
+            outcomes.append("refused" if "second_award_reason" in exc.message_dict else repr(exc))
+        except Exception as exc:  # a lock error would be a failure of the design
+            outcomes.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    try:
+        threads = [threading.Thread(target=attempt, args=pair) for pair in zip(enrolments, packages, strict=True)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        settings_dict["NAME"] = old_name
+    assert sorted(outcomes) == ["proposed", "refused"]
+    with sqlite3.connect(path) as db:
+        (count,) = db.execute("SELECT COUNT(*) FROM applicants_capitalaward").fetchone()
+    assert count == 1
