@@ -159,3 +159,12 @@ def test_retention_deletes_old_list_rows_and_rejections_but_keeps_the_list(setti
     assert report.recipient_list_rows == 1 and report.recipient_list_rejections == 1
     assert RecipientListBatch.objects.filter(pk=old.pk).exists()
     assert list(RecipientListRecord.objects.all()) == [fresh]
+
+
+def test_a_long_field_deep_in_the_file_fails_the_list_visibly_and_keeps_no_rows(tmp_path):
+    from tests.welfare.test_hostile_files import long_field_csv
+
+    batch = import_list(long_field_csv(tmp_path, row=40), program="PENA", year=2025)
+    assert batch.state == RecipientListBatch.State.FAILED and "terlalu panjang" in batch.error
+    assert str(tmp_path) not in batch.error
+    assert not RecipientListRecord.objects.exists() and not RecipientListRejection.objects.exists()
