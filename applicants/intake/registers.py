@@ -8,6 +8,7 @@ from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
 from wagtail_modeladmin.views import CreateView, EditView
 
+from applicants.allocation.services import earlier_for
 from applicants.intake.admin_forms import ApplicantAdminForm, ApplicationAdminForm
 from applicants.intake.bulk_actions import APPLICATION_BULK_ACTIONS
 from applicants.intake.filters import ApplicantFilterSet, ApplicationFilterSet
@@ -57,6 +58,7 @@ class ApplicationInspectView(RegisterInspectView):
                 .select_related("intake", "contact_kelurahan").order_by("-submitted_at")
             ],
             applicant_ct=ContentType.objects.get_for_model(Applicant).pk,
+            earlier=earlier_for(application),
             **kwargs,
         )
 

@@ -4,6 +4,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.options import ModelAdminGroup, modeladmin_register
 
+from applicants.allocation.registers import RecipientListRegister, RecipientRecordRegister
 from applicants.intake.registers import ApplicantRegister, ApplicationRegister
 from applicants.selection.registers import InterviewRegister
 from applicants.welfare.registers import WelfareBatchRegister, WelfareRecordRegister
@@ -14,4 +15,5 @@ class ProgramAdminGroup(ModelAdminGroup):
     menu_label = _("Program Pelatihan")
     menu_icon = "folder-open-inverse"
     menu_order = 200
-    items = (ApplicationRegister, ApplicantRegister, InterviewRegister, WelfareRecordRegister, WelfareBatchRegister)
+    items = (ApplicationRegister, ApplicantRegister, InterviewRegister, WelfareRecordRegister, WelfareBatchRegister,
+             RecipientRecordRegister, RecipientListRegister)

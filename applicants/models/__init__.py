@@ -1,5 +1,6 @@
 """Every model of the `applicants` app, one module per area; import them from here."""
 
+from applicants.models.allocation import RecipientListBatch, RecipientListRecord, RecipientListRejection
 from applicants.models.complaints import Ticket
 from applicants.models.delivery import (
     Attendance,
@@ -35,6 +36,9 @@ __all__ = [
     "GroupReport",
     "GroupState",
     "Interview",
+    "RecipientListBatch",
+    "RecipientListRecord",
+    "RecipientListRejection",
     "RegisterOutcomeCheck",
     "StaffProfile",
     "Ticket",

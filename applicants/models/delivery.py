@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
+from applicants.models.allocation import SecondAwardOverride
 from applicants.models.people import Applicant, Application
 from applicants.privacy.storage import get_private_storage, validate_private_upload
 from programs.models import CapitalPackage, Cohort, CohortSession, Intake, Kelurahan
@@ -226,7 +227,7 @@ class GroupMembership(models.Model):
         return f"{self.applicant} · {self.group}"
 
 
-class CapitalAward(models.Model):
+class CapitalAward(SecondAwardOverride):
     """A capital package for a top-3 participant or a KUB: proposed -> approved -> handed over | cancelled."""
 
     class State(models.TextChoices):
@@ -283,6 +284,10 @@ class CapitalAward(models.Model):
                 fields=["enrolment"], condition=~Q(state="cancelled"), name="award_one_live_per_enrolment"
             ),
             models.UniqueConstraint(fields=["group"], condition=~Q(state="cancelled"), name="award_one_live_per_group"),
+            models.CheckConstraint(
+                condition=Q(second_award_reason="") | Q(second_award_by__isnull=False, enrolment__isnull=False),
+                name="award_second_override_has_person_and_giver",
+            ),
         ]
         indexes = [models.Index(fields=["intake", "state"])]
 
@@ -296,7 +301,8 @@ class CapitalAward(models.Model):
         return str(self.enrolment.application.applicant)
 
     @classmethod
-    def propose(cls, *, user, package, enrolment=None, group=None, place=None, reason="") -> CapitalAward:
+    def propose(cls, *, user, package, enrolment=None, group=None, place=None, reason="",
+                second_award_reason="") -> CapitalAward:
         if (enrolment is None) == (group is None):
             raise ValidationError(_("Penerima harus satu peserta atau satu KUB."))
         if enrolment is not None:
@@ -313,8 +319,10 @@ class CapitalAward(models.Model):
             value_rupiah=package.value_rupiah, place=place, ranking_reason=reason[:255], proposed_by=user,
         )
         with transaction.atomic():
+            earlier = award.check_second_award(user, second_award_reason)
             award.save()
             log(award, "sigap.award.propose", user=user, data={"place": place, "package": package.name})
+            award._log_second_award(user, earlier)
         return award
 
     def ensure_recipient_processable(self) -> None:
@@ -324,26 +332,29 @@ class CapitalAward(models.Model):
                 Enrolment.objects.filter(pk=self.enrolment_id).values_list("application__applicant_id", flat=True)
             )
 
-    def approve(self, user) -> None:
-        """Four eyes: the approver must not be the proposer."""
+    def approve(self, user, second_award_reason: str = "") -> None:
+        """Four eyes: the approver must not be the proposer. A second package for the person or KK is
+        checked again here (proposals made in parallel, or before an earlier award was re-proposed)."""
         self.ensure_recipient_processable()
         if self.state != self.State.PROPOSED:
             raise ValidationError(_("Hanya usulan yang dapat disetujui."))
         if user.pk == self.proposed_by_id:
             raise ValidationError(_("Persetujuan harus oleh pengguna lain dari pengusul."))
-        self.state, self.approved_by, self.approved_at = self.State.APPROVED, user, timezone.now()
         with transaction.atomic():
+            fresh = CapitalAward.objects.select_for_update().get(pk=self.pk)
+            if fresh.state != self.State.PROPOSED:
+                raise ValidationError(_("Hanya usulan yang dapat disetujui."))
             if self.group_id:
                 # The group row is the lock the plan and account writes take too (PostgreSQL; SQLite
                 # serialises every write transaction), so neither can vanish between check and save.
                 group = BusinessGroup.objects.select_for_update().get(pk=self.group_id)
-                try:
-                    group.ensure_ready_for_capital()
-                except ValidationError:
-                    self.state, self.approved_by, self.approved_at = self.State.PROPOSED, None, None
-                    raise
-            self.save(update_fields=["state", "approved_by", "approved_at"])
+                group.ensure_ready_for_capital()
+            earlier = self.check_second_award(user, second_award_reason)
+            self.state, self.approved_by, self.approved_at = self.State.APPROVED, user, timezone.now()
+            self.save(update_fields=["state", "approved_by", "approved_at", "second_award_reason", "second_award_by",
+                                     "second_award_at"])
             log(self, "sigap.award.approve", user=user)
+            self._log_second_award(user, earlier)
 
     def hand_over(self, user, *, on: datetime.date, number: str, document=None, photo=None) -> None:
         self.ensure_recipient_processable()

@@ -44,6 +44,9 @@ from applicants.models import (
     GroupMembership,
     GroupReport,
     Interview,
+    RecipientListBatch,
+    RecipientListRecord,
+    RecipientListRejection,
     RegisterOutcomeCheck,
     StaffProfile,
     Ticket,
@@ -349,6 +352,10 @@ welfare_batches = CityWidePolicy(WelfareImportBatch)
 welfare_rejections = UnrestrictedPolicy(WelfareRejection)
 staff_profiles = StaffPolicy(StaffProfile)
 tickets = TicketPolicy(Ticket)
+# Earlier recipients of other programs: like the welfare register (docs/welfare-register.md).
+recipient_batches = CityWidePolicy(RecipientListBatch)
+recipient_records = AreaPolicy(RecipientListRecord, kecamatan_path="kecamatan_id")
+recipient_rejections = UnrestrictedPolicy(RecipientListRejection)
 
 POLICIES: dict[type[Model], AccessPolicy] = {
     policy.model: policy
@@ -356,6 +363,7 @@ POLICIES: dict[type[Model], AccessPolicy] = {
         applicants, applications, interviews, enrolments, attendance, followups, memberships, awards, groups,
         welfare_records, welfare_batches, welfare_rejections, staff_profiles, certificates, outcome_checks,
         contact_attempts, business_plans, group_accounts, group_reports, tickets,
+        recipient_batches, recipient_records, recipient_rejections,
     )
 }
 

@@ -62,6 +62,9 @@ from applicants.models import (
     FollowUp,
     Interview,
     Ticket,
+    RecipientListBatch,
+    RecipientListRecord,
+    RecipientListRejection,
     WelfareImportBatch,
     WelfareRecord,
     WelfareRejection,
@@ -110,6 +113,8 @@ class RetentionReport:
     export_files: int = 0
     login_records: int = 0
     closed_tickets: int = 0
+    recipient_list_rows: int = 0
+    recipient_list_rejections: int = 0
     lines: list[str] = field(default_factory=list)
 
     @property
@@ -122,6 +127,7 @@ class RetentionReport:
             self.anonymised or self.register_rows or self.register_rejections or self.rejected_rows
             or self.unfinished_batches or self.export_jobs or self.export_files or self.login_records
             or self.closed_tickets
+            or self.recipient_list_rows or self.recipient_list_rejections
         )
 
 
@@ -312,7 +318,8 @@ def apply_retention(dry_run: bool = False, now: datetime.datetime | None = None)
         report.register_rows = _delete_in_chunks(records)
         report.register_rejections = _delete_in_chunks(rejections)
 
-    for step in (_rejected_rows, _unfinished_batches, _export_jobs, _login_records, _closed_tickets):
+    for step in (_rejected_rows, _unfinished_batches, _recipient_lists, _export_jobs, _login_records,
+                 _closed_tickets):
         logger.log(PROGRESS, "retention: %s", step.__name__.strip("_").replace("_", " "))
         step(report, now)
 
@@ -345,6 +352,39 @@ def _unfinished_batches(report: RetentionReport, now: datetime.datetime) -> None
     Application.objects.filter(eligibility_record__batch_id__in=ids).update(eligibility_record=None)
     report.register_rows += _delete_in_chunks(WelfareRecord.objects.filter(batch_id__in=ids))
     report.rejected_rows += _delete_in_chunks(WelfareRejection.objects.filter(batch_id__in=ids))
+
+
+def _recipient_lists(report: RetentionReport, now: datetime.datetime) -> None:
+    """Earlier-recipient lists like the register extracts: rows of lists uploaded more than
+    RETENTION_REGISTER_YEARS ago, rejected rows after RETENTION_REJECTED_ROWS_DAYS, and rows of a list
+    a crashed worker left processing after RETENTION_UNFINISHED_IMPORT_HOURS (then marked failed). The
+    list itself and its counts stay."""
+    unfinished = RecipientListBatch.objects.filter(
+        state=RecipientListBatch.State.PROCESSING,
+        created_at__lt=now - datetime.timedelta(hours=settings.RETENTION_UNFINISHED_IMPORT_HOURS),
+    )
+    expired = Q(batch__created_at__lt=years_before(now, settings.RETENTION_REGISTER_YEARS))
+    records = RecipientListRecord.objects.filter(expired | Q(batch__in=unfinished))
+    rejections = RecipientListRejection.objects.filter(
+        expired | Q(batch__in=unfinished)
+        | Q(batch__created_at__lt=now - datetime.timedelta(days=settings.RETENTION_REJECTED_ROWS_DAYS))
+    )
+    if report.dry_run:
+        report.recipient_list_rows, report.recipient_list_rejections = records.count(), rejections.count()
+        return
+    ids = list(unfinished.values_list("pk", flat=True))
+    RecipientListBatch.objects.filter(pk__in=ids, state=RecipientListBatch.State.PROCESSING).update(
+        state=RecipientListBatch.State.FAILED, finished_at=now,
+        error=gettext("The import did not finish (the process stopped); retention deleted the rows it had saved."),
+    )
+    unfinished_q = Q(batch_id__in=ids)
+    records = RecipientListRecord.objects.filter(expired | unfinished_q)
+    rejections = RecipientListRejection.objects.filter(
+        expired | unfinished_q
+        | Q(batch__created_at__lt=now - datetime.timedelta(days=settings.RETENTION_REJECTED_ROWS_DAYS))
+    )
+    report.recipient_list_rows = _delete_in_chunks(records)
+    report.recipient_list_rejections = _delete_in_chunks(rejections)
 
 
 def _login_records(report: RetentionReport, now: datetime.datetime) -> None:
@@ -405,5 +445,7 @@ def _log_run(report: RetentionReport, now: datetime.datetime) -> None:
             "export_files": report.export_files,
             "login_records": report.login_records,
             "closed_tickets": report.closed_tickets,
+            "recipient_list_rows": report.recipient_list_rows,
+            "recipient_list_rejections": report.recipient_list_rejections,
         },
     )

@@ -30,6 +30,8 @@ _RECORD_MODELS = {
         "datasubjectrequest",
         # complaints and objections
         "ticket",
+        # earlier recipients of other programs
+        "recipientlistbatch", "recipientlistrecord", "recipientlistrejection",
     ],
     "programs": [
         "intake", "kelurahanquota", "program",

@@ -21,6 +21,7 @@ from django.views.generic import View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from applicants.allocation.services import earlier_for
 from applicants.graduation.contacts import attempts_by_interview
 from applicants.models import Application, Interview
 from applicants.privacy import access
@@ -234,6 +235,10 @@ class OutcomeView(InterviewAdminView):
         )
         if not services.can_record_outcome(request.user, self.interview):
             raise OutOfScope
+
+    def get_context_data(self, **kwargs):
+        # What the person or their household received before: evidence for the interviewer's judgement.
+        return super().get_context_data(earlier=earlier_for(self.interview.application), **kwargs)
 
     def get(self, request, pk):
         return self.render(form=OutcomeForm(interview=self.interview), interview=self.interview)

@@ -74,20 +74,25 @@ class ColumnMap:
         return missing
 
 
-def map_header(cells: list) -> dict[str, int]:
+def alias_index(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Normalised spelling -> field, for another kind of list read with the same header rules."""
+    return {alias: name for name, spellings in aliases.items() for alias in spellings}
+
+
+def map_header(cells: list, alias_to_field: dict[str, str] = _ALIAS_TO_FIELD) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        name = _ALIAS_TO_FIELD.get(normalise(cell))
+        name = alias_to_field.get(normalise(cell))
         if name and name not in columns:
             columns[name] = index
     return columns
 
 
-def find_header(rows: list[tuple[int, list]]) -> ColumnMap | None:
+def find_header(rows: list[tuple[int, list]], alias_to_field: dict[str, str] = _ALIAS_TO_FIELD) -> ColumnMap | None:
     """The row among the first ones that names the most known columns (at least two)."""
     best: ColumnMap | None = None
     for number, cells in rows:
-        columns = map_header(cells)
+        columns = map_header(cells, alias_to_field)
         if len(columns) >= 2 and (best is None or len(columns) > len(best.columns)):
             best = ColumnMap(columns, [_text(cell) for cell in cells], number)
     return best

@@ -28,6 +28,7 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 
+from applicants.allocation.services import earlier_for
 from applicants.enums import Register
 from applicants.models import Application, WelfareImportBatch
 from applicants.privacy import access
@@ -298,7 +299,7 @@ class OverrideView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView)
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(application=self.application, **kwargs)
+        return super().get_context_data(application=self.application, earlier=earlier_for(self.application), **kwargs)
 
     def form_valid(self, form):
         try:

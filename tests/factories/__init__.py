@@ -3,6 +3,7 @@ area. Import from here (`from tests.factories import X` or `import tests.factori
 are an implementation detail."""
 
 from .complaints import CHECK_CODE, TicketFactory
+from .allocation import RecipientListBatchFactory, RecipientListRecordFactory, RecipientListRejectionFactory
 from .delivery import (
     AttendanceFactory,
     BusinessGroupFactory,
@@ -56,6 +57,9 @@ __all__ = [
     "CHECK_CODE",
     "TicketFactory",
     "ComplaintPageFactory",
+    "RecipientListBatchFactory",
+    "RecipientListRecordFactory",
+    "RecipientListRejectionFactory",
     "CapitalPackageItemFactory",
     "ContactAttemptFactory",
     "CertificateFactory",

@@ -42,6 +42,8 @@ from applicants.models import (
     FollowUp,
     GroupReport,
     Interview,
+    RecipientListBatch,
+    RecipientListRecord,
     StaffProfile,
     WelfareImportBatch,
 )
@@ -59,7 +61,7 @@ NOBODY: set[str] = set()
 # separately below because it is reachable by every staff role but must filter what it shows.
 PERSONAL_PREFIXES = ("admin/^applicants/", "admin/^programs/", "admin/applicants/", "admin/programs/",
                      "admin/wawancara/", "admin/register-kesejahteraan/", "admin/pelaksanaan/", "admin/privasi/",
-                     "admin/registers/", "admin/profil_petugas/")
+                     "admin/registers/", "admin/profil_petugas/", "admin/daftar-penerima/")
 
 # URL name (regex, first match wins) -> roles allowed. Object URLs point at an object OUTSIDE the
 # restricted editor's kecamatan (so editor_kec is refused on them) unless the row says otherwise.
@@ -84,6 +86,8 @@ EXPECTED: list[tuple[str, set[str]]] = [
     (r"^welfare:(progress|confirm|cancel)$", {"editor"}),
     (r"^sigap_interviews:print$", {"admin", "editor", "editor_kec", "interviewer", "auditor"}),  # own/scoped rows
     (r"^welfare:override$", {"admin", "editor"}),
+    # Earlier-recipient lists (PENA, KUBE...): import and report like the register's, city-wide.
+    (r"^allocation:(upload|report|rejections_xlsx)$", {"admin", "editor"}),
     # Delivery: classes, attendance, awards, KUB, follow-ups.
     # The old list URLs redirect to the registers (MOVED_TO); the due list and the award sheet stay.
     (r"^delivery:(cohort_list|award_list|group_list|followup_due|award_sheet)$", READERS),
@@ -109,12 +113,13 @@ EXPECTED: list[tuple[str, set[str]]] = [
     # exports are scoped per user, object history follows the object's scope, everything else is refused.
     (r"^applicants_interview_modeladmin_(index|export)$", READERS | {"interviewer"}),  # own interviews
     (r"^applicants_interview_modeladmin_history$", {"admin", "editor", "auditor", "interviewer"}),
-    (r"^(applicants_welfareimportbatch|programs_cohort)_modeladmin_(index|export|history)$", READERS),
+    (r"^(applicants_welfareimportbatch|applicants_recipientlistbatch|programs_cohort)_modeladmin_"
+     r"(index|export|history)$", READERS),
     (r"^programs_cohort_modeladmin_(create|edit)$", STAFF),  # classes hold no personal data; never deleted
-    (r"^applicants_(welfarerecord|enrolment|attendance|capitalaward|businessgroup|followup)_modeladmin_"
-     r"(index|export)$", READERS),
-    (r"^applicants_(welfarerecord|enrolment|attendance|capitalaward|businessgroup|followup)_modeladmin_history$",
-     {"admin", "editor", "auditor"}),
+    (r"^applicants_(welfarerecord|recipientlistrecord|enrolment|attendance|capitalaward|businessgroup|followup)_"
+     r"modeladmin_(index|export)$", READERS),
+    (r"^applicants_(welfarerecord|recipientlistrecord|enrolment|attendance|capitalaward|businessgroup|followup)_"
+     r"modeladmin_history$", {"admin", "editor", "auditor"}),
     (r"^applicants_groupreport_modeladmin_(index|export)$", READERS),
     (r"^applicants_groupreport_modeladmin_(inspect|history)$", {"admin", "editor", "auditor"}),
     (r"_modeladmin_(create|edit|delete|inspect|history|bulk)$", NOBODY),
@@ -149,6 +154,7 @@ def expected_roles(name: str) -> set[str] | None:
 # --- The fixture world -------------------------------------------------------------------------------
 @pytest.fixture
 def world(db, tmp_path):
+    from applicants.allocation import demo as allocation_demo
     from applicants.delivery import demo as delivery_demo
     from applicants.intake.demo import seed_applicants
     from applicants.selection import demo as selection_demo
@@ -160,6 +166,7 @@ def world(db, tmp_path):
     seed_applicants(150, status="submitted")
     selection_demo.seed()
     delivery_demo.seed()
+    allocation_demo.seed()
     User = get_user_model()
     users = {name: User.objects.get(username=username) for name, username in (
         ("admin", "admin"), ("editor", "editor"), ("interviewer", "pewawancara"), ("comms", "humas"),
@@ -192,6 +199,9 @@ def _ids(world) -> dict[str, dict[str, object]]:
     if not award.handover_document:
         award.handover_document.save("ba-test.pdf", ContentFile(b"%PDF-1.4 berita acara"), save=True)
     batch = WelfareImportBatch.objects.get(state="current")
+    recipient_list = RecipientListBatch.objects.order_by("pk").first()
+    recipient = (RecipientListRecord.objects.exclude(kecamatan__in=world["profile"].kecamatan.all())
+                 .order_by("pk").first())
     job = _export_job(world)
     followup_milestone = FollowUp.Milestone.values[0]
     attendance = Attendance.objects.filter(enrolment=enrolment).order_by("pk").first()
@@ -201,6 +211,9 @@ def _ids(world) -> dict[str, dict[str, object]]:
         r"^applicants_interview_modeladmin_": {"instance_pk": interview.pk},
         r"^applicants_welfarerecord_modeladmin_": {"instance_pk": batch.records.order_by("pk").first().pk},
         r"^applicants_welfareimportbatch_modeladmin_": {"instance_pk": batch.pk},
+        r"^applicants_recipientlistbatch_modeladmin_": {"instance_pk": recipient_list.pk},
+        r"^applicants_recipientlistrecord_modeladmin_": {"instance_pk": recipient.pk},
+        r"^allocation:(report|rejections_xlsx)$": {"pk": recipient_list.pk},
         r"^programs_cohort_modeladmin_": {"instance_pk": cohort.pk},
         r"^applicants_enrolment_modeladmin_": {"instance_pk": enrolment.pk},
         r"^applicants_attendance_modeladmin_": {"instance_pk": attendance.pk if attendance else 0},

@@ -135,9 +135,12 @@ def _boundary_tie(rows: list[RankRow], slots: int) -> list[RankRow]:
     return [r for r in rows if r.key == rows[slots - 1].key]
 
 
-def propose_top3(cohort: Cohort, user, package: CapitalPackage, tie_picks: Iterable[int] = ()) -> list[CapitalAward]:
+def propose_top3(cohort: Cohort, user, package: CapitalPackage, tie_picks: Iterable[int] = (),
+                 second_award_reasons: dict[int, str] | None = None) -> list[CapitalAward]:
     """Award proposals for places 1-3. With a tie at place 3, only the untied places are proposed until
-    an editor picks from the tied participants (`tie_picks` enrolment ids)."""
+    an editor picks from the tied participants (`tie_picks` enrolment ids). A graduate whose household
+    already has a package needs an override reason in `second_award_reasons` (enrolment id -> reason);
+    without one the whole set is refused, the error keyed `second_award_reason-<enrolment id>`."""
     if cohort.status != Cohort.Status.COMPLETED:
         raise ValidationError(_("Kelas belum selesai."))
     if package.program_id != cohort.program_id:
@@ -180,11 +183,25 @@ def propose_top3(cohort: Cohort, user, package: CapitalPackage, tie_picks: Itera
         raise ValidationError(_("Tidak ada lulusan berikutnya yang bisa diusulkan."))
     # Checked for all before any is written: a restricted person among the three refuses the whole set.
     Applicant.ensure_processing_allowed_for(row.enrolment.application.applicant_id for _place, row in to_propose)
+    reasons = second_award_reasons or {}
+    errors, awards = {}, []
     with transaction.atomic():
-        return [
-            CapitalAward.propose(user=user, package=package, enrolment=row.enrolment, place=place, reason=row.reason)
-            for place, row in to_propose
-        ]
+        for place, row in to_propose:
+            try:
+                awards.append(CapitalAward.propose(
+                    user=user, package=package, enrolment=row.enrolment, place=place, reason=row.reason,
+                    second_award_reason=reasons.get(row.enrolment.pk, ""),
+                ))
+            except ValidationError as exc:
+                if not hasattr(exc, "error_dict") or "second_award_reason" not in exc.error_dict:
+                    raise
+                name = row.enrolment.application.applicant.full_name
+                errors[f"second_award_reason-{row.enrolment.pk}"] = [
+                    f"{name}: {message}" for message in exc.message_dict["second_award_reason"]
+                ]
+        if errors:
+            raise ValidationError(errors)  # rolls back the proposals of this set
+    return awards
 
 
 def _replacements(ranking: Ranking, live: set[int], cancelled: dict, picked: list[RankRow]) -> list[RankRow]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import ModelLogEntry
 
+from applicants.allocation.services import AWARD, earlier_for
 from applicants.delivery.views.common import AWARD_CHANGE, AWARD_VIEW, Counter, render, show_errors
 from applicants.models import CapitalAward
 from applicants.privacy import access
@@ -98,13 +99,15 @@ class HandoverForm(forms.Form):
 @gate(AWARD_VIEW, write_permissions=[AWARD_CHANGE])
 def award_detail(request, pk):
     award = object_in_scope(request, access.awards, CapitalAward.objects.select_related(
-        "intake", "package", "enrolment__application__applicant", "enrolment__cohort", "group"), pk=pk)
+        "intake", "package", "enrolment__application__applicant", "enrolment__cohort", "group", "second_award_by"),
+        pk=pk)
     form = HandoverForm(request.POST or None, request.FILES or None)
+    second_award_error = ""
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "approve":
-                award.approve(request.user)
+                award.approve(request.user, second_award_reason=request.POST.get("second_award_reason", ""))
             elif action == "cancel":
                 award.cancel(request.user, request.POST.get("reason", ""))
             elif action == "hand_over":
@@ -118,7 +121,9 @@ def award_detail(request, pk):
             return redirect("delivery:award_detail", pk=award.pk)
         except ValidationError as exc:
             award.refresh_from_db()
-            if action == "hand_over" and hasattr(exc, "error_dict"):
+            if hasattr(exc, "error_dict") and "second_award_reason" in exc.error_dict:
+                second_award_error = " ".join(exc.message_dict["second_award_reason"])
+            elif action == "hand_over" and hasattr(exc, "error_dict"):
                 # The handover rules name their field (a date in the future, a missing number): the
                 # refusal is shown next to it, the rest of what was typed kept.
                 for name, errors in exc.message_dict.items():
@@ -127,8 +132,13 @@ def award_detail(request, pk):
             else:
                 show_errors(request, exc)
     history = ModelLogEntry.objects.for_instance(award).select_related("user").order_by("-timestamp")
+    earlier = earlier_for(award.enrolment.application) if award.enrolment_id else []
     return render(request, "award_detail.html", str(award), {
-        "award": award, "form": form, "history": history,
+        "award": award, "form": form, "history": history, "earlier": earlier,
+        "needs_second_award_reason": award.state == CapitalAward.State.PROPOSED and not award.second_award_reason
+        and any(e.kind == AWARD for e in earlier),
+        "second_award_error": second_award_error,
+        "second_award_value": request.POST.get("second_award_reason", "") if request.method == "POST" else "",
         "can_change": request.user.has_perm(AWARD_CHANGE)}, icon="tag")
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from applicants.allocation.services import AWARD, earlier_participation
 from applicants.delivery import services
 from applicants.delivery.views.common import (
     AWARD_CHANGE,
@@ -61,6 +62,7 @@ def cohort_detail(request, pk):
     whole_class = access.whole_cohort_visible(request.user, cohort)
     can_change = request.user.has_perm(CHANGE) and whole_class
     session_form = SessionForm(request.POST or None, prefix="s") if can_change else None
+    row_errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if not can_change:
             return access.refuse(request)
@@ -92,16 +94,28 @@ def cohort_detail(request, pk):
                 if not request.user.has_perm(AWARD_CHANGE):
                     return access.refuse(request)
                 package = get_object_or_404(CapitalPackage, pk=request.POST.get("package"))
-                awards = services.propose_top3(cohort, request.user, package, request.POST.getlist("tie_pick"))
+                awards = services.propose_top3(cohort, request.user, package, request.POST.getlist("tie_pick"),
+                                               second_award_reasons=_second_award_reasons(request.POST))
                 messages.success(request, _("%(n)s usulan modal usaha dibuat.") % {"n": len(awards)})
             return redirect("delivery:cohort_detail", pk=cohort.pk)
         except (ValidationError, ValueError) as exc:
             show_errors(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                row_errors = exc.message_dict
     enrolments = _participants(request.user, cohort).annotate(
         n_awards=Count("awards", filter=~Q(awards__state="cancelled"))
     )
     # The ranking names the whole class: only for users who may see every participant.
     ranking = services.rank_cohort(cohort) if cohort.status == Cohort.Status.COMPLETED and whole_class else None
+    if ranking:
+        # What each graduate or their household received before, and the override field where the
+        # rule needs one (CapitalAward.check_second_award), with its error next to it.
+        earlier = earlier_participation([row.enrolment.application for row in ranking.rows])
+        for row in ranking.rows:
+            row.earlier = earlier.get(row.enrolment.application_id, [])
+            row.second_award_error = " ".join(row_errors.get(f"second_award_reason-{row.enrolment.pk}", []))
+            row.second_award_input = row.second_award_error or any(e.kind == AWARD for e in row.earlier)
+            row.second_award_value = request.POST.get(f"second_award_reason-{row.enrolment.pk}", "")
     return render(request, "cohort_detail.html", cohort.name, {
         "cohort": cohort,
         "enrolments": enrolments,
@@ -112,6 +126,16 @@ def cohort_detail(request, pk):
         "can_change": can_change,
         "whole_class": whole_class,
     })
+
+
+def _second_award_reasons(post) -> dict[int, str]:
+    """enrolment id -> the override reason typed on its ranking row."""
+    reasons = {}
+    for key, value in post.items():
+        number = key.removeprefix("second_award_reason-")
+        if number != key and number.isascii() and number.isdigit() and value.strip():
+            reasons[int(number)] = value
+    return reasons
 
 
 @gate(CHANGE, write_permissions=[CHANGE])

@@ -43,6 +43,11 @@ class Command(LoggingCommand):
             f"{prefix}Impor register tidak selesai (> {settings.RETENTION_UNFINISHED_IMPORT_HOURS} jam): "
             f"{report.unfinished_batches} {marked}"
         )
+        out(prefix + gettext(
+            "Earlier-recipient lists (rows > %(years)s years, rejected rows > %(days)s days): %(rows)s rows and "
+            "%(rejections)s rejected rows"
+        ) % {"years": settings.RETENTION_REGISTER_YEARS, "days": settings.RETENTION_REJECTED_ROWS_DAYS,
+             "rows": report.recipient_list_rows, "rejections": report.recipient_list_rejections} + f" {deleted}")
         out(
             f"{prefix}Ekspor latar belakang (> {settings.RETENTION_EXPORT_DAYS} hari): "
             f"{report.export_jobs} tugas dan {report.export_files} berkas {deleted}"

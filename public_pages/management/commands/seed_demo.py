@@ -41,6 +41,7 @@ class Command(LoggingCommand):
             raise CommandError("seed_demo menolak berjalan di produksi (DJANGO_ENV=production).")
         # The demo generators are loaded only after the production refusal above.
         from applicants.complaints import demo as complaints_demo
+        from applicants.allocation import demo as allocation_demo
         from applicants.delivery import demo as delivery_demo
         from applicants.graduation import demo as graduation_demo
         from applicants.intake import demo as applicants_demo
@@ -66,6 +67,8 @@ class Command(LoggingCommand):
         delivery_demo.seed(stdout=summary)
         logger.log(PROGRESS, "seed_demo: certificates")
         graduation_demo.seed(stdout=summary)
+        logger.log(PROGRESS, "seed_demo: earlier recipients and returning applicants")
+        allocation_demo.seed(stdout=summary)
         logger.log(PROGRESS, "seed_demo: complaints")
         complaints_demo.seed(stdout=summary)
         logger.info("Konten demo siap.")
