@@ -2,8 +2,8 @@
 area. Import from here (`from tests.factories import X` or `import tests.factories as f`); the area modules
 are an implementation detail."""
 
-from .complaints import CHECK_CODE, TicketFactory
 from .allocation import RecipientListBatchFactory, RecipientListRecordFactory, RecipientListRejectionFactory
+from .complaints import CHECK_CODE, TicketFactory
 from .delivery import (
     AttendanceFactory,
     BusinessGroupFactory,

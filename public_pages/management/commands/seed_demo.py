@@ -40,8 +40,8 @@ class Command(LoggingCommand):
         if _settings_module().endswith(".production") or not (settings.DEBUG or _is_test()):
             raise CommandError("seed_demo menolak berjalan di produksi (DJANGO_ENV=production).")
         # The demo generators are loaded only after the production refusal above.
-        from applicants.complaints import demo as complaints_demo
         from applicants.allocation import demo as allocation_demo
+        from applicants.complaints import demo as complaints_demo
         from applicants.delivery import demo as delivery_demo
         from applicants.graduation import demo as graduation_demo
         from applicants.intake import demo as applicants_demo
