@@ -47,9 +47,9 @@ from applicants.models import (
     StaffProfile,
     WelfareImportBatch,
 )
-from programs.models import CohortSession
+from programs.models import CohortSession, Kecamatan
 from programs.registers.models import ExportJob
-from tests.factories import GroupReportFactory
+from tests.factories import GroupReportFactory, TicketFactory
 
 ROLES = ("anonymous", "admin", "editor", "editor_kec", "interviewer", "comms", "auditor")
 STAFF = {"admin", "editor", "editor_kec"}  # may change personal data (editor_kec: only in its kecamatan)
@@ -121,6 +121,8 @@ EXPECTED: list[tuple[str, set[str]]] = [
     (r"^applicants_(welfarerecord|recipientlistrecord|enrolment|attendance|capitalaward|businessgroup|followup)_"
      r"modeladmin_history$", {"admin", "editor", "auditor"}),
     (r"^applicants_groupreport_modeladmin_(index|export)$", READERS),
+    (r"^applicants_ticket_modeladmin_(index|export)$", READERS),  # complaints: restricted staff see their kecamatan
+    (r"^applicants_ticket_modeladmin_history$", {"admin", "editor", "auditor"}),
     (r"^applicants_groupreport_modeladmin_(inspect|history)$", {"admin", "editor", "auditor"}),
     (r"_modeladmin_(create|edit|delete|inspect|history|bulk)$", NOBODY),
 ]
@@ -207,7 +209,10 @@ def _ids(world) -> dict[str, dict[str, object]]:
     attendance = Attendance.objects.filter(enrolment=enrolment).order_by("pk").first()
     followup = FollowUp.objects.order_by("pk").first()
     report = GroupReport.objects.filter(group=group).order_by("pk").first() or GroupReportFactory(group=group)
+    ticket = TicketFactory(kecamatan=Kecamatan.objects.exclude(pk__in=world["profile"].kecamatan.all())
+                           .order_by("pk").first())
     return {
+        r"^applicants_ticket_modeladmin_": {"instance_pk": ticket.pk},
         r"^applicants_interview_modeladmin_": {"instance_pk": interview.pk},
         r"^applicants_welfarerecord_modeladmin_": {"instance_pk": batch.records.order_by("pk").first().pk},
         r"^applicants_welfareimportbatch_modeladmin_": {"instance_pk": batch.pk},
