@@ -6,6 +6,8 @@ SQLite has one write lock, so no write here holds it for long: residents' submis
 
 from __future__ import annotations
 
+import operator
+
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,6 +85,7 @@ class _Importer:
         first_row = self.rows_already_written([fields["nik"] for _n, fields, _c in self.records])
         params = []
         batch_id = self.batch.pk
+        record_values = operator.itemgetter(*_RECORD_FIELDS)
         for number, fields, cells in self.records:
             nik = fields["nik"]
             if nik in first_row:
@@ -96,7 +99,7 @@ class _Importer:
                 continue
             first_row[nik] = number
             fields["birth_date"] = self.adapt_date(fields["birth_date"])
-            params.append((batch_id, number, *(fields[name] for name in _RECORD_FIELDS)))
+            params.append((batch_id, number, *record_values(fields)))
         self.batch.rows_accepted += len(params)
         bytes_done = self.progress.position() if self.progress else 0
         with transaction.atomic():
