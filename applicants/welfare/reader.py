@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import operator
 import posixpath
 import re
 import zipfile
@@ -201,7 +202,7 @@ def _shared_strings(archive: zipfile.ZipFile, limits: Limits) -> list[str]:
 def _date_styles(archive: zipfile.ZipFile) -> set[int]:
     """Indexes of cell styles whose number format shows a date."""
     if "xl/styles.xml" not in archive.namelist():
-        return set()
+        return _DateStyles(())
     custom: dict[int, str] = {}
     formats: list[int] = []
     state = {"in_xfs": False}
@@ -225,7 +226,7 @@ def _date_styles(archive: zipfile.ZipFile) -> set[int]:
             return bool(_DATE_CODE.search(_QUOTED.sub("", custom[fmt_id])))
         return fmt_id in _BUILTIN_DATE_FORMATS
 
-    return {index for index, fmt_id in enumerate(formats) if is_date(fmt_id)}
+    return _DateStyles(index for index, fmt_id in enumerate(formats) if is_date(fmt_id))
 
 
 def _column_index(ref: str) -> int:
@@ -375,10 +376,8 @@ _ROW = re.compile(rf"<{_NS}row(?=[\s/>])([^>]*?)(?:/>|(?<!/)>(.*?)</{_NS}row\s*>
 _ROW_START = re.compile(rf"<{_NS}row(?=[\s/>])")
 _R_ATTR = re.compile(r"""\sr\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 # The cell as Excel, LibreOffice and openpyxl write it; any other spelling takes the general pattern.
-_PLAIN_CELL = (r'<c r="([A-Z]{1,3})[0-9]+"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?'
-               r"(?:/>|>(?:<v>([^<]*)</v>|<is><t>([^<]*)</t></is>)?</c>)")
-_PLAIN_ROW = re.compile(rf"(?:{_PLAIN_CELL})*")
-_PLAIN_CELLS = re.compile(_PLAIN_CELL)
+_PLAIN_CELLS = re.compile(r'(<c r="([A-Z]{1,3})[0-9]+"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?'
+                          r"(?:/>|>(?:<v>([^<]*)</v>|<is><t>([^<]*)</t></is>)?</c>))")
 _CELL = re.compile(rf"<{_NS}c(?=[\s/>])([^>]*?)(?:/>|(?<!/)>(.*?)</{_NS}c\s*>)", re.S)
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _V = re.compile(rf"<{_NS}v(?:\s[^>]*)?>([^<]*)</{_NS}v\s*>")
@@ -388,6 +387,19 @@ _T = re.compile(rf"<{_NS}t(?:\s[^>]*)?>([^<]*)</{_NS}t\s*>")
 _ENTITY = re.compile(r"&(?:#([0-9]+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+
+
+_TEXT_KINDS = frozenset(("str", "e", "b", "d"))
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+_LETTERS = [chr(65 + index) for index in range(26)] + [chr(65 + a) + chr(65 + b) for a in range(26) for b in range(26)]
+
+
+class _DateStyles(set):
+    """Indexes of date-formatted cell styles, with `names`: the same as the text of an `s` attribute."""
+
+    def __init__(self, indexes) -> None:
+        super().__init__(indexes)
+        self.names = {str(index) for index in self} | ({""} if 0 in self else set())
 
 
 def _entity(match: re.Match) -> str:
@@ -495,13 +507,31 @@ def _complete_rows(buffer: str) -> Iterator[tuple[str, str, int]]:
 def _plain_cells(content: str, strings: list[str], date_styles: set[int], columns: dict[str, int],
                  limits: Limits) -> list | None:
     """The values of a row written in the plain shape, or None to read it with the general pattern."""
-    if not _PLAIN_ROW.fullmatch(content):
+    cells = _PLAIN_CELLS.findall(content)
+    # Matches never overlap: when their lengths add up to the row's, the row is plain cells and nothing else.
+    if sum(map(len, map(_FIRST, cells))) != len(content):
         return None
+    escaped = "&" in content or "\r" in content
+    if not escaped and len(cells) <= min(limits.max_columns, len(_LETTERS)) and (
+        list(map(_SECOND, cells)) == _LETTERS[:len(cells)]
+    ):
+        # Columns A, B, C... without a gap and no entity: the whole row in one comprehension.
+        try:
+            return [
+                (strings[int(number)] if number else "") if kind == "s"
+                else (inline or number) if kind == "inlineStr"
+                else "" if not number
+                else _typed(number, kind) if kind in _TEXT_KINDS
+                else int(number) if len(number) < 16 and number.isdigit() and style not in date_styles.names
+                else _number(number, int(style) if style else 0, date_styles)
+                for _cell, _letters, style, kind, number, inline in cells
+            ]
+        except (ValueError, IndexError, OverflowError):
+            raise _damaged() from None
     values: list = []
     append = values.append
-    escaped = "&" in content or "\r" in content
     try:
-        for letters, style, kind, number, inline in _PLAIN_CELLS.findall(content):
+        for _cell, letters, style, kind, number, inline in cells:
             column = columns.get(letters)
             if column is None:
                 column = _column_index(letters)
@@ -514,7 +544,7 @@ def _plain_cells(content: str, strings: list[str], date_styles: set[int], column
                 value = _xml_text(inline or number) if escaped else inline or number
             elif not number:
                 value = ""
-            elif kind in ("str", "e", "b", "d"):
+            elif kind in _TEXT_KINDS:
                 value = _typed(_xml_text(number), kind)
             else:
                 value = _number(number, int(style) if style else 0, date_styles)
