@@ -1,10 +1,12 @@
 """A streaming reader for the first worksheet of an xlsx file, in constant memory.
 
 python-calamine parses a whole sheet into memory before handing out rows (a 10^6-row extract took
-1 GB), and openpyxl's read-only mode streams but is ~16x slower. This reader feeds the sheet XML from
-the zip to expat in 1 MB blocks and yields rows as they complete. Numeric cells stay numbers (the
-import rejects a numeric NIK/KK); numeric cells with a date format become dates. Only the shared-string
-table is held in memory, as real extracts store repeated text there.
+1.4 GB), and openpyxl's read-only mode streams but is ~16x slower. This reader takes the sheet XML from
+the zip in 1 MB blocks; expat checks each block with no Python callback, then compiled patterns read
+the rows it completes (`_scan_rows`), so the per-cell work stays in C; a sheet the patterns do not read
+goes through expat's events instead (`_rows_by_events`). Numeric cells stay numbers (the import rejects
+a numeric NIK/KK); numeric cells with a date format become dates. Only the shared-string table is held
+in memory, as real extracts store repeated text there.
 
 Every size an attacker controls is bounded by `Limits` (columns, characters per cell, unpacked bytes
 of each part, shared-string bytes): a file past a limit raises XlsxFormatError with an Indonesian
