@@ -14,7 +14,7 @@ import functools
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -84,6 +84,8 @@ def normalise_digits(value) -> str:
     Anything else (letters, superscripts, symbols) is left in place for the caller to refuse, so
     `ASCII_DIGITS.fullmatch(result)` is the only test a caller needs.
     """
+    if type(value) is str and value.isdigit() and value.isascii():
+        return value  # already plain 0-9: the common case, a million times per register import
     text = str(value or "").strip().lstrip("'").strip()
     if not text.isascii():
         text = text.translate(_digit_table())
@@ -111,8 +113,7 @@ def region_is_known(code6: str) -> bool:
     return len(parts) == 2 and bool(parts[0][1]) and bool(parts[1][1])
 
 
-@dataclass(frozen=True)
-class NikInfo:
+class NikInfo(NamedTuple):  # a tuple: built once per row of a register import, 5x cheaper than a frozen dataclass
     nik: str
     birth_date: datetime.date
     sex: str  # "L" (laki-laki) or "P" (perempuan)
@@ -131,6 +132,15 @@ def _century_date(yy: int, month: int, day: int, today: datetime.date) -> dateti
     raise ValueError("no valid date")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a few tens of thousands of birth dates among 10^6 NIKs
+def _birth_date_and_sex(digits: str, today: datetime.date) -> tuple[datetime.date, str]:
+    """Digits 7-12 of a NIK (DDMMYY, +40 on the day for women) as (birth date, sex); ValueError if none."""
+    day, month, yy = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
+    sex = "P" if day > 40 else "L"
+    day = day - 40 if day > 40 else day
+    return _century_date(yy, month, day, today), sex
+
+
 def parse_nik(value, today: datetime.date | None = None) -> NikInfo:
     """Validate a NIK and return what it encodes. Raises ValidationError with an Indonesian message."""
     today = today or datetime.date.today()
@@ -146,11 +156,8 @@ def parse_nik(value, today: datetime.date | None = None) -> NikInfo:
         )
     if not region_is_known(nik[:6]):
         raise ValidationError(_("Kode wilayah pada 6 angka pertama NIK tidak dikenal."), code="nik_region")
-    day, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
-    sex = "P" if day > 40 else "L"
-    day = day - 40 if day > 40 else day
     try:
-        birth_date = _century_date(yy, month, day, today)
+        birth_date, sex = _birth_date_and_sex(nik[6:12], today)
     except ValueError:
         raise ValidationError(
             _("Tanggal lahir pada angka ke-7 sampai 12 NIK tidak valid."), code="nik_birth_date"

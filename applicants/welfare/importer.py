@@ -31,7 +31,14 @@ from applicants.welfare.eligibility import check_open_applications, preview_chan
 from applicants.welfare.reader import Progress
 from applicants.welfare.rows import KelurahanIndex, RowValidator
 from applicants.welfare.sources import _encoding_of_head, file_kind, hash_and_encoding, iter_table, read_limits
-from applicants.welfare.staging import _RECORD_FIELDS, CHUNK_SIZE, _Importer, current_batch, delete_batch_rows
+from applicants.welfare.staging import (
+    _RECORD_FIELDS,
+    CHUNK_SIZE,
+    _Importer,
+    current_batch,
+    delete_batch_rows,
+    larger_page_cache,
+)
 from programs.registers.xlsx import TEXT, Column, Sheet, write_xlsx
 
 __all__ = [
@@ -109,8 +116,9 @@ def stage_import(batch: WelfareImportBatch, path: Path, *, chunk_size: int = CHU
         kind = file_kind(batch.file_name)
         batch.file_sha256, encoding = hash_and_encoding(path)
         WelfareImportBatch.objects.filter(pk=batch.pk).update(file_sha256=batch.file_sha256)
-        _run(batch, path, kind, encoding, chunk_size, on_progress)
-        _carry_over(batch)  # a dry run too: its preview must match what confirming would do
+        with larger_page_cache():
+            _run(batch, path, kind, encoding, chunk_size, on_progress)
+            _carry_over(batch)  # a dry run too: its preview must match what confirming would do
         batch.preview = preview_changes(batch)
     except Exception as exc:
         _fail(batch, exc)

@@ -1,10 +1,12 @@
 """A streaming reader for the first worksheet of an xlsx file, in constant memory.
 
 python-calamine parses a whole sheet into memory before handing out rows (a 10^6-row extract took
-1 GB), and openpyxl's read-only mode streams but is ~16x slower. This reader feeds the sheet XML from
-the zip to expat in 1 MB blocks and yields rows as they complete. Numeric cells stay numbers (the
-import rejects a numeric NIK/KK); numeric cells with a date format become dates. Only the shared-string
-table is held in memory, as real extracts store repeated text there.
+1.4 GB), and openpyxl's read-only mode streams but is ~16x slower. This reader takes the sheet XML from
+the zip in 1 MB blocks; expat checks each block with no Python callback, then compiled patterns read
+the rows it completes (`_scan_rows`), so the per-cell work stays in C; a sheet the patterns do not read
+goes through expat's events instead (`_rows_by_events`). Numeric cells stay numbers (the import rejects
+a numeric NIK/KK); numeric cells with a date format become dates. Only the shared-string table is held
+in memory, as real extracts store repeated text there.
 
 Every size an attacker controls is bounded by `Limits` (columns, characters per cell, unpacked bytes
 of each part, shared-string bytes): a file past a limit raises XlsxFormatError with an Indonesian
@@ -14,7 +16,9 @@ entity (external or nested) is ever expanded.
 
 from __future__ import annotations
 
+import codecs
 import datetime
+import operator
 import posixpath
 import re
 import zipfile
@@ -76,6 +80,12 @@ def _parser() -> expat.XMLParserType:
     return parser
 
 
+def _element_too_large() -> XlsxFormatError:
+    return XlsxFormatError(
+        _("Berkas .xlsx berisi elemen XML yang terlalu besar; periksa apakah ini ekstrak register.")
+    )
+
+
 def _damaged() -> XlsxFormatError:
     return XlsxFormatError(_("Berkas .xlsx rusak atau terpotong; simpan ulang dari Excel lalu unggah lagi."))
 
@@ -97,10 +107,8 @@ def _feed(archive: zipfile.ZipFile, name: str, parser, limit: int, progress: Pro
                 parser.Parse(block, False)
                 # expat holds an unfinished tag (a megabyte-long attribute) whole in memory: refuse it early.
                 if read - max(parser.CurrentByteIndex, 0) > MAX_PENDING_BYTES:
-                    raise XlsxFormatError(
-                        _("Berkas .xlsx berisi elemen XML yang terlalu besar; periksa apakah ini ekstrak register.")
-                    )
-                yield
+                    raise _element_too_large()
+                yield block
         parser.Parse(b"", True)
     except expat.ExpatError:
         raise _damaged() from None
@@ -196,7 +204,7 @@ def _shared_strings(archive: zipfile.ZipFile, limits: Limits) -> list[str]:
 def _date_styles(archive: zipfile.ZipFile) -> set[int]:
     """Indexes of cell styles whose number format shows a date."""
     if "xl/styles.xml" not in archive.namelist():
-        return set()
+        return _DateStyles(())
     custom: dict[int, str] = {}
     formats: list[int] = []
     state = {"in_xfs": False}
@@ -220,7 +228,7 @@ def _date_styles(archive: zipfile.ZipFile) -> set[int]:
             return bool(_DATE_CODE.search(_QUOTED.sub("", custom[fmt_id])))
         return fmt_id in _BUILTIN_DATE_FORMATS
 
-    return {index for index, fmt_id in enumerate(formats) if is_date(fmt_id)}
+    return _DateStyles(index for index, fmt_id in enumerate(formats) if is_date(fmt_id))
 
 
 def _column_index(ref: str) -> int:
@@ -264,75 +272,328 @@ def open_archive(path: str | Path, limits: Limits) -> zipfile.ZipFile:
 def iter_first_sheet(
     path: str | Path, limits: Limits | None = None, progress: Progress | None = None
 ) -> Iterator[tuple[int, list]]:
-    """(row number, cells) for each non-empty row of the first worksheet."""
+    """(row number, cells) for each non-empty row of the first worksheet.
+
+    The sheet is scanned in blocks with compiled patterns (`_scan_rows`); a sheet using XML the scan
+    does not read (comments, CDATA, another encoding) is read again by expat's events
+    (`_rows_by_events`), from where the scan stopped.
+    """
     limits = limits or Limits()
     with open_archive(path, limits) as archive:
         sheet = _first_sheet_path(archive)
         strings = _shared_strings(archive, limits)
         date_styles = _date_styles(archive)
-        max_columns, max_chars = limits.max_columns, limits.max_cell_chars
         if progress is not None:
             progress.total = archive.getinfo(sheet).file_size
-        done: list[tuple[int, list]] = []
-        row: dict[int, object] = {}
-        cell = {"col": 0, "type": "n", "style": 0, "text": None, "in_value": False}
-        current = {"row": 0, "next_col": 0}
-        c_tag, v_tag, t_tag, row_tag = f"{_MAIN}|c", f"{_MAIN}|v", f"{_MAIN}|t", f"{_MAIN}|row"
+        yielded = 0
+        try:
+            for item in _scan_rows(archive, sheet, strings, date_styles, limits, progress):
+                yield item
+                yielded += 1
+            return
+        except _NotScannable:
+            pass
+        for index, item in enumerate(_rows_by_events(archive, sheet, strings, date_styles, limits, progress)):
+            if index >= yielded:
+                yield item
 
-        def start(name, attrs):
-            if name == c_tag:
-                ref = attrs.get("r")
-                column = _column_index(ref) if ref else current["next_col"]
-                if column >= max_columns:
-                    raise too_many_columns(max_columns)
-                if column < 0:
-                    raise _damaged()
-                cell["col"] = column
-                cell["type"] = attrs.get("t", "n")
-                cell["style"] = _int(attrs.get("s", "0"))
-                cell["text"] = None
-            elif name == v_tag or (name == t_tag and cell["type"] == "inlineStr"):
-                cell["in_value"] = True
-            elif name == row_tag:
-                ref = attrs.get("r")
-                current["row"] = _int(ref) if ref else current["row"] + 1
-                if current["row"] > EXCEL_MAX_ROWS:
-                    raise _damaged()
-                current["next_col"] = 0
-                row.clear()
 
-        def end(name):
-            if name == c_tag:
-                try:
-                    value = _value(cell, strings, date_styles)
-                except (ValueError, IndexError, OverflowError):
-                    raise _damaged() from None
-                if type(value) is str and len(value) > max_chars:
-                    raise cell_too_long(current["row"], max_chars)
-                row[cell["col"]] = value
-                current["next_col"] = cell["col"] + 1
-            elif name in (v_tag, t_tag):
-                cell["in_value"] = False
-            elif name == row_tag and row:
-                values = [""] * (max(row) + 1)
-                for index, value in row.items():
-                    values[index] = value
-                done.append((current["row"], values))
+def _rows_by_events(archive: zipfile.ZipFile, sheet: str, strings: list[str], date_styles: set[int],
+                    limits: Limits, progress: Progress | None) -> Iterator[tuple[int, list]]:
+    """The rows through expat's callbacks: any well-formed sheet, about 4x slower than the scan."""
+    max_columns, max_chars = limits.max_columns, limits.max_cell_chars
+    done: list[tuple[int, list]] = []
+    row: dict[int, object] = {}
+    cell = {"col": 0, "type": "n", "style": 0, "text": None, "in_value": False, "phonetic": 0}
+    current = {"row": 0, "next_col": 0}
+    c_tag, v_tag, t_tag, row_tag = f"{_MAIN}|c", f"{_MAIN}|v", f"{_MAIN}|t", f"{_MAIN}|row"
+    phonetic_tag = f"{_MAIN}|rPh"
 
-        def text(data):
-            if cell["in_value"]:
-                cell["text"] = data if cell["text"] is None else cell["text"] + data
-                if len(cell["text"]) > max_chars:
-                    raise cell_too_long(current["row"], max_chars)
+    def start(name, attrs):
+        if name == c_tag:
+            ref = attrs.get("r")
+            column = _column_index(ref) if ref else current["next_col"]
+            if column >= max_columns:
+                raise too_many_columns(max_columns)
+            if column < 0:
+                raise _damaged()
+            cell["col"] = column
+            cell["type"] = attrs.get("t", "n")
+            cell["style"] = _int(attrs.get("s", "0"))
+            cell["text"] = None
+        elif name == v_tag or (name == t_tag and cell["type"] == "inlineStr" and not cell["phonetic"]):
+            cell["in_value"] = True
+        elif name == phonetic_tag:
+            cell["phonetic"] += 1  # a phonetic guide is not part of the text, as in the shared strings
+        elif name == row_tag:
+            ref = attrs.get("r")
+            current["row"] = _int(ref) if ref else current["row"] + 1
+            if current["row"] > EXCEL_MAX_ROWS:
+                raise _damaged()
+            current["next_col"] = 0
+            row.clear()
 
-        parser = _parser()
-        parser.StartElementHandler = start
-        parser.EndElementHandler = end
-        parser.CharacterDataHandler = text
-        for _block in _feed(archive, sheet, parser, limits.max_unpacked_bytes, progress):
-            yield from done
-            done.clear()
+    def end(name):
+        if name == c_tag:
+            try:
+                value = _value(cell, strings, date_styles)
+            except (ValueError, IndexError, OverflowError):
+                raise _damaged() from None
+            if type(value) is str and len(value) > max_chars:
+                raise cell_too_long(current["row"], max_chars)
+            row[cell["col"]] = value
+            current["next_col"] = cell["col"] + 1
+        elif name in (v_tag, t_tag):
+            cell["in_value"] = False
+        elif name == phonetic_tag:
+            cell["phonetic"] -= 1
+        elif name == row_tag and row:
+            values = [""] * (max(row) + 1)
+            for index, value in row.items():
+                values[index] = value
+            done.append((current["row"], values))
+
+    def text(data):
+        if cell["in_value"]:
+            cell["text"] = data if cell["text"] is None else cell["text"] + data
+            if len(cell["text"]) > max_chars:
+                raise cell_too_long(current["row"], max_chars)
+
+    parser = _parser()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    for _block in _feed(archive, sheet, parser, limits.max_unpacked_bytes, progress):
         yield from done
+        done.clear()
+    yield from done
+
+
+class _NotScannable(Exception):
+    """The sheet uses XML the block scan does not read; expat's events read it instead."""
+
+
+_NS = r"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix (<x:row>), as some generators write
+_ROW = re.compile(rf"<{_NS}row(?=[\s/>])([^>]*?)(?:/>|(?<!/)>(.*?)</{_NS}row\s*>)", re.S)
+_ROW_START = re.compile(rf"<{_NS}row(?=[\s/>])")
+_R_ATTR = re.compile(r"""\sr\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# The cell as Excel, LibreOffice and openpyxl write it; any other spelling takes the general pattern.
+_PLAIN_CELLS = re.compile(r'(<c r="([A-Z]{1,3})[0-9]+"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?'
+                          r"(?:/>|>(?:<v>([^<]*)</v>|<is><t>([^<]*)</t></is>)?</c>))")
+_CELL = re.compile(rf"<{_NS}c(?=[\s/>])([^>]*?)(?:/>|(?<!/)>(.*?)</{_NS}c\s*>)", re.S)
+_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_V = re.compile(rf"<{_NS}v(?:\s[^>]*)?>([^<]*)</{_NS}v\s*>")
+_IS = re.compile(rf"<{_NS}is(?:\s[^>]*)?>(.*?)</{_NS}is\s*>", re.S)
+_RPH = re.compile(rf"<{_NS}rPh(?=[\s/>]).*?(?:</{_NS}rPh\s*>|/>)", re.S)
+_T = re.compile(rf"<{_NS}t(?:\s[^>]*)?>([^<]*)</{_NS}t\s*>")
+_ENTITY = re.compile(r"&(?:#([0-9]+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+
+
+_TEXT_KINDS = frozenset(("str", "e", "b", "d"))
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+_LETTERS = [chr(65 + index) for index in range(26)] + [chr(65 + a) + chr(65 + b) for a in range(26) for b in range(26)]
+
+
+class _DateStyles(set):
+    """Indexes of date-formatted cell styles, with `names`: the same as the text of an `s` attribute."""
+
+    def __init__(self, indexes) -> None:
+        super().__init__(indexes)
+        self.names = {str(index) for index in self} | ({""} if 0 in self else set())
+
+
+def _entity(match: re.Match) -> str:
+    decimal, hexadecimal, name = match.groups()
+    return _NAMED[name] if name else chr(int(decimal) if decimal else int(hexadecimal, 16))
+
+
+def _xml_text(raw: str) -> str:
+    """Character data as expat gives it: line ends normalised, the XML entities and references expanded
+    (expat has already refused any other entity in the same bytes)."""
+    if "&" not in raw and "\r" not in raw:
+        return raw
+    return _ENTITY.sub(_entity, raw.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _scan_rows(archive: zipfile.ZipFile, sheet: str, strings: list[str], date_styles: set[int],
+               limits: Limits, progress: Progress | None) -> Iterator[tuple[int, list]]:
+    """The rows by scanning each block of the sheet with compiled patterns, the work done in C.
+
+    expat still reads every byte first, with no Python callback (well-formedness, DTDs refused, the
+    pending-tag limit); the patterns then take the complete rows of the decoded text, and what follows
+    the last complete row waits for the next block, bounded like expat's pending tag.
+    """
+    max_columns, max_chars = limits.max_columns, limits.max_cell_chars
+    max_pending = max(MAX_PENDING_BYTES, max_columns * (max_chars * 12 + 300))
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    columns: dict[str, int] = {}
+    long_strings = any(len(string) > max_chars for string in strings)
+    pending = ""
+    row_number = 0
+    first = True
+    for block in _feed(archive, sheet, _parser(), limits.max_unpacked_bytes, progress):
+        try:
+            text = decoder.decode(block)
+        except UnicodeDecodeError:
+            raise _NotScannable from None
+        buffer = pending + text if pending else text
+        if first:  # the XML declaration, once it is whole: the only "<?" the scan accepts
+            head = buffer.lstrip()
+            if len(head) < 5 or (head.startswith("<?") and "?>" not in head):
+                pending = buffer
+                if len(pending) > max_pending:
+                    raise _element_too_large()
+                continue
+            first = False
+            declaration = _DECLARATION.match(buffer)
+            if declaration:
+                if re.search(r"encoding\s*=\s*[\"'](?!utf-?8[\"'])", declaration.group(), re.IGNORECASE):
+                    raise _NotScannable
+                buffer = buffer[declaration.end():]
+        if "<!" in buffer or "<?" in buffer:  # comments and CDATA may hold markup-like text
+            raise _NotScannable
+        end = 0
+        done = []
+        for attrs, content, row_end in _complete_rows(buffer):
+            end = row_end
+            ref = _R_ATTR.search(attrs)
+            row_number = _int(ref.group(1) if ref.group(1) is not None else ref.group(2)) if ref else row_number + 1
+            if row_number > EXCEL_MAX_ROWS:
+                raise _damaged()
+            if not content:
+                continue
+            values = _plain_cells(content, strings, date_styles, columns, limits)
+            if values is None:
+                values = _general_cells(content, strings, date_styles, max_columns)
+            if not values:
+                continue
+            # A cell's text is never longer than the row's markup, but a shared string may be.
+            if len(content) > max_chars or long_strings:
+                for value in values:
+                    if type(value) is str and len(value) > max_chars:
+                        raise cell_too_long(row_number, max_chars)
+            done.append((row_number, values))
+        pending = buffer[end:]
+        start = _ROW_START.search(pending)
+        pending = pending[start.start():] if start else pending[pending.rfind("<"):] if "<" in pending else ""
+        if len(pending) > max_pending:
+            raise _element_too_large()
+        yield from done
+
+
+def _complete_rows(buffer: str) -> Iterator[tuple[str, str, int]]:
+    """(attributes, content, end offset) of each complete row in `buffer`.
+
+    Split on "</row>" (in C) when the rows are unprefixed and not self-closing, the common case;
+    otherwise the row pattern.
+    """
+    if ":row" in buffer or "<row/" in buffer or buffer.count("<row") != buffer.count("</row>") + (
+        buffer.rfind("<row") > buffer.rfind("</row>")
+    ):
+        for row in _ROW.finditer(buffer):
+            attrs, content = row.groups()
+            yield attrs, content or "", row.end()
+        return
+    end = 0
+    for part in buffer.split("</row>")[:-1]:
+        end += len(part) + 6
+        start = part.find("<row")
+        close = part.find(">", start)
+        if start < 0 or close < 0:
+            raise _damaged()
+        yield part[start + 4:close], part[close + 1:], end
+
+
+def _plain_cells(content: str, strings: list[str], date_styles: set[int], columns: dict[str, int],
+                 limits: Limits) -> list | None:
+    """The values of a row written in the plain shape, or None to read it with the general pattern."""
+    cells = _PLAIN_CELLS.findall(content)
+    # Matches never overlap: when their lengths add up to the row's, the row is plain cells and nothing else.
+    if sum(map(len, map(_FIRST, cells))) != len(content):
+        return None
+    escaped = "&" in content or "\r" in content
+    if not escaped and len(cells) <= min(limits.max_columns, len(_LETTERS)) and (
+        list(map(_SECOND, cells)) == _LETTERS[:len(cells)]
+    ):
+        # Columns A, B, C... without a gap and no entity: the whole row in one comprehension.
+        try:
+            return [
+                (strings[int(number)] if number else "") if kind == "s"
+                else (inline or number) if kind == "inlineStr"
+                else "" if not number
+                else _typed(number, kind) if kind in _TEXT_KINDS
+                else int(number) if len(number) < 16 and number.isdigit() and style not in date_styles.names
+                else _number(number, int(style) if style else 0, date_styles)
+                for _cell, _letters, style, kind, number, inline in cells
+            ]
+        except (ValueError, IndexError, OverflowError):
+            raise _damaged() from None
+    values: list = []
+    append = values.append
+    try:
+        for _cell, letters, style, kind, number, inline in cells:
+            column = columns.get(letters)
+            if column is None:
+                column = _column_index(letters)
+                if column >= limits.max_columns:
+                    raise too_many_columns(limits.max_columns)
+                columns[letters] = column
+            if kind == "s":
+                value = strings[int(number)] if number else ""
+            elif kind == "inlineStr":
+                value = _xml_text(inline or number) if escaped else inline or number
+            elif not number:
+                value = ""
+            elif kind in _TEXT_KINDS:
+                value = _typed(_xml_text(number), kind)
+            else:
+                value = _number(number, int(style) if style else 0, date_styles)
+            if column == len(values):
+                append(value)
+            elif column > len(values):
+                values.extend([""] * (column - len(values)))
+                values.append(value)
+            else:
+                values[column] = value
+    except (ValueError, IndexError, OverflowError):
+        raise _damaged() from None
+    return values
+
+
+def _general_cells(content: str, strings: list[str], date_styles: set[int], max_columns: int) -> list:
+    """The values of a row in any spelling: attributes in any order or quotes, prefixes, formulas,
+    rich inline text (phonetic guides left out)."""
+    row: dict[int, object] = {}
+    next_column = 0
+    for cell in _CELL.finditer(content):
+        attrs = {name: double or single for name, double, single in _ATTR.findall(cell.group(1))}
+        ref = attrs.get("r")
+        column = _column_index(ref) if ref else next_column
+        if column >= max_columns:
+            raise too_many_columns(max_columns)
+        if column < 0:
+            raise _damaged()
+        kind = attrs.get("t", "n")
+        inner = cell.group(2) or ""
+        raw = None
+        if kind == "inlineStr" and (inline := _IS.search(inner)):
+            raw = "".join(_T.findall(_RPH.sub("", inline.group(1))))
+        elif value := _V.search(inner):
+            raw = value.group(1)
+        try:
+            row[column] = _value({"text": None if raw is None else _xml_text(raw), "type": kind,
+                                  "style": _int(attrs.get("s", "0"))}, strings, date_styles)
+        except (ValueError, IndexError, OverflowError):
+            raise _damaged() from None
+        next_column = column + 1
+    if not row:
+        return []
+    values = [""] * (max(row) + 1)
+    for index, value in row.items():
+        values[index] = value
+    return values
 
 
 def _int(text: str) -> int:
@@ -348,13 +609,18 @@ def _value(cell: dict, strings: list[str], date_styles: set[int]):
         return ""
     if kind == "s":
         return strings[int(text)]
-    if kind in ("inlineStr", "str", "e"):
-        return text
-    if kind == "b":
-        return text == "1"
-    if kind == "d":
-        return text
+    if kind in ("inlineStr", "str", "e", "b", "d"):
+        return _typed(text, kind)
+    return _number(text, cell["style"], date_styles)
+
+
+def _typed(text: str, kind: str):
+    """A cell's text by its type, numbers and shared strings aside."""
+    return text == "1" if kind == "b" else text
+
+
+def _number(text: str, style: int, date_styles: set[int]):
     number = float(text)
-    if cell["style"] in date_styles:
+    if style in date_styles:
         return (_EXCEL_EPOCH + datetime.timedelta(days=number)).date()
     return int(number) if number.is_integer() and "." not in text and "E" not in text.upper() else number

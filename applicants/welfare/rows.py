@@ -7,6 +7,7 @@ is rejected with its reason, as is a row whose kelurahan the reference table doe
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Callable
 
@@ -115,7 +116,8 @@ class KelurahanIndex:
 
 def _identity_reason(value, label: str, parse: Callable) -> tuple[str | None, object]:
     """(reason, parsed) for a NIK/KK cell. A numeric cell or scientific notation is Excel damage."""
-    if _is_numeric_cell(value) or _SCIENTIFIC.match(_text(value).lstrip("'")):
+    plain = type(value) is str and value.isdigit() and value.isascii()  # no exponent in 0-9 only
+    if not plain and (_is_numeric_cell(value) or _SCIENTIFIC.match(_text(value).lstrip("'"))):
         return (
             _("%(label)s tersimpan sebagai angka oleh Excel (hanya 15 digit tersimpan); "
               "tidak dapat dipercaya, perbaiki di sumber sebagai teks.") % {"label": label},
@@ -125,6 +127,31 @@ def _identity_reason(value, label: str, parse: Callable) -> tuple[str | None, ob
         return None, parse(value)
     except ValidationError as exc:
         return f"{label}: {' '.join(exc.messages)}", None
+
+
+MEMO_LIMIT = 1 << 15  # distinct values remembered per column: a hostile file cannot grow it further
+
+
+def _memo(parse: Callable) -> Callable:
+    """`parse` remembering its results for the first MEMO_LIMIT distinct cells.
+
+    An extract repeats a few hundred kelurahan, RT/RW, desil and sex values and a few tens of thousands
+    of birth dates over 10^6 rows; parsing each again was a large part of an import. Keyed by type too,
+    so 1, 1.0, True and "1" stay apart.
+    """
+    cache: dict = {}
+
+    def cached(value):
+        key = (value, tuple(map(type, value)) if type(value) is tuple else type(value))
+        try:
+            return cache[key]
+        except KeyError:
+            result = parse(value)
+            if len(cache) < MEMO_LIMIT:
+                cache[key] = result
+            return result
+
+    return cached
 
 
 class RowValidator:
@@ -138,6 +165,10 @@ class RowValidator:
         self.width = max(columns.values()) + 1
         # A missing column reads the empty cell appended after the row's last column.
         self.index = {name: columns.get(name, self.width) for name in HEADER_ALIASES}
+        self.parse_nik = functools.partial(identity.parse_nik, today=self.today)
+        self.match_kelurahan = _memo(lambda cells: kelurahan.match(*cells))  # (code, name, kecamatan)
+        self.parse_date, self.parse_desil = _memo(parse_date), _memo(parse_desil)
+        self.parse_sex, self.rt_rw = _memo(_parse_sex), _memo(_rt_rw)
 
     def pad(self, cells: list) -> list:
         """The row with exactly `width` cells plus one empty cell, so every index is valid."""
@@ -154,8 +185,7 @@ class RowValidator:
         `cells` must come from pad().
         """
         index = self.index
-        reason, info = _identity_reason(cells[index["nik"]], "NIK",
-                                        lambda value: identity.parse_nik(value, today=self.today))
+        reason, info = _identity_reason(cells[index["nik"]], "NIK", self.parse_nik)
         if reason:
             return None, reason
         reason, kk = _identity_reason(cells[index["kk_number"]], "No KK", identity.parse_kk)
@@ -164,24 +194,24 @@ class RowValidator:
         name = _text(cells[index["full_name"]])
         if not name:
             return None, _("Nama kosong.")
-        kelurahan_id = self.kelurahan.match(
-            cells[index["kelurahan_code"]], cells[index["kelurahan"]], cells[index["kecamatan"]]
+        kelurahan_id = self.match_kelurahan(
+            (cells[index["kelurahan_code"]], cells[index["kelurahan"]], cells[index["kecamatan"]])
         )
         if kelurahan_id is None:
             shown = _text(cells[index["kelurahan"]]) or _text(cells[index["kelurahan_code"]])
             return None, _("Kelurahan tidak dikenal: %(name)s.") % {"name": shown or "-"}
-        desil = parse_desil(cells[index["desil"]])
+        desil = self.parse_desil(cells[index["desil"]])
         if desil is None and self.register == Register.DTSEN:
             return None, _("Desil kosong atau bukan angka 1-10.")
         return {
             "nik": info.nik,
             "kk_number": kk,
             "full_name": name[: _MAX_LEN["full_name"]],
-            "birth_date": parse_date(cells[index["birth_date"]]) or info.birth_date,
-            "sex": _parse_sex(cells[index["sex"]]) or info.sex,
+            "birth_date": self.parse_date(cells[index["birth_date"]]) or info.birth_date,
+            "sex": self.parse_sex(cells[index["sex"]]) or info.sex,
             "address": _text(cells[index["address"]])[: _MAX_LEN["address"]],
-            "rt": _rt_rw(cells[index["rt"]]),
-            "rw": _rt_rw(cells[index["rw"]]),
+            "rt": self.rt_rw(cells[index["rt"]]),
+            "rw": self.rt_rw(cells[index["rw"]]),
             "kelurahan_id": kelurahan_id,
             "desil": desil,
             "bansos": _text(cells[index["bansos"]])[: _MAX_LEN["bansos"]],

@@ -65,7 +65,9 @@ def test_same_nik_submitted_concurrently_is_stored_once(prepared_db):
     assert sorted(statuses) == [200] * 7 + [302]
 
 
-def test_benchmark_smoke_run_reports_no_errors_and_nothing_lost(capsys):
+def test_benchmark_smoke_run_reports_no_errors_nothing_lost_and_the_ratio_to_healthz(capsys):
     assert bench.main(["--smoke"]) == 0
     out = capsys.readouterr().out
-    assert "submits/s" in out and "lost" in out
+    assert "submits/s" in out and "lost" in out and "residents:healthz" in out
+    levels = [line.split() for line in out.splitlines() if line.split()[:1] in (["1"], ["4"])]
+    assert len(levels) == 2 and all(level[-1].startswith("1/") for level in levels), out

@@ -462,9 +462,16 @@ def test_staff_without_import_permission_cannot_upload(client, django_user_model
 
 
 @pytest.mark.slow
-def test_benchmark_smoke_run_imports_both_formats():
+def test_benchmark_smoke_run_prints_every_run_and_the_ratios_to_the_floor_and_calamine():
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, str(root / "bench" / "register_import.py"), "--smoke"],
                          capture_output=True, text=True, timeout=300, cwd=root)
     assert out.returncode == 0, out.stderr
-    assert "csv: 2,000 rows" in out.stdout and "xlsx: 2,000 rows" in out.stdout
+    lines = out.stdout.splitlines()
+    for run in ("floor", "csv", "xlsx", "calamine", "reader"):
+        assert any(line.startswith(f"{run} ") and "rows/s" in line and "peak RSS" in line for line in lines), run
+    # Both imports took every row through the product's path and ended current.
+    assert sum("2,000 rows" in line and "(current)" in line for line in lines) == 2
+    for ratio in ("csv import / floor: ", "xlsx import / csv import: ", "reader / calamine: "):
+        assert any(line.strip().startswith(ratio) and "x (" in line for line in lines), ratio
+    assert any(line.strip().startswith("memory: ") and "goal < 200 MB" in line for line in lines)
