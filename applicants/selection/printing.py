@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
+from wagtail.admin.widgets import AdminDateInput
 
 from applicants.models import Interview
 from applicants.privacy import access
@@ -27,7 +28,7 @@ from programs.models import Letterhead
 
 
 class PrintFilterForm(forms.Form):
-    date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(label=_("Tanggal"), widget=AdminDateInput)
     interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None, required=False)
     place = forms.CharField(label=_("Tempat"), max_length=200, required=False)
 

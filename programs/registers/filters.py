@@ -11,10 +11,11 @@ from django import forms
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.widgets import AdminDateInput
 
 from programs.models import Kecamatan, Kelurahan
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+DATE_INPUT = AdminDateInput
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

@@ -148,7 +148,7 @@ def test_the_office_runs_a_round_from_intake_to_follow_up(browser, desktop, phon
     room = f"Ruang Uji {suffix}"
     desktop.goto(e2e_server("/admin/wawancara/jadwalkan-sekaligus/"))
     desktop.select_option("select[name=intake]", value=str(intake_id))
-    desktop.fill("input[name=start]", f"{day.isoformat()}T08:00")
+    desktop.fill("input[name=start]", f"{day.isoformat()} 08:00")
     desktop.fill("input[name=place]", room)
     desktop.select_option("select[name=interviewer]", value=str(interviewer_id))
     desktop.get_by_role("button", name="Lihat rencana jadwal").click()

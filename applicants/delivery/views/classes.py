@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail.admin.widgets import AdminDateInput
 
 from applicants.delivery import services
 from applicants.delivery.views.common import (
@@ -38,7 +39,7 @@ class SessionForm(forms.ModelForm):
     class Meta:
         model = CohortSession
         fields = ["number", "date", "topic"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": AdminDateInput}
 
 
 @gate(VIEW, write_permissions=[CHANGE])
