@@ -147,7 +147,7 @@ class ProgramForm(WagtailAdminModelForm):
 
     class Meta:
         model = Program
-        fields = ["name", "slug", "description", "is_active"]
+        fields = ["name", "slug", "description", "is_active", "next_round_note"]
 
     PACKAGE_FIELDS = ("package_name", "package_contents", "package_value")
 

@@ -271,7 +271,7 @@ class ProgramViewSet(ModelViewSet):
     menu_label = gettext_lazy("Program keterampilan")
     url_prefix = "keterampilan"
     name = "programs_program"
-    form_fields = ["name", "slug", "description", "is_active"]
+    form_fields = ["name", "slug", "description", "is_active", "next_round_note"]
     list_display = ["name", "is_active"]
     search_fields = ["name"]
     inspect_view_enabled = True
