@@ -21,7 +21,7 @@ from . import log_actions  # noqa: F401 - registers the export audit action
 from .export import log_export, write_export
 from .jobs import start_export_job
 from .models import ExportJob
-from .query import OBJECT_ID, PAGE_PARAM, PER_PAGE_PARAM, SEARCH_PARAM, SORT_PARAM
+from .query import COLUMNS_PARAM, OBJECT_ID, PAGE_PARAM, PER_PAGE_PARAM, SEARCH_PARAM, SORT_PARAM
 
 
 class RegisterIndexView(WMABaseView):
@@ -79,6 +79,7 @@ class RegisterIndexView(WMABaseView):
 
     def get_context_data(self, **kwargs):
         table = self.query.table
+        column_choices = self.query.column_choices
         paginator = Paginator(table.rows, self.per_page())
         page = self._page(paginator)
         for what in self.query.ignored:
@@ -93,6 +94,9 @@ class RegisterIndexView(WMABaseView):
         context = {
             "table": table,
             "filter_form": self.query.filterset.form,
+            "column_choices": column_choices,
+            "columns_param": COLUMNS_PARAM,
+            "columns_chosen": COLUMNS_PARAM in self.request.GET,
             "search_term": self.query.search_term,
             "search_param": SEARCH_PARAM,
             "sort_param": SORT_PARAM,
