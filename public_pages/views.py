@@ -39,7 +39,17 @@ def search(request):
 
 
 def page_not_found(request, exception=None):
+    """The public 404, or for signed-in staff under /admin/ the same answer inside the admin layout."""
+    if is_admin_request(request):
+        return render(request, "admin/refused.html", {"not_found": True}, status=404)
     return render(request, "404.html", status=404)
+
+
+def is_admin_request(request) -> bool:
+    """A signed-in member of staff inside the admin: refusals keep the admin's menu and language."""
+    user = getattr(request, "user", None)
+    return bool(request.path.startswith("/admin/") and user is not None and user.is_authenticated
+                and user.has_perm("wagtailadmin.access_admin"))
 
 
 def server_error(request):

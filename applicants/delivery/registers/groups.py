@@ -5,12 +5,11 @@ from __future__ import annotations
 import django_filters
 import django_tables2 as tables
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import BusinessGroup
 from applicants.privacy import access
+from applicants.privacy.gates import action_links
 from programs.models import Intake
 from programs.registers import search
 from programs.registers.base import RegisterModelAdmin
@@ -54,9 +53,7 @@ class GroupTable(RegisterTable):
         )
 
     def render_actions(self, record):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("delivery:group_propose_award", args=[record.pk]), _("Usulkan modal")
-        )
+        return action_links(self.request, [("delivery:group_propose_award", [record.pk], _("Usulkan modal"))])
 
 
 class GroupRegister(RegisterModelAdmin):

@@ -203,7 +203,7 @@ def session_attendance(request, pk):
     rows = [(e, current.get(e.pk, default)) for e in enrolments]
     return render(request, "session_attendance.html", str(session), {
         "session": session, "rows": rows, "marks": Attendance.Mark.choices, "all_present": bool(default),
-        "today": timezone.localdate()})
+        "today": timezone.localdate(), "can_change": request.user.has_perm(CHANGE)})
 
 
 @gate(VIEW, write_permissions=[CHANGE])
