@@ -15,7 +15,6 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
-from wagtail.admin.widgets import AdminDateInput
 
 from applicants.models import Interview
 from applicants.privacy import access
@@ -28,7 +27,8 @@ from programs.models import Letterhead
 
 
 class PrintFilterForm(forms.Form):
-    date = forms.DateField(label=_("Tanggal"), widget=AdminDateInput)
+    # The printable sheet stands outside the admin layout (no admin scripts): the browser's date input.
+    date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None, required=False)
     place = forms.CharField(label=_("Tempat"), max_length=200, required=False)
 
