@@ -152,6 +152,7 @@ def test_the_office_runs_a_round_from_intake_to_follow_up(browser, desktop, phon
     desktop.fill("input[name=place]", room)
     desktop.select_option("select[name=interviewer]", value=str(interviewer_id))
     desktop.get_by_role("button", name="Lihat rencana jadwal").click()
+    desktop.get_by_role("heading", name="Rencana").wait_for()  # the preview page, not the form still shown
     assert person["full_name"] in desktop.locator("main").inner_text()
     shot(desktop, "schedule-preview")
     desktop.get_by_role("button", name="Jadwalkan sekarang").click()
