@@ -126,8 +126,8 @@ class RegisterQuery:
         table_class = self.register.table_class
         choosable = table_class.choosable_columns()
         asked = [name for name in self.params.getlist(COLUMNS_PARAM) if name]
-        shown = [name for name in asked if name in choosable]
-        if asked and len(shown) < len(set(asked)):
+        shown = list(dict.fromkeys(name for name in asked if name in choosable))
+        if set(asked) - set(choosable):
             self.ignored.append(gettext("columns"))
         if not shown:
             shown = [name for name in choosable if name not in table_class.hidden_by_default]
