@@ -160,3 +160,46 @@ def test_a_link_hidden_from_a_role_leads_to_a_refusal_when_typed(client, role_wo
         assert gated_url(user, name, *args, write=True) == ""
         response = client.post(reverse(name, args=args), {})
         assert response.status_code in (403, 302), (role, name, response.status_code)
+
+
+def _gated_links_refused(user, html: str) -> list[str]:
+    """The links on a page whose own gate would refuse this user (a dead button)."""
+    from django.urls import Resolver404, resolve
+
+    from applicants.privacy.gates import gate_rule_of
+
+    refused = []
+    for href, _text in _links(html):
+        path = href.split("?", 1)[0]
+        if not path.startswith("/admin/"):
+            continue
+        try:
+            rule = gate_rule_of(resolve(path).func)
+        except Resolver404:
+            continue
+        if rule is not None and not rule.lets_in(user):
+            refused.append(href)
+    return refused
+
+
+@pytest.mark.parametrize("role", ["auditor", "interviewer", "editor", "editor_kec1", "comms"])
+def test_no_register_or_detail_page_links_a_role_to_a_page_it_is_refused(client, role_world, role):
+    from programs.registers.base import get_register, register_keys
+
+    user = role_world["users"][role]
+    client.force_login(user)
+    pages = [get_register(key).url_helper.index_url for key in register_keys()]
+    pages += [screen(role_world) for screen in SCREENS.values()]
+    walked = 0
+    for url in dict.fromkeys(pages):
+        response = client.get(url)
+        if response.status_code != 200:
+            continue  # refused or redirected: nothing shown to click
+        walked += 1
+        html = response.content.decode()
+        assert _gated_links_refused(user, html) == [], (role, url)
+        if role == "auditor":  # read-only: no create, edit, delete or bulk action anywhere
+            hrefs = [href for href, _text in _links(html)]
+            assert not [h for h in hrefs if re.search(r"/(create|edit|delete)/", h)], (url, hrefs)
+            assert "data-register-bulk" not in html, url
+    assert walked >= {"comms": 0, "interviewer": 1}.get(role, 8), (role, walked)  # comms: no personal data
