@@ -255,7 +255,10 @@ def test_the_office_runs_a_round_from_intake_to_follow_up(browser, desktop, phon
     shot(desktop, "handover-record")
     desktop.goto(e2e_server(f"/admin/pelaksanaan/modal-usaha/{award_id}/"))
     desktop.fill("input[name=handed_over_on]", TODAY.isoformat())
-    desktop.press("input[name=handed_over_on]", "Tab")  # closes Wagtail's date picker, which covers the button
+    picker = desktop.locator(".xdsoft_datetimepicker:visible")  # Wagtail's date picker, over the button
+    picker.wait_for()
+    desktop.locator("body").dispatch_event("mousedown")  # a click elsewhere closes it, as for a person
+    picker.wait_for(state="hidden")
     desktop.fill("input[name=handover_number]", f"BA-{suffix}/{TODAY.year}")
     desktop.get_by_role("button", name="Catat serah terima").click()
     desktop.wait_for_url(e2e_server(f"/admin/pelaksanaan/modal-usaha/{award_id}/"))
