@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateInput
 
 from programs.models import CapitalPackage, Intake, Kelurahan, Program
 
@@ -39,8 +40,8 @@ class IntakeForm(WagtailAdminModelForm):
         model = Intake
         fields = INTAKE_FIELDS
         widgets = {
-            "registration_opens": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "registration_closes": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "registration_opens": AdminDateInput,
+            "registration_closes": AdminDateInput,
             "programs": forms.CheckboxSelectMultiple,
         }
 
@@ -146,7 +147,7 @@ class ProgramForm(WagtailAdminModelForm):
 
     class Meta:
         model = Program
-        fields = ["name", "slug", "description", "is_active"]
+        fields = ["name", "slug", "description", "is_active", "next_round_note"]
 
     PACKAGE_FIELDS = ("package_name", "package_contents", "package_value")
 

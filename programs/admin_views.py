@@ -7,7 +7,6 @@ personal data lives in these models.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -25,6 +24,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import CopyView, CreateView, DeleteView, EditView, IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
 
@@ -271,7 +271,7 @@ class ProgramViewSet(ModelViewSet):
     menu_label = gettext_lazy("Program keterampilan")
     url_prefix = "keterampilan"
     name = "programs_program"
-    form_fields = ["name", "slug", "description", "is_active"]
+    form_fields = ["name", "slug", "description", "is_active", "next_round_note"]
     list_display = ["name", "is_active"]
     search_fields = ["name"]
     inspect_view_enabled = True
@@ -297,7 +297,7 @@ class HolidayViewSet(ModelViewSet):
 
     def formfield_for_dbfield(self, db_field, **kwargs):
         if db_field.name == "date":
-            kwargs["widget"] = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            kwargs["widget"] = AdminDateInput
         return super().formfield_for_dbfield(db_field, **kwargs)
 
 

@@ -55,6 +55,11 @@ class Program(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("deskripsi"), blank=True)
     is_active = models.BooleanField(_("aktif"), default=True)
+    next_round_note = models.CharField(
+        _("next round expected"), max_length=200, blank=True,
+        help_text=_("Shown on the program's pages while registration is closed, e.g. \"March 2027\" or "
+                    "\"early next year, after the budget is approved\". Leave empty when unknown."),
+    )
 
     class Meta:
         ordering = ["name"]

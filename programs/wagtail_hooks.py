@@ -13,8 +13,10 @@ import django_filters
 import django_tables2 as tables
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.staticfiles import versioned_static
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.helpers import PermissionHelper
 
@@ -25,6 +27,15 @@ from programs.registers.base import RegisterModelAdmin
 from programs.registers.filters import DATE_INPUT, RegisterFilterSet
 from programs.registers.tables import ChoiceDisplayColumn, RegisterTable
 from programs.registers.xlsx import NUMBER, ExportColumn
+
+
+@hooks.register("insert_global_admin_js")
+def date_time_chooser_js():
+    """Wagtail's date pickers on every admin page: the forms of our own screens (and the registers' date
+    filters) render `AdminDateInput` in templates that do not print `form.media`, and the widget's inline
+    script needs this file loaded before it (the global admin js comes before the page content)."""
+    return format_html('<script src="{}"></script>', versioned_static("wagtailadmin/js/date-time-chooser.js"))
+
 
 register_snippet(Instructor)
 register_snippet(CapitalPackage)

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.admin.widgets import AdminDateInput
 from wagtail.log_actions import log
 
 from applicants.delivery.views.common import CHANGE
@@ -26,7 +27,7 @@ from applicants.privacy.gates import gate
 from applicants.selection.calendar import WEEKDAYS
 from programs.models import Cohort, CohortSession, Holiday
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # HTML date inputs read ISO dates only
+DATE = AdminDateInput
 MAX_GENERATED = 120  # a class of a few months; more is a typo in the dates
 
 
@@ -84,7 +85,7 @@ class SessionEditForm(forms.ModelForm):
     class Meta:
         model = CohortSession
         fields = ["date", "topic"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"date": AdminDateInput}
 
     def clean_date(self):
         day = self.cleaned_data["date"]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateInput
 
 from applicants import identity
 from applicants.enums import Sex, Source
@@ -50,6 +51,7 @@ class ApplicantAdminForm(_FirstErrorPerFieldMixin, WagtailAdminModelForm):
     class Meta:
         model = Applicant
         fields = list(APPLICANT_FIELDS)
+        widgets = {"birth_date": AdminDateInput}
 
     def clean_nik(self):
         return identity.parse_nik(self.cleaned_data["nik"]).nik
@@ -73,7 +75,7 @@ class ApplicationAdminForm(_FirstErrorPerFieldMixin, WagtailAdminModelForm):
     nik = forms.CharField(label=_("NIK"), max_length=40)
     kk_number = forms.CharField(label=_("Nomor KK"), max_length=40)
     full_name = forms.CharField(label=_("Nama lengkap"), max_length=150)
-    birth_date = forms.DateField(label=_("Tanggal lahir"), widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = forms.DateField(label=_("Tanggal lahir"), widget=AdminDateInput)
     phone = forms.CharField(label=_("Nomor HP"), max_length=30, help_text=_("mis. 0812 3456 7890"))
     address = forms.CharField(label=_("Alamat"), max_length=255)
     rt = forms.CharField(label=_("RT"), max_length=3)

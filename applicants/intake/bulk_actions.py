@@ -11,11 +11,12 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.widgets import AdminDateTimeInput
 
 from applicants.delivery import services as delivery_services
 from applicants.enums import ApplicationStatus, DecisionReason
 from applicants.selection import services as interviews
-from applicants.selection.forms import DateTimeLocalInput, InterviewerChoiceField
+from applicants.selection.forms import InterviewerChoiceField
 from applicants.workflow import TransitionError
 from programs.models import Cohort
 from programs.registers.bulk import BulkAction, BulkResult
@@ -61,7 +62,7 @@ def change_status(request, queryset, data) -> BulkResult:
 
 
 class ScheduleForm(forms.Form):
-    start = forms.DateTimeField(label=_("Mulai (WIB)"), widget=DateTimeLocalInput())
+    start = forms.DateTimeField(label=_("Mulai (WIB)"), widget=AdminDateTimeInput())
     slot_minutes = forms.IntegerField(label=_("Durasi per orang (menit)"), min_value=5, max_value=240, initial=20)
     place = forms.CharField(label=_("Tempat"), max_length=200)
     interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None)

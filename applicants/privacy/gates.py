@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.html import format_html_join
 from wagtail.admin.menu import MenuItem
 
 from applicants.privacy.access import NONE, VIEW, AccessPolicy, reach, refuse
@@ -62,6 +65,62 @@ def object_in_scope(request, policy: AccessPolicy, queryset: QuerySet | None = N
     return instance
 
 
+@dataclass(frozen=True)
+class GateRule:
+    """What a gated view asks of a user, kept on the view so a link to it can ask the same (`gated_url`)."""
+
+    permission: str | None = None
+    policy: AccessPolicy | None = None
+    action: str = VIEW
+    write_permissions: tuple[str, ...] = ()
+
+    def lets_in(self, user, write: bool = False) -> bool:
+        if not user_passes(user, self.permission, self.policy, self.action):
+            return False
+        return not (write and self.write_permissions and not any(user.has_perm(p) for p in self.write_permissions))
+
+
+def gate_rule_of(view) -> GateRule | None:
+    """The rule of a resolved view function: `gate`-decorated, or a GatedViewMixin class view."""
+    rule = getattr(view, "gate_rule", None)
+    if rule is not None:
+        return rule
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None and issubclass(view_class, GatedViewMixin):
+        return GateRule(view_class.permission_required, view_class.permission_policy, view_class.policy_action,
+                        tuple(view_class.write_permissions))
+    return None
+
+
+def gated_url(user, url_name: str, *args, write: bool = False) -> str:
+    """The URL of a gated admin view when `user` would be let in, else "" (so no button leads to a refusal).
+
+    `write=True` for a link whose page exists to change something (an outcome form, an attendance grid):
+    read-only roles (auditors) pass the view's gate but not its write permissions, and get no link. The
+    record's scope is the view's own check; links are built from rows the user's policy already listed.
+    An ungated view (no rule found) is linked as before.
+    """
+    try:
+        url = reverse(url_name, args=args)
+        match = resolve(url.split("?", 1)[0])
+    except (NoReverseMatch, Resolver404):
+        return ""
+    rule = gate_rule_of(match.func)
+    if rule is not None and not rule.lets_in(user, write=write):
+        return ""
+    return url
+
+
+def action_links(request, links, write: bool = True) -> str:
+    """Row actions of a register table: `links` is [(url_name, args, label)]; only those the user's
+    gate lets through are shown, joined by " · " (nothing for a read-only role such as the auditor)."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return ""
+    shown = [(url, label) for name, args, label in links if (url := gated_url(user, name, *args, write=write))]
+    return format_html_join(" · ", '<a href="{}">{}</a>', shown)
+
+
 def gate(permission: str | None = None, *, policy: AccessPolicy | None = None, action: str = VIEW,
          write_permissions: Iterable[str] = ()):
     """Decorator for function views: the checks of `check_request`, and `OutOfScope` answered with 403."""
@@ -79,6 +138,7 @@ def gate(permission: str | None = None, *, policy: AccessPolicy | None = None, a
             except OutOfScope:
                 return refuse(request)
 
+        wrapped.gate_rule = GateRule(permission, policy, action, write_permissions)
         return wrapped
 
     return decorator

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput, AdminTimeInput
 
 from applicants.enums import ApplicationStatus, DecisionReason
 from applicants.models import Interview
@@ -17,13 +18,6 @@ SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 DEFAULT_HOURS = OfficeHours()
 
 
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
 class InterviewerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
         return user.get_full_name() or user.get_username()
@@ -32,7 +26,7 @@ class InterviewerChoiceField(forms.ModelChoiceField):
 class ScheduleForm(forms.Form):
     """Schedule (or reschedule) one application."""
 
-    scheduled_at = forms.DateTimeField(label=_("Waktu wawancara (WIB)"), widget=DateTimeLocalInput())
+    scheduled_at = forms.DateTimeField(label=_("Waktu wawancara (WIB)"), widget=AdminDateTimeInput())
     place = forms.CharField(label=_("Tempat"), max_length=200)
     interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None)
 
@@ -46,7 +40,7 @@ class OfficeHoursFormMixin(forms.Form):
 
     last_day = forms.DateField(
         label=_("Tanggal terakhir wawancara"), required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=AdminDateInput,
         help_text=_("Kosongkan untuk dua minggu sejak mulai. Bila tidak muat, tidak ada yang dijadwalkan."),
     )
     working_days = forms.TypedMultipleChoiceField(
@@ -54,13 +48,13 @@ class OfficeHoursFormMixin(forms.Form):
         initial=[0, 1, 2, 3, 4], help_text=_("Tanpa centang: Senin sampai Jumat."),
     )
     day_start = forms.TimeField(label=_("Jam mulai"), initial=DEFAULT_HOURS.day_start, required=False,
-                                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+                                widget=AdminTimeInput)
     day_end = forms.TimeField(label=_("Jam selesai"), initial=DEFAULT_HOURS.day_end, required=False,
-                              widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+                              widget=AdminTimeInput)
     break_start = forms.TimeField(label=_("Istirahat mulai"), initial=DEFAULT_HOURS.break_start, required=False,
-                                  widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+                                  widget=AdminTimeInput)
     break_end = forms.TimeField(label=_("Istirahat selesai"), initial=DEFAULT_HOURS.break_end, required=False,
-                                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+                                widget=AdminTimeInput)
 
     def office_hours(self) -> OfficeHours:
         data = self.cleaned_data
@@ -91,7 +85,7 @@ class BulkScheduleForm(OfficeHoursFormMixin, forms.Form):
         label=_("Kelurahan"), queryset=Kelurahan.objects.select_related("kecamatan"), required=False
     )
     program = forms.ModelChoiceField(label=_("Program pilihan"), queryset=Program.objects.all(), required=False)
-    start = forms.DateTimeField(label=_("Mulai (WIB)"), widget=DateTimeLocalInput())
+    start = forms.DateTimeField(label=_("Mulai (WIB)"), widget=AdminDateTimeInput())
     slot_minutes = forms.IntegerField(label=_("Durasi per orang (menit)"), min_value=5, max_value=240, initial=20)
     place = forms.CharField(label=_("Tempat"), max_length=200)
     interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None)
@@ -112,7 +106,7 @@ class ScheduleFilterForm(forms.Form):
     """The editors' list of all interviews: simple filters until the generic register arrives."""
 
     intake = forms.ModelChoiceField(label=_("Gelombang"), queryset=Intake.objects.all(), required=False)
-    date = forms.DateField(label=_("Tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Tanggal"), required=False, widget=AdminDateInput)
     interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -154,7 +148,7 @@ class OutcomeForm(forms.Form):
     )
     note = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     new_scheduled_at = forms.DateTimeField(
-        label=_("Waktu baru (bila dijadwal ulang)"), required=False, widget=DateTimeLocalInput()
+        label=_("Waktu baru (bila dijadwal ulang)"), required=False, widget=AdminDateTimeInput()
     )
     new_place = forms.CharField(label=_("Tempat baru (kosongkan bila sama)"), required=False, max_length=200)
 

@@ -6,12 +6,12 @@ import django_filters
 import django_tables2 as tables
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from applicants.intake.columns import application_person_columns
 from applicants.models import Interview
 from applicants.privacy import access
+from applicants.privacy.gates import action_links
 from applicants.privacy.roles import IDENTITY_PERMISSION
 from applicants.selection.services import interviewer_users
 from programs.models import Intake, Program
@@ -87,12 +87,11 @@ class InterviewTable(RegisterTable):
         )
 
     def render_actions(self, record):
-        # The existing workflow screens (/admin/wawancara/): outcome and reschedule.
-        return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a>',
-            reverse("sigap_interviews:outcome", args=[record.pk]), _("Hasil"),
-            reverse("sigap_interviews:schedule", args=[record.application_id]), _("Jadwal"),
-        )
+        # The workflow screens (/admin/wawancara/): outcome and reschedule, for those who may use them.
+        return action_links(self.request, [
+            ("sigap_interviews:outcome", [record.pk], _("Hasil")),
+            ("sigap_interviews:schedule", [record.application_id], _("Jadwal")),
+        ])
 
 
 class InterviewRegister(RegisterModelAdmin):

@@ -134,8 +134,18 @@ class UploadView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
     page_title = gettext_lazy("Impor register kesejahteraan")
     header_icon = "upload"
 
+    def get_breadcrumbs_items(self):
+        # Wagtail's default trail is "Home" alone, which the header shows instead of the page's title.
+        return [{"url": "", "label": self.get_page_title()}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # The user's own imports still running: each leads to its report page, where progress is live.
+        context["running_batches"] = [
+            (batch, progress_data(batch)) for batch in WelfareImportBatch.objects.filter(
+                uploaded_by=self.request.user, state=WelfareImportBatch.State.PROCESSING
+            ).order_by("-created_at")[:10]
+        ]
         context["current_batches"] = WelfareImportBatch.objects.filter(state=WelfareImportBatch.State.CURRENT)
         context["recent_batches"] = WelfareImportBatch.objects.select_related("uploaded_by")[:10]
         context["max_upload_mb"] = max_upload_bytes() // (1024 * 1024)
@@ -181,6 +191,10 @@ class ReportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateVie
     template_name = "applicants/welfare/report.html"
     page_title = gettext_lazy("Laporan impor register")
     header_icon = "upload"
+
+    def get_breadcrumbs_items(self):
+        return [{"url": reverse("welfare:upload"), "label": UploadView.page_title},
+                {"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -290,6 +304,9 @@ class OverrideView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView)
     template_name = "applicants/welfare/override.html"
     page_title = gettext_lazy("Kecualikan hasil cek kelayakan")
     header_icon = "success"
+
+    def get_breadcrumbs_items(self):
+        return [{"url": "", "label": self.get_page_title()}]
 
     def load_object(self, request, **kwargs):
         # An editor limited to some kecamatan may not override (or read) applications outside them.

@@ -11,10 +11,11 @@ from django import forms
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.widgets import AdminDateInput
 
 from programs.models import Kecamatan, Kelurahan
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+DATE_INPUT = AdminDateInput
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -101,8 +102,34 @@ def kelurahan_filter(kelurahan_path: str = "kelurahan") -> django_filters.ModelC
     )
 
 
+class AllYesNoSelect(forms.NullBooleanSelect):
+    """A yes/no filter whose empty choice reads "Semua" (django's reads "Unknown", which is not what it does)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", EMPTY_CHOICE_LABEL), ("true", _("Yes")), ("false", _("No"))]
+
+
+# The empty choice of every register filter: "no filter" reads "All", not django's "---------".
+EMPTY_CHOICE_LABEL = _("All")
+
+
 class RegisterFilterSet(django_filters.FilterSet):
-    """Base class: adds the applied filters described in words (labels and chosen values' text)."""
+    """Base class: adds the applied filters described in words (labels and chosen values' text), and
+    gives every choice filter the same empty choice, "Semua" (EMPTY_CHOICE_LABEL)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for flt in self.filters.values():  # copies: changing them leaves the class's declarations alone
+            if isinstance(flt, django_filters.BooleanFilter):
+                flt.extra.setdefault("widget", AllYesNoSelect)
+            elif isinstance(flt, (django_filters.ChoiceFilter, django_filters.ModelChoiceFilter)):
+                flt.extra["empty_label"] = EMPTY_CHOICE_LABEL
+            elif isinstance(flt, django_filters.TypedChoiceFilter):
+                # Django's TypedChoiceField offers no empty choice: its first option was applied unasked.
+                choices = flt.extra.get("choices", ())
+                if not callable(choices) and (not choices or list(choices)[0][0] != ""):
+                    flt.extra["choices"] = [("", EMPTY_CHOICE_LABEL), *choices]
 
     def filter_queryset(self, queryset):
         for name, value in list(self.form.cleaned_data.items()):

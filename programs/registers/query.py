@@ -26,8 +26,9 @@ SEARCH_PARAM = "q"
 SORT_PARAM = "sort"
 PAGE_PARAM = "p"
 PER_PAGE_PARAM = "per_page"
+COLUMNS_PARAM = "cols"  # the table columns shown, repeated: ?cols=full_name&cols=status (none: the default set)
 # Query parameters that are not filters (they never reach the FilterSet or the Info sheet).
-CONTROL_PARAMS = {SEARCH_PARAM, SEALED_SEARCH_PARAM, SORT_PARAM, PAGE_PARAM, PER_PAGE_PARAM}
+CONTROL_PARAMS = {SEARCH_PARAM, SEALED_SEARCH_PARAM, SORT_PARAM, PAGE_PARAM, PER_PAGE_PARAM, COLUMNS_PARAM}
 # An object id or page number as typed in a URL: ASCII digits only (int() would also take "١٢٣"), and
 # short enough for a 64-bit integer column (a longer number overflowed SQLite's INTEGER: a 500).
 OBJECT_ID = re.compile(r"[0-9]{1,18}")
@@ -129,6 +130,32 @@ class RegisterQuery:
         return self.sort
 
     @cached_property
+    def column_choices(self) -> list[tuple[str, str, bool]]:
+        """[(name, header, shown)] for every column the user may show or hide, in table order.
+
+        A name the table does not have is ignored (noted once); so is an empty choice (the default set
+        then). The sorted column stays shown: a table sorted by a column nobody sees reads as unsorted.
+        What a column shows is still decided by the column (masked NIK/KK, age bands) and the rows by
+        the register's scope: choosing columns never widens what a user may see.
+        """
+        table_class = self.register.table_class
+        choosable = table_class.choosable_columns()
+        asked = [name for name in self.params.getlist(COLUMNS_PARAM) if name]
+        shown = list(dict.fromkeys(name for name in asked if name in choosable))
+        if set(asked) - set(choosable):
+            self.ignored.append(gettext("columns"))
+        if not shown:
+            shown = [name for name in choosable if name not in table_class.hidden_by_default]
+        sort_name = self.sort.lstrip("-")
+        if sort_name in choosable and sort_name not in shown:
+            shown.append(sort_name)
+        return [(name, str(choosable[name]), name in shown) for name in choosable]
+
+    @property
+    def hidden_columns(self) -> list[str]:
+        return [name for name, _header, shown in self.column_choices if not shown]
+
+    @cached_property
     def table(self):
         """The register's table over the whole matching set, ordered (not paginated yet)."""
         queryset = apply_search(
@@ -143,6 +170,8 @@ class RegisterQuery:
                 "sequence": ["selected", *(name for name in meta_sequence if name != "selected")],
             }
         order_by = self._checked_sort(self.register.table_class)
+        if self.hidden_columns:
+            kwargs["exclude"] = self.hidden_columns
         # No `request=` to the table: django-tables2's RequestConfig would read `sort` and `per_page`
         # from the URL unchecked and paginate a second time (a negative page size raised there).
         table = self.register.table_class(queryset, order_by=order_by, identity_masked=self.masked, **kwargs)

@@ -2,14 +2,30 @@
 
 import django_tables2 as tables
 from django.utils import timezone
+from django.utils.text import capfirst
 
 
 class RegisterTable(tables.Table):
     """Base class: Wagtail's `listing` look; the register view sets `identity_mask` and
-    `birth_date_mask` per user (None: shown in full)."""
+    `birth_date_mask` per user (None: shown in full).
+
+    Staff choose the columns they see (`?cols=`, the "Kolom" panel): every column but those in
+    `always_shown` (row links and actions) may be hidden; `hidden_by_default` keeps a wide register
+    within a 1366 px screen until someone asks for more.
+    """
 
     identity_mask = None
     birth_date_mask = None
+    always_shown: tuple[str, ...] = ("selected", "actions")
+    hidden_by_default: tuple[str, ...] = ()
+
+    @classmethod
+    def choosable_columns(cls) -> dict[str, str]:
+        """{name: header} of the columns a user may show or hide, in declaration order."""
+        return {
+            name: capfirst(str(column.verbose_name or name.replace("_", " ")))
+            for name, column in cls.base_columns.items() if name not in cls.always_shown
+        }
 
     def __init__(self, *args, identity_masked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,7 +22,15 @@ from . import log_actions  # noqa: F401 - registers the export audit action
 from .export import log_export, write_export
 from .jobs import start_export_job
 from .models import ExportJob
-from .query import MAX_SEARCH_LENGTH, OBJECT_ID, PAGE_PARAM, PER_PAGE_PARAM, SEARCH_PARAM, SORT_PARAM
+from .query import (
+    COLUMNS_PARAM,
+    MAX_SEARCH_LENGTH,
+    OBJECT_ID,
+    PAGE_PARAM,
+    PER_PAGE_PARAM,
+    SEARCH_PARAM,
+    SORT_PARAM,
+)
 from .sealed import SEALED_SEARCH_PARAM, needs_sealing, seal
 
 
@@ -94,6 +102,7 @@ class RegisterIndexView(WMABaseView):
 
     def get_context_data(self, **kwargs):
         table = self.query.table
+        column_choices = self.query.column_choices
         paginator = Paginator(table.rows, self.per_page())
         page = self._page(paginator)
         for what in self.query.ignored:
@@ -108,6 +117,9 @@ class RegisterIndexView(WMABaseView):
         context = {
             "table": table,
             "filter_form": self.query.filterset.form,
+            "column_choices": column_choices,
+            "columns_param": COLUMNS_PARAM,
+            "columns_chosen": COLUMNS_PARAM in self.request.GET,
             "search_term": self.query.search_term,
             "search_param": SEARCH_PARAM,
             "sort_param": SORT_PARAM,

@@ -19,6 +19,7 @@ from typing import IO
 from django.db import models
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -91,7 +92,9 @@ class ExportColumn:
 
     def bind(self, model: type[models.Model]) -> "ExportColumn":
         model_field = _resolve(model, self.path)
-        header = self.header or (str(model_field.verbose_name) if model_field is not None else self.path)
+        # A header is what people read: the declared one, else the field's label capitalised. A path
+        # (a field name) is never a header; tests/registers/test_register_polish.py checks every register.
+        header = self.header or (capfirst(str(model_field.verbose_name)) if model_field is not None else "")
         kind = self.kind or _kind_for(model_field)
         choices = self.choices or ({str(k): str(v) for k, v in model_field.flatchoices} if (
             model_field is not None and model_field.choices) else {})

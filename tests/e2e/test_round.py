@@ -148,10 +148,11 @@ def test_the_office_runs_a_round_from_intake_to_follow_up(browser, desktop, phon
     room = f"Ruang Uji {suffix}"
     desktop.goto(e2e_server("/admin/wawancara/jadwalkan-sekaligus/"))
     desktop.select_option("select[name=intake]", value=str(intake_id))
-    desktop.fill("input[name=start]", f"{day.isoformat()}T08:00")
+    desktop.fill("input[name=start]", f"{day.isoformat()} 08:00")
     desktop.fill("input[name=place]", room)
     desktop.select_option("select[name=interviewer]", value=str(interviewer_id))
     desktop.get_by_role("button", name="Lihat rencana jadwal").click()
+    desktop.get_by_role("heading", name="Rencana").wait_for()  # the preview page, not the form still shown
     assert person["full_name"] in desktop.locator("main").inner_text()
     shot(desktop, "schedule-preview")
     desktop.get_by_role("button", name="Jadwalkan sekarang").click()
@@ -254,6 +255,10 @@ def test_the_office_runs_a_round_from_intake_to_follow_up(browser, desktop, phon
     shot(desktop, "handover-record")
     desktop.goto(e2e_server(f"/admin/pelaksanaan/modal-usaha/{award_id}/"))
     desktop.fill("input[name=handed_over_on]", TODAY.isoformat())
+    picker = desktop.locator(".xdsoft_datetimepicker:visible")  # Wagtail's date picker, over the button
+    picker.wait_for()
+    desktop.locator("body").dispatch_event("mousedown")  # a click elsewhere closes it, as for a person
+    picker.wait_for(state="hidden")
     desktop.fill("input[name=handover_number]", f"BA-{suffix}/{TODAY.year}")
     desktop.get_by_role("button", name="Catat serah terima").click()
     desktop.wait_for_url(e2e_server(f"/admin/pelaksanaan/modal-usaha/{award_id}/"))

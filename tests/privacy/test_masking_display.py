@@ -76,7 +76,7 @@ def test_auditor_export_shows_age_bands_and_masks_a_searched_nik_in_the_file_and
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     header = rows[0]
     assert len(rows) == 2
-    assert rows[1][header.index("tanggal lahir")] == identity.age_band(ani.birth_date)
+    assert rows[1][header.index("Tanggal lahir")] == identity.age_band(ani.birth_date)
     info = " ".join(str(cell) for row in book["Info"].iter_rows(values_only=True) for cell in row if cell)
     assert ani.nik not in info.replace(" ", "") and "************" in info
     entry = ModelLogEntry.objects.filter(action="sigap.register_export").latest("pk")

@@ -8,14 +8,13 @@ import django_filters
 import django_tables2 as tables
 from django import forms
 from django.db.models import Q, QuerySet
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from applicants.delivery.registers.common import cohort_url, cohorts
 from applicants.delivery.services import add_months
 from applicants.models import FollowUp
 from applicants.privacy import access
+from applicants.privacy.gates import action_links
 from applicants.privacy.roles import IDENTITY_PERMISSION
 from programs.models import Intake
 from programs.registers import search
@@ -96,10 +95,9 @@ class FollowUpTable(RegisterTable):
         return due.strftime("%d-%m-%Y")
 
     def render_actions(self, record):
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("delivery:followup_record", args=[record.enrolment_id, record.milestone]), _("Ubah"),
-        )
+        return action_links(self.request, [
+            ("delivery:followup_record", [record.enrolment_id, record.milestone], _("Ubah")),
+        ])
 
 
 class FollowUpRegister(RegisterModelAdmin):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.models import BusinessGroup, GroupReport, GroupState, with_state
 from applicants.privacy import access
+from applicants.privacy.gates import action_links
 from programs.models import Intake
 from programs.registers import search
 from programs.registers.base import RegisterModelAdmin
@@ -73,9 +74,7 @@ class GroupTable(RegisterTable):
         return label
 
     def render_actions(self, record):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("delivery:group_propose_award", args=[record.pk]), _("Usulkan modal")
-        )
+        return action_links(self.request, [("delivery:group_propose_award", [record.pk], _("Usulkan modal"))])
 
 
 class GroupRegister(RegisterModelAdmin):

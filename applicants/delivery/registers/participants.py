@@ -6,13 +6,13 @@ import django_filters
 import django_tables2 as tables
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from applicants.delivery.registers.common import cohort_url, cohorts
 from applicants.intake.columns import application_person_columns
 from applicants.models import Attendance, Enrolment
 from applicants.privacy import access
+from applicants.privacy.gates import action_links
 from applicants.privacy.roles import IDENTITY_PERMISSION
 from programs.models import CohortSession, Intake, Program
 from programs.registers import search
@@ -136,9 +136,7 @@ class AttendanceTable(RegisterTable):
         sequence = ("date", "cohort", "number", "full_name", "nik", "mark", "recorded_at", "actions")
 
     def render_actions(self, record):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("delivery:session_attendance", args=[record.session_id]), _("Isi absensi")
-        )
+        return action_links(self.request, [("delivery:session_attendance", [record.session_id], _("Isi absensi"))])
 
 
 class AttendanceRegister(RegisterModelAdmin):

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.admin.widgets import AdminDateInput
 from wagtail.models import ModelLogEntry
 
 from applicants.allocation.services import AWARD, earlier_for
@@ -89,7 +90,7 @@ def award_sheet(request) -> HttpResponse:
 
 
 class HandoverForm(forms.Form):
-    handed_over_on = forms.DateField(label=_("Tanggal serah terima"), widget=forms.DateInput(attrs={"type": "date"}))
+    handed_over_on = forms.DateField(label=_("Tanggal serah terima"), widget=AdminDateInput)
     handover_number = forms.CharField(label=_("Nomor berita acara"), max_length=80)
     handover_document = forms.FileField(label=_("Berita acara bertanda tangan (PDF/JPG/PNG, maks. 10 MB)"),
                                         required=False)

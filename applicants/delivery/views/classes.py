@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail.admin.widgets import AdminDateInput
 
 from applicants.allocation.services import AWARD, earlier_participation
 from applicants.delivery import services
@@ -39,7 +40,7 @@ class SessionForm(forms.ModelForm):
     class Meta:
         model = CohortSession
         fields = ["number", "date", "topic"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": AdminDateInput}
 
 
 @gate(VIEW, write_permissions=[CHANGE])
@@ -226,7 +227,7 @@ def session_attendance(request, pk):
     rows = [(e, current.get(e.pk, default)) for e in enrolments]
     return render(request, "session_attendance.html", str(session), {
         "session": session, "rows": rows, "marks": Attendance.Mark.choices, "all_present": bool(default),
-        "today": timezone.localdate()})
+        "today": timezone.localdate(), "can_change": request.user.has_perm(CHANGE)})
 
 
 @gate(VIEW, write_permissions=[CHANGE])
