@@ -101,14 +101,14 @@ class CohortRegister(RegisterModelAdmin):
     list_select_related = ("intake", "program")
     form_fields_exclude = ("status",)
     export_columns = (
-        ExportColumn("name", "Kelas"),
-        ExportColumn("intake__name", "Gelombang"),
-        ExportColumn("program__name", "Program"),
+        ExportColumn("name", _("Kelas")),
+        ExportColumn("intake__name", _("Gelombang")),
+        ExportColumn("program__name", _("Program")),
         ExportColumn("venue"),
         ExportColumn("start_date"),
         ExportColumn("end_date"),
         ExportColumn("capacity"),
-        ExportColumn("participant_count", "Peserta", kind=NUMBER),
+        ExportColumn("participant_count", _("Peserta"), kind=NUMBER),
         ExportColumn("min_attendance_pct"),
         ExportColumn("min_final_score"),
         ExportColumn("status"),

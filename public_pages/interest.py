@@ -103,7 +103,7 @@ class InterestFormPage(PublicPageMixin, RoutablePageMixin, Page):
             length = MAX_POST_BYTES + 1
         if length > MAX_POST_BYTES:
             return HttpResponse(
-                "Data yang dikirim terlalu besar.", status=413, content_type="text/plain; charset=utf-8"
+                _("Data yang dikirim terlalu besar."), status=413, content_type="text/plain; charset=utf-8"
             )
         if not ratelimit.hit(request, scope):
             response = self._respond(request, template="public_pages/interest_form_page_429.html", status=429)

@@ -353,7 +353,7 @@ def _log_run(report: RetentionReport, now: datetime.datetime) -> None:
     ModelLogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(Applicant),
         object_id="0",
-        label="Retensi data",
+        label=gettext("Retensi data"),
         action=RETENTION_ACTION,
         timestamp=now,
         data={

@@ -28,7 +28,7 @@ from django.db import models, transaction
 from django.db.models import Prefetch, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
@@ -119,11 +119,11 @@ def _display(obj: models.Model, name: str) -> str:
 
 # Fields whose models give no Indonesian verbose_name.
 _LABELS = {
-    "proposed_at": _lazy("Diusulkan pada"),
-    "approved_at": _lazy("Disetujui pada"),
-    "cancelled_at": _lazy("Dibatalkan pada"),
-    "joined_at": _lazy("Bergabung pada"),
-    "left_at": _lazy("Keluar pada"),
+    "proposed_at": gettext_lazy("Diusulkan pada"),
+    "approved_at": gettext_lazy("Disetujui pada"),
+    "cancelled_at": gettext_lazy("Dibatalkan pada"),
+    "joined_at": gettext_lazy("Bergabung pada"),
+    "left_at": gettext_lazy("Keluar pada"),
 }
 
 

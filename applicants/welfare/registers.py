@@ -82,9 +82,9 @@ class WelfareBatchRegister(RegisterModelAdmin):
     search_fields = (search.name("file_name"),)
     list_select_related = ("uploaded_by",)
     export_columns = (
-        ExportColumn("created_at", "Diunggah", kind=DATETIME),
+        ExportColumn("created_at", _("Diunggah"), kind=DATETIME),
         ExportColumn("register"),
-        ExportColumn("as_of", "Data per"),
+        ExportColumn("as_of", _("Data per")),
         ExportColumn("file_name"),
         ExportColumn("file_sha256", "SHA-256"),
         ExportColumn("state"),
@@ -92,8 +92,8 @@ class WelfareBatchRegister(RegisterModelAdmin):
         ExportColumn("rows_accepted"),
         ExportColumn("rows_rejected"),
         ExportColumn("rows_duplicate"),
-        ExportColumn("uploaded_by__username", "Diunggah oleh"),
-        ExportColumn("finished_at", "Selesai", kind=DATETIME),
+        ExportColumn("uploaded_by__username", _("Diunggah oleh")),
+        ExportColumn("finished_at", _("Selesai"), kind=DATETIME),
     )
 
 
@@ -158,21 +158,21 @@ class WelfareRecordRegister(RegisterModelAdmin):
     identity_fields = ("nik", "kk_number")
     export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
     export_columns = (
-        ExportColumn("batch__register", "Register"),
-        ExportColumn("batch__as_of", "Data per"),
-        ExportColumn("row_number", "Baris"),
+        ExportColumn("batch__register", _("Register")),
+        ExportColumn("batch__as_of", _("Data per")),
+        ExportColumn("row_number", _("Baris")),
         ExportColumn("nik", "NIK", kind=IDENTITY),
-        ExportColumn("kk_number", "Nomor KK", kind=IDENTITY),
-        ExportColumn("full_name", "Nama"),
-        ExportColumn("birth_date", "Tanggal lahir", kind=BIRTH_DATE),
-        ExportColumn("sex", "Jenis kelamin", width=6),
-        ExportColumn("address", "Alamat"),
-        ExportColumn("rt", "RT", width=6),
-        ExportColumn("rw", "RW", width=6),
-        ExportColumn("kelurahan__name", "Kelurahan"),
-        ExportColumn("kelurahan__kecamatan__name", "Kecamatan"),
-        ExportColumn("desil", "Desil"),
-        ExportColumn("bansos", "Bansos"),
+        ExportColumn("kk_number", _("Nomor KK"), kind=IDENTITY),
+        ExportColumn("full_name", _("Nama")),
+        ExportColumn("birth_date", _("Tanggal lahir"), kind=BIRTH_DATE),
+        ExportColumn("sex", _("Jenis kelamin"), width=6),
+        ExportColumn("address", _("Alamat")),
+        ExportColumn("rt", _("RT"), width=6),
+        ExportColumn("rw", _("RW"), width=6),
+        ExportColumn("kelurahan__name", _("Kelurahan")),
+        ExportColumn("kelurahan__kecamatan__name", _("Kecamatan")),
+        ExportColumn("desil", _("Desil")),
+        ExportColumn("bansos", _("Bansos")),
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:

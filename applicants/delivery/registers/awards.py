@@ -99,21 +99,21 @@ class AwardRegister(RegisterModelAdmin):
     list_select_related = ("enrolment__application__applicant", "enrolment__cohort", "group", "package", "intake")
     identity_permission = IDENTITY_PERMISSION
     export_columns = (
-        ExportColumn("intake__name", "Gelombang"),
-        ExportColumn("enrolment__application__reference", "No. pendaftaran"),
-        ExportColumn("enrolment__application__applicant__full_name", "Nama penerima"),
+        ExportColumn("intake__name", _("Gelombang")),
+        ExportColumn("enrolment__application__reference", _("No. pendaftaran")),
+        ExportColumn("enrolment__application__applicant__full_name", _("Nama penerima")),
         ExportColumn("enrolment__application__applicant__nik", "NIK", kind=IDENTITY),
         ExportColumn("group__name", "KUB"),
-        ExportColumn("enrolment__cohort__name", "Kelas"),
-        ExportColumn("package__name", "Paket"),
-        ExportColumn("value_rupiah", "Nilai (Rp)", kind=MONEY),
-        ExportColumn("place", "Peringkat"),
-        ExportColumn("ranking_reason", "Alasan peringkat", width=40),
-        ExportColumn("state", "Status"),
-        ExportColumn("proposed_at", "Diusulkan", kind=DATETIME),
-        ExportColumn("approved_at", "Disetujui", kind=DATETIME),
-        ExportColumn("handed_over_on", "Tanggal serah terima"),
-        ExportColumn("handover_number", "Nomor berita acara"),
+        ExportColumn("enrolment__cohort__name", _("Kelas")),
+        ExportColumn("package__name", _("Paket")),
+        ExportColumn("value_rupiah", _("Nilai (Rp)"), kind=MONEY),
+        ExportColumn("place", _("Peringkat")),
+        ExportColumn("ranking_reason", _("Alasan peringkat"), width=40),
+        ExportColumn("state", _("Status")),
+        ExportColumn("proposed_at", _("Diusulkan"), kind=DATETIME),
+        ExportColumn("approved_at", _("Disetujui"), kind=DATETIME),
+        ExportColumn("handed_over_on", _("Tanggal serah terima")),
+        ExportColumn("handover_number", _("Nomor berita acara")),
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:

@@ -119,19 +119,19 @@ class FollowUpRegister(RegisterModelAdmin):
     list_select_related = ("enrolment__application__applicant", "enrolment__cohort")
     identity_permission = IDENTITY_PERMISSION
     export_columns = (
-        ExportColumn("enrolment__application__reference", "No. pendaftaran"),
-        ExportColumn("enrolment__application__applicant__full_name", "Nama"),
+        ExportColumn("enrolment__application__reference", _("No. pendaftaran")),
+        ExportColumn("enrolment__application__applicant__full_name", _("Nama")),
         ExportColumn("enrolment__application__applicant__nik", "NIK", kind=IDENTITY),
-        ExportColumn("enrolment__application__applicant__phone", "Nomor HP"),
-        ExportColumn("enrolment__cohort__name", "Kelas"),
-        ExportColumn("enrolment__cohort__end_date", "Kelas selesai"),
-        ExportColumn("milestone", "Tahap"),
-        ExportColumn("working_status", "Status kerja"),
-        ExportColumn("business_running", "Usaha masih berjalan"),
-        ExportColumn("income_band", "Penghasilan per bulan"),
-        ExportColumn("receiving_bansos", "Masih menerima bansos"),
-        ExportColumn("note", "Catatan", width=40),
-        ExportColumn("recorded_at", "Dicatat", kind=DATETIME),
+        ExportColumn("enrolment__application__applicant__phone", _("Nomor HP")),
+        ExportColumn("enrolment__cohort__name", _("Kelas")),
+        ExportColumn("enrolment__cohort__end_date", _("Kelas selesai")),
+        ExportColumn("milestone", _("Tahap")),
+        ExportColumn("working_status", _("Status kerja")),
+        ExportColumn("business_running", _("Usaha masih berjalan")),
+        ExportColumn("income_band", _("Penghasilan per bulan")),
+        ExportColumn("receiving_bansos", _("Masih menerima bansos")),
+        ExportColumn("note", _("Catatan"), width=40),
+        ExportColumn("recorded_at", _("Dicatat"), kind=DATETIME),
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:

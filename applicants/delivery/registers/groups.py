@@ -73,15 +73,15 @@ class GroupRegister(RegisterModelAdmin):
     list_select_related = ("intake", "kelurahan__kecamatan", "chair__application__applicant")
     export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
     export_columns = (
-        ExportColumn("name", "Nama KUB"),
-        ExportColumn("intake__name", "Gelombang"),
+        ExportColumn("name", _("Nama KUB")),
+        ExportColumn("intake__name", _("Gelombang")),
         ExportColumn("business_type"),
-        ExportColumn("kelurahan__name", "Kelurahan"),
-        ExportColumn("kelurahan__kecamatan__name", "Kecamatan"),
-        ExportColumn("chair__application__applicant__full_name", "Ketua"),
-        ExportColumn("member_count", "Anggota aktif", kind=NUMBER),
+        ExportColumn("kelurahan__name", _("Kelurahan")),
+        ExportColumn("kelurahan__kecamatan__name", _("Kecamatan")),
+        ExportColumn("chair__application__applicant__full_name", _("Ketua")),
+        ExportColumn("member_count", _("Anggota aktif"), kind=NUMBER),
         ExportColumn("status"),
-        ExportColumn("created_at", "Dibentuk", kind=DATETIME),
+        ExportColumn("created_at", _("Dibentuk"), kind=DATETIME),
     )
 
     def get_register_queryset(self, user) -> QuerySet:

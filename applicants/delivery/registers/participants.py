@@ -87,14 +87,14 @@ class ParticipantRegister(RegisterModelAdmin):
     export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
     export_columns = (
         *application_person_columns(),
-        ExportColumn("cohort__intake__name", "Gelombang"),
-        ExportColumn("cohort__name", "Kelas"),
-        ExportColumn("cohort__program__name", "Program"),
-        ExportColumn("status", "Status"),
-        ExportColumn("attendance_pct", "Kehadiran (%)", kind=NUMBER),
-        ExportColumn("final_score", "Nilai akhir"),
-        ExportColumn("enrolled_at", "Didaftarkan", kind=DATETIME),
-        ExportColumn("withdrawal_reason", "Alasan mundur"),
+        ExportColumn("cohort__intake__name", _("Gelombang")),
+        ExportColumn("cohort__name", _("Kelas")),
+        ExportColumn("cohort__program__name", _("Program")),
+        ExportColumn("status", _("Status")),
+        ExportColumn("attendance_pct", _("Kehadiran (%)"), kind=NUMBER),
+        ExportColumn("final_score", _("Nilai akhir")),
+        ExportColumn("enrolled_at", _("Didaftarkan"), kind=DATETIME),
+        ExportColumn("withdrawal_reason", _("Alasan mundur")),
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
@@ -158,13 +158,13 @@ class AttendanceRegister(RegisterModelAdmin):
     list_select_related = ("session__cohort", "enrolment__application__applicant")
     identity_permission = IDENTITY_PERMISSION
     export_columns = (
-        ExportColumn("session__cohort__name", "Kelas"),
-        ExportColumn("session__number", "Pertemuan"),
-        ExportColumn("session__date", "Tanggal"),
-        ExportColumn("enrolment__application__applicant__full_name", "Nama"),
+        ExportColumn("session__cohort__name", _("Kelas")),
+        ExportColumn("session__number", _("Pertemuan")),
+        ExportColumn("session__date", _("Tanggal")),
+        ExportColumn("enrolment__application__applicant__full_name", _("Nama")),
         ExportColumn("enrolment__application__applicant__nik", "NIK", kind=IDENTITY),
-        ExportColumn("mark", "Kehadiran"),
-        ExportColumn("recorded_at", "Dicatat", kind=DATETIME),
+        ExportColumn("mark", _("Kehadiran")),
+        ExportColumn("recorded_at", _("Dicatat"), kind=DATETIME),
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
