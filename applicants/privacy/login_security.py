@@ -37,7 +37,7 @@ from applicants.privacy import security_events
 from applicants.privacy.ratelimit import client_address
 
 LOCKED_MESSAGE = _(
-    "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi dalam %(minutes)s menit."
+    "Too many failed login attempts. For security, try again in %(minutes)s minutes."
 )
 
 

@@ -164,7 +164,7 @@ SESSION_SAVE_EVERY_REQUEST = True  # the admin session times out after SESSION_C
 # LocaleMiddleware never follows Accept-Language); admin users pick their own language in Wagtail's
 # account preferences. Strings are English in the code, Indonesian in locale/ (docs/translations.md).
 LANGUAGE_CODE = "id"
-LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -22,10 +22,10 @@ from programs.registers.xlsx import DATETIME, NUMBER, ExportColumn
 
 # --- KUB groups -------------------------------------------------------------------------------------
 class GroupFilterSet(RegisterFilterSet):
-    intake = django_filters.ModelChoiceFilter(label=_("Gelombang"), queryset=Intake.objects.all())
+    intake = django_filters.ModelChoiceFilter(label=_("Intake"), queryset=Intake.objects.all())
     kecamatan = kecamatan_filter()
     kelurahan = kelurahan_filter()
-    business_type = django_filters.CharFilter(label=_("Jenis usaha"), lookup_expr="icontains")
+    business_type = django_filters.CharFilter(label=_("Business type"), lookup_expr="icontains")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=BusinessGroup.Status.choices)
 
     class Meta:
@@ -34,16 +34,16 @@ class GroupFilterSet(RegisterFilterSet):
 
 
 class GroupTable(RegisterTable):
-    name = tables.Column(verbose_name=_("Nama KUB"))
-    intake = tables.Column(verbose_name=_("Gelombang"), accessor="intake__name")
-    business_type = tables.Column(verbose_name=_("Jenis usaha"))
+    name = tables.Column(verbose_name=_("KUB name"))
+    intake = tables.Column(verbose_name=_("Intake"), accessor="intake__name")
+    business_type = tables.Column(verbose_name=_("Business type"))
     kelurahan = tables.Column(verbose_name=_("Kelurahan"), accessor="kelurahan__name")
     kecamatan = tables.Column(verbose_name=_("Kecamatan"), accessor="kelurahan__kecamatan__name")
-    chair = tables.Column(verbose_name=_("Ketua"), accessor="chair__application__applicant__full_name")
-    member_count = tables.Column(verbose_name=_("Anggota aktif"))
+    chair = tables.Column(verbose_name=_("Chair"), accessor="chair__application__applicant__full_name")
+    member_count = tables.Column(verbose_name=_("Active members"))
     status = ChoiceDisplayColumn(verbose_name=_("Status"))
-    created_at = LocalDateTimeColumn(verbose_name=_("Dibentuk"))
-    actions = tables.Column(verbose_name=_("Aksi"), accessor="pk", orderable=False)
+    created_at = LocalDateTimeColumn(verbose_name=_("Formed"))
+    actions = tables.Column(verbose_name=_("Actions"), accessor="pk", orderable=False)
 
     class Meta(RegisterTable.Meta):
         model = BusinessGroup
@@ -55,7 +55,7 @@ class GroupTable(RegisterTable):
 
     def render_actions(self, record):
         return format_html(
-            '<a href="{}">{}</a>', reverse("delivery:group_propose_award", args=[record.pk]), _("Usulkan modal")
+            '<a href="{}">{}</a>', reverse("delivery:group_propose_award", args=[record.pk]), _("Propose capital")
         )
 
 
@@ -68,20 +68,20 @@ class GroupRegister(RegisterModelAdmin):
     permission_helper_class = ReadOnlyRegisterPermissionHelper
     table_class = GroupTable
     filterset_class = GroupFilterSet
-    search_help = _("Cari nama KUB")
+    search_help = _("Search KUB name")
     search_fields = (search.name("name"),)
     list_select_related = ("intake", "kelurahan__kecamatan", "chair__application__applicant")
     export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
     export_columns = (
-        ExportColumn("name", _("Nama KUB")),
-        ExportColumn("intake__name", _("Gelombang")),
+        ExportColumn("name", _("KUB name")),
+        ExportColumn("intake__name", _("Intake")),
         ExportColumn("business_type"),
         ExportColumn("kelurahan__name", _("Kelurahan")),
         ExportColumn("kelurahan__kecamatan__name", _("Kecamatan")),
-        ExportColumn("chair__application__applicant__full_name", _("Ketua")),
-        ExportColumn("member_count", _("Anggota aktif"), kind=NUMBER),
+        ExportColumn("chair__application__applicant__full_name", _("Chair")),
+        ExportColumn("member_count", _("Active members"), kind=NUMBER),
         ExportColumn("status"),
-        ExportColumn("created_at", _("Dibentuk"), kind=DATETIME),
+        ExportColumn("created_at", _("Formed"), kind=DATETIME),
     )
 
     def get_register_queryset(self, user) -> QuerySet:
