@@ -59,7 +59,7 @@ class Program(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("skills program")
-        verbose_name_plural = _("skills program")
+        verbose_name_plural = _("skills programs")
 
     def __str__(self) -> str:
         return self.name
@@ -125,7 +125,7 @@ class Intake(models.Model):
     class Meta:
         ordering = ["-registration_opens"]
         verbose_name = _("registration intake")
-        verbose_name_plural = _("registration intake")
+        verbose_name_plural = _("registration intakes")
         constraints = [
             models.CheckConstraint(
                 condition=Q(registration_closes__gte=models.F("registration_opens")),
@@ -215,7 +215,7 @@ class KelurahanQuota(models.Model):
 
     class Meta:
         verbose_name = _("kelurahan quota")
-        verbose_name_plural = _("kelurahan quota")
+        verbose_name_plural = _("kelurahan quotas")
         constraints = [
             models.UniqueConstraint(fields=["intake", "kelurahan"], name="quota_one_per_kelurahan"),
         ]
@@ -258,12 +258,12 @@ class Holiday(models.Model):
     """A day the office is closed (national holiday, cuti bersama, local event): no interview is scheduled."""
 
     date = models.DateField(_("date"), unique=True)
-    name = models.CharField(_("note"), max_length=150)
+    name = models.CharField(_("holiday name"), max_length=150)
 
     class Meta:
         ordering = ["date"]
         verbose_name = _("holiday")
-        verbose_name_plural = _("holiday")
+        verbose_name_plural = _("holidays")
 
     def __str__(self) -> str:
         return f"{self.date:%d-%m-%Y} {self.name}"
@@ -290,7 +290,7 @@ class Instructor(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("instructor")
-        verbose_name_plural = _("instructor")
+        verbose_name_plural = _("instructors")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.skill})"
@@ -325,7 +325,7 @@ class Cohort(models.Model):
     class Meta:
         ordering = ["-start_date", "name"]
         verbose_name = _("class")
-        verbose_name_plural = _("class")
+        verbose_name_plural = _("classes")
         constraints = [
             models.UniqueConstraint(fields=["intake", "name"], name="cohort_name_unique_per_intake"),
             models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="cohort_dates_ordered"),
@@ -355,7 +355,7 @@ class CohortSession(models.Model):
     class Meta:
         ordering = ["cohort", "number"]
         verbose_name = _("session")
-        verbose_name_plural = _("session")
+        verbose_name_plural = _("sessions")
         constraints = [
             models.UniqueConstraint(fields=["cohort", "number"], name="cohort_session_number_unique"),
         ]
@@ -379,7 +379,7 @@ class CapitalPackage(models.Model):
     class Meta:
         ordering = ["program__name", "name"]
         verbose_name = _("business capital package")
-        verbose_name_plural = _("business capital package")
+        verbose_name_plural = _("business capital packages")
         constraints = [models.UniqueConstraint(fields=["program", "name"], name="capital_package_unique_name")]
 
     def __str__(self) -> str:
@@ -400,7 +400,7 @@ class CapitalPackageItem(models.Model):
     class Meta:
         ordering = ["package", "pk"]
         verbose_name = _("capital package item")
-        verbose_name_plural = _("capital package item")
+        verbose_name_plural = _("capital package items")
         constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="package_item_quantity_positive")]
 
     def __str__(self) -> str:

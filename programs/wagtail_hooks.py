@@ -63,7 +63,7 @@ class CohortTable(RegisterTable):
     instructors = tables.Column(verbose_name=_("Instructor"), accessor="pk", orderable=False)
     venue = tables.Column(verbose_name=_("Venue"))
     start_date = tables.DateColumn(verbose_name=_("Start"), format="d-m-Y")
-    end_date = tables.DateColumn(verbose_name=_("Completed"), format="d-m-Y")
+    end_date = tables.DateColumn(verbose_name=_("Ends"), format="d-m-Y")
     capacity = tables.Column(verbose_name=_("Capacity"))
     participant_count = tables.Column(verbose_name=_("Participants"))
     status = ChoiceDisplayColumn(verbose_name=_("Status"))

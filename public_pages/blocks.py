@@ -116,7 +116,7 @@ class ImageBlock(blocks.StructBlock):
         max_length=200,
         help_text=_("Describe the image for screen readers."),
     )
-    caption = blocks.CharBlock(label=_("note"), required=False, max_length=200)
+    caption = blocks.CharBlock(label=_("caption"), required=False, max_length=200)
 
     class Meta:
         icon = "image"

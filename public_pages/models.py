@@ -161,7 +161,7 @@ class ProgramPage(PublicPageMixin, Page):
 
     class Meta:
         verbose_name = _("training announcement")
-        verbose_name_plural = _("training announcement")
+        verbose_name_plural = _("training announcements")
 
     def clean(self):
         super().clean()
@@ -277,7 +277,7 @@ class NewsPage(PublicPageMixin, Page):
 
     class Meta:
         verbose_name = _("news item")
-        verbose_name_plural = _("news item")
+        verbose_name_plural = _("news items")
 
 
 class StoryIndexPage(PublicPageMixin, Page):
@@ -365,7 +365,7 @@ class SuccessStoryPage(PublicPageMixin, Page):
 
     class Meta:
         verbose_name = _("success story")
-        verbose_name_plural = _("success story")
+        verbose_name_plural = _("success stories")
 
     def clean(self):
         super().clean()

@@ -68,7 +68,7 @@ class Enrolment(models.Model):
     class Meta:
         ordering = ["cohort", "application__applicant__full_name"]
         verbose_name = _("participant")
-        verbose_name_plural = _("participant")
+        verbose_name_plural = _("participants")
         constraints = [
             models.UniqueConstraint(
                 fields=["application"], condition=~Q(status="withdrawn"), name="enrolment_one_active_per_application"
@@ -138,7 +138,7 @@ class Attendance(models.Model):
 
     class Meta:
         verbose_name = _("attendance")
-        verbose_name_plural = _("attendance")
+        verbose_name_plural = _("attendance records")
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "session"], name="attendance_once_per_session"),
         ]
@@ -167,7 +167,7 @@ class BusinessGroup(models.Model):
     class Meta:
         ordering = ["intake", "name"]
         verbose_name = _("KUB")
-        verbose_name_plural = _("KUB")
+        verbose_name_plural = _("KUBs")
         constraints = [models.UniqueConstraint(fields=["intake", "name"], name="business_group_name_unique")]
 
     def __str__(self) -> str:
@@ -186,7 +186,7 @@ class GroupMembership(models.Model):
 
     class Meta:
         verbose_name = _("KUB member")
-        verbose_name_plural = _("KUB member")
+        verbose_name_plural = _("KUB members")
         constraints = [
             models.UniqueConstraint(fields=["applicant"], condition=Q(active=True), name="membership_one_active_group"),
             models.UniqueConstraint(fields=["group", "enrolment"], name="membership_once_per_group"),
@@ -242,7 +242,7 @@ class CapitalAward(models.Model):
     class Meta:
         ordering = ["intake", "place", "pk"]
         verbose_name = _("business capital")
-        verbose_name_plural = _("business capital")
+        verbose_name_plural = _("business capital awards")
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -398,7 +398,7 @@ class FollowUp(models.Model):
     class Meta:
         ordering = ["enrolment", "milestone"]
         verbose_name = _("follow-up")
-        verbose_name_plural = _("follow-up")
+        verbose_name_plural = _("follow-ups")
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "milestone"], name="followup_once_per_milestone"),
             models.CheckConstraint(condition=Q(milestone__in=[3, 6, 12]), name="followup_milestone_valid"),

@@ -66,7 +66,7 @@ class Interview(models.Model):
     class Meta:
         ordering = ["scheduled_at"]
         verbose_name = _("interview")
-        verbose_name_plural = _("interview")
+        verbose_name_plural = _("interviews")
         indexes = [
             models.Index(fields=["interviewer", "scheduled_at"]),
             # Interview register filters (attendance / decision), newest first.

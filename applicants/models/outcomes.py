@@ -63,7 +63,7 @@ class Certificate(models.Model):
     class Meta:
         ordering = ["-year", "-serial"]
         verbose_name = _("certificate")
-        verbose_name_plural = _("certificate")
+        verbose_name_plural = _("certificates")
         constraints = [
             models.UniqueConstraint(fields=["year", "serial"], name="certificate_serial_once_per_year"),
             models.UniqueConstraint(
@@ -164,7 +164,7 @@ class RegisterOutcomeCheck(models.Model):
     class Meta:
         ordering = ["enrolment", "as_of", "pk"]
         verbose_name = _("graduate register check")
-        verbose_name_plural = _("graduate register check")
+        verbose_name_plural = _("graduate register checks")
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "batch"], name="outcome_check_once_per_batch"),
         ]
@@ -218,7 +218,7 @@ class ContactAttempt(models.Model):
     class Meta:
         ordering = ["attempted_at", "pk"]
         verbose_name = _("contact attempt")
-        verbose_name_plural = _("contact attempt")
+        verbose_name_plural = _("contact attempts")
         constraints = [
             models.CheckConstraint(
                 condition=(

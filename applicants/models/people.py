@@ -37,7 +37,7 @@ class ConsentVersion(models.Model):
     class Meta:
         ordering = ["-published_at"]
         verbose_name = _("consent version")
-        verbose_name_plural = _("consent version")
+        verbose_name_plural = _("consent versions")
 
     def __str__(self) -> str:
         return self.version
@@ -78,7 +78,7 @@ class Applicant(models.Model):
     class Meta:
         ordering = ["full_name"]
         verbose_name = _("applicant")
-        verbose_name_plural = _("applicant")
+        verbose_name_plural = _("applicants")
         indexes = [
             models.Index(fields=["phone"]),
             models.Index(fields=["full_name"]),
@@ -241,7 +241,7 @@ class Application(ApplicationWorkflowMixin, models.Model):
     class Meta:
         ordering = ["-submitted_at"]
         verbose_name = _("application")
-        verbose_name_plural = _("application")
+        verbose_name_plural = _("applications")
         constraints = [
             models.UniqueConstraint(fields=["applicant", "intake"], name="application_one_per_intake"),
             models.CheckConstraint(

@@ -73,7 +73,7 @@ class DataSubjectRequest(models.Model):
     class Meta:
         ordering = ["status", "due_at"]
         verbose_name = _("data subject request")
-        verbose_name_plural = _("data subject request")
+        verbose_name_plural = _("data subject requests")
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="open", handled_at__isnull=True)

@@ -24,7 +24,7 @@ class WelfareImportBatch(models.Model):
     class State(models.TextChoices):
         PROCESSING = "processing", _("Processing")
         READY = "ready", _("Awaiting confirmation")
-        CURRENT = "current", _("Valid")
+        CURRENT = "current", _("Current")
         SUPERSEDED = "superseded", _("Superseded")
         FAILED = "failed", _("Failed")
         DRY_RUN = "dry_run", _("Dry run")
@@ -70,7 +70,7 @@ class WelfareImportBatch(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("register import")
-        verbose_name_plural = _("register import")
+        verbose_name_plural = _("register imports")
         constraints = [
             models.UniqueConstraint(
                 fields=["register"], condition=Q(state="current"), name="welfare_one_current_per_register"
@@ -114,7 +114,7 @@ class WelfareRecord(models.Model):
     class Meta:
         ordering = ["batch", "row_number"]
         verbose_name = _("register record")
-        verbose_name_plural = _("register record")
+        verbose_name_plural = _("register records")
         constraints = [
             models.UniqueConstraint(fields=["batch", "nik"], name="welfare_record_nik_once"),
             # The importer only writes what identity.parse_nik/parse_kk return; the database holds to it.
@@ -144,7 +144,7 @@ class WelfareRejection(models.Model):
     class Meta:
         ordering = ["batch", "row_number"]
         verbose_name = _("rejected row")
-        verbose_name_plural = _("rejected row")
+        verbose_name_plural = _("rejected rows")
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number} {self.reason}"

@@ -32,7 +32,7 @@ class ExportJob(models.Model):
         app_label = "programs"
         ordering = ["-created_at"]
         verbose_name = _("register export")
-        verbose_name_plural = _("register export")
+        verbose_name_plural = _("register exports")
 
     def __str__(self) -> str:
         return self.file_name

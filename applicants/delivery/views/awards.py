@@ -75,7 +75,7 @@ def award_sheet(request) -> HttpResponse:
         _("Capital recipients"),
         [Column(_("No."), NUMBER, 5, number_format="0"), Column(_("NIK"), IDENTITY, 19),
          Column(_("Recipient name"), TEXT, 28), Column(_("Kelurahan"), TEXT, 18),
-         Column(_("Class / business type"), TEXT, 22), Column(_("Package"), TEXT, 24), Column(_("Score"), MONEY, 16),
+         Column(_("Class / business type"), TEXT, 22), Column(_("Package"), TEXT, 24), Column(_("Value"), MONEY, 16),
          Column(_("Status"), TEXT, 12), Column(_("Handover record no."), TEXT, 18), Column(_("Signature"), TEXT, 22)],
         mask_export_rows(rows(), ["no", "nik", "name", "kelurahan", "cohort", "package", "value", "state",
                                   "handover_number", "signature"], request.user),
