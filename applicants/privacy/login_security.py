@@ -98,6 +98,11 @@ class AddressLockBackend(AxesStandaloneBackend):
 class ThrottledLoginForm(LoginForm):
     """Wagtail's login form with the lock-out message instead of "wrong password"."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Wagtail declares the field without a label, so Django shows the untranslatable field name.
+        self.fields["password"].label = _("Password")
+
     def clean(self):
         if self.request is not None and is_locked(self.request, self.cleaned_data.get("username")):
             raise ValidationError(locked_message(), code="locked")
