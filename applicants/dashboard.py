@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from applicants.enums import ApplicationStatus, Eligibility
 from applicants.models import Application, CapitalAward, Enrolment, FollowUp, Interview
@@ -22,7 +23,8 @@ from programs.models import Intake, KelurahanQuota
 FUNNEL_STEPS = [
     ("applied", _("Applied")),
     ("verified", _("Verified")),
-    ("interviewed", _("Interviewed")),
+    # the funnel's own word: the status label ("Sudah diwawancara") is longer than a bar's label
+    ("interviewed", pgettext_lazy("dashboard funnel", "Interviewed")),
     ("accepted", _("Accepted")),
     ("enrolled", _("Joined a class")),
     ("completed", _("Passed")),
