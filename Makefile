@@ -102,10 +102,19 @@ browser-deps: node_modules/.installed ## install Debian's Chromium and axe-core 
 test-browser: install browser-deps ## real-browser tests (Playwright + Chromium, axe-core), screenshots in test-artifacts/
 	env -u DATABASE_URL $(PYTEST) -q -m browser tests/e2e $(PYTEST_ARGS)
 
+# makemessages and compilemessages look only at our own sources: not the virtualenv, data or tests.
+MESSAGES_IGNORE := .venv node_modules var media static_collected build test-artifacts tests bench scripts *.egg-info
+MESSAGES_FLAGS := -l id $(foreach pattern,$(MESSAGES_IGNORE),--ignore='$(pattern)')
+
+messages: install ## update locale/id/LC_MESSAGES/django.po from the sources and compile it (commit .po and .mo)
+	@command -v msgfmt >/dev/null || { $(APT_UPDATE); $(APT_INSTALL) gettext; }
+	$(MANAGE) makemessages $(MESSAGES_FLAGS) --no-obsolete --no-location --no-wrap
+	$(MANAGE) compilemessages $(MESSAGES_FLAGS)
+
 test: lint check test-sqlite test-postgres test-browser ## set up, lint, check, pytest on SQLite and PostgreSQL, browser tests
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) .lock-venv var
 
-.PHONY: help install lock migrate demo run serve backup restore lint check test test-sqlite postgres-deps test-postgres \
+.PHONY: help install lock migrate demo run serve backup restore lint check messages test test-sqlite postgres-deps test-postgres \
 	browser-deps test-browser clean

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ApplicantsConfig(AppConfig):
     name = "applicants"
-    verbose_name = _("Pendaftar")
+    verbose_name = _("Applicants")
 
     def ready(self):
         # Imported in ready(): these modules import models, which cannot happen while apps load.

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from applicants.enums import ApplicationStatus, Eligibility
 from applicants.models import (
@@ -29,13 +30,14 @@ from applicants.privacy import access
 from programs.models import Intake, KelurahanQuota
 
 FUNNEL_STEPS = [
-    ("applied", _("Mendaftar")),
-    ("verified", _("Terverifikasi")),
-    ("interviewed", _("Diwawancara")),
-    ("accepted", _("Diterima")),
-    ("enrolled", _("Ikut kelas")),
-    ("completed", _("Lulus")),
-    ("awarded", _("Menerima modal")),
+    ("applied", _("Applied")),
+    ("verified", _("Verified")),
+    # the funnel's own word: the status label ("Sudah diwawancara") is longer than a bar's label
+    ("interviewed", pgettext_lazy("dashboard funnel", "Interviewed")),
+    ("accepted", _("Accepted")),
+    ("enrolled", _("Joined a class")),
+    ("completed", _("Passed")),
+    ("awarded", _("Received capital")),
 ]
 LIVE_AWARD_STATES = [CapitalAward.State.APPROVED, CapitalAward.State.HANDED_OVER]
 
@@ -120,8 +122,8 @@ def kelurahan_progress(intake: Intake, user=None) -> list[dict]:
             "kelurahan": q.kelurahan,
             "quota": q.quota,
             "bars": [
-                Bar(str(_("Pendaftar")), by_kel.get(q.kelurahan_id, {}).get("applied", 0), q.quota),
-                Bar(str(_("Peserta")), by_kel.get(q.kelurahan_id, {}).get("enrolled", 0), q.quota),
+                Bar(str(_("Applicants")), by_kel.get(q.kelurahan_id, {}).get("applied", 0), q.quota),
+                Bar(str(_("Participants")), by_kel.get(q.kelurahan_id, {}).get("enrolled", 0), q.quota),
             ],
         }
         for q in quotas
@@ -148,9 +150,9 @@ def followup_outcomes(user=None) -> list[dict]:
             "milestone": FollowUp.Milestone(r["milestone"]).label,
             "n": r["n"],
             "bars": [
-                Bar(str(_("Bekerja / berusaha")), r["working"], r["n"]),
-                Bar(str(_("Usaha berjalan")), r["running"], r["n"]),
-                Bar(str(_("Tidak lagi menerima bansos")), r["off_bansos"], r["n"]),
+                Bar(str(_("Working / in business")), r["working"], r["n"]),
+                Bar(str(_("Business running")), r["running"], r["n"]),
+                Bar(str(_("No longer receiving bansos")), r["off_bansos"], r["n"]),
             ],
         }
         for r in rows

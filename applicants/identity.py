@@ -146,24 +146,24 @@ def parse_nik(value, today: datetime.date | None = None) -> NikInfo:
     today = today or datetime.date.today()
     nik = normalise_digits(value)
     if not nik:
-        raise ValidationError(_("NIK wajib diisi."), code="required")
+        raise ValidationError(_("NIK is required."), code="required")
     if not is_ascii_digits(nik):
-        raise ValidationError(_("NIK hanya boleh berisi angka."), code="nik_digits")
+        raise ValidationError(_("NIK may contain digits only."), code="nik_digits")
     if len(nik) != 16:
         raise ValidationError(
-            _("NIK harus 16 angka (Anda mengisi %(count)s angka).") % {"count": len(nik)},
+            _("NIK must be 16 digits (you entered %(count)s digits).") % {"count": len(nik)},
             code="nik_length",
         )
     if not region_is_known(nik[:6]):
-        raise ValidationError(_("Kode wilayah pada 6 angka pertama NIK tidak dikenal."), code="nik_region")
+        raise ValidationError(_("The region code in the first 6 digits of the NIK is not recognised."), code="nik_region")
     try:
         birth_date, sex = _birth_date_and_sex(nik[6:12], today)
     except ValueError:
         raise ValidationError(
-            _("Tanggal lahir pada angka ke-7 sampai 12 NIK tidak valid."), code="nik_birth_date"
+            _("The date of birth in digits 7 to 12 of the NIK is not valid."), code="nik_birth_date"
         ) from None
     if nik[12:] == "0000":
-        raise ValidationError(_("Nomor urut NIK (4 angka terakhir) tidak boleh 0000."), code="nik_serial")
+        raise ValidationError(_("The NIK serial number (last 4 digits) cannot be 0000."), code="nik_serial")
     return NikInfo(nik=nik, birth_date=birth_date, sex=sex, region=nik[:6])
 
 
@@ -171,16 +171,18 @@ def parse_kk(value) -> str:
     """Validate a family-card (KK) number: 16 digits with a known region part."""
     kk = normalise_digits(value)
     if not kk:
-        raise ValidationError(_("Nomor KK wajib diisi."), code="required")
+        raise ValidationError(_("KK number is required."), code="required")
     if not is_ascii_digits(kk):
-        raise ValidationError(_("Nomor KK hanya boleh berisi angka."), code="kk_digits")
+        raise ValidationError(_("KK number may contain digits only."), code="kk_digits")
     if len(kk) != 16:
         raise ValidationError(
-            _("Nomor KK harus 16 angka (Anda mengisi %(count)s angka).") % {"count": len(kk)},
+            _("KK number must be 16 digits (you entered %(count)s digits).") % {"count": len(kk)},
             code="kk_length",
         )
     if not region_is_known(kk[:6]):
-        raise ValidationError(_("Kode wilayah pada 6 angka pertama nomor KK tidak dikenal."), code="kk_region")
+        raise ValidationError(
+            _("The region code in the first 6 digits of the KK number is not recognised."), code="kk_region"
+        )
     return kk
 
 
@@ -188,20 +190,20 @@ def parse_mobile(value) -> str:
     """Normalise an Indonesian mobile number (08.., +628.., 628..) to E.164 (+628...)."""
     raw = normalise_digits(value)
     if not raw:
-        raise ValidationError(_("Nomor HP wajib diisi."), code="required")
+        raise ValidationError(_("Mobile number is required."), code="required")
     if not is_ascii_digits(raw.removeprefix("+")):
-        raise ValidationError(_("Nomor HP hanya boleh berisi angka (boleh diawali +)."), code="phone_digits")
+        raise ValidationError(_("Mobile number may contain digits only (a leading + is allowed)."), code="phone_digits")
     try:
         number = phonenumbers.parse(raw, "ID")
     except phonenumbers.NumberParseException:
-        raise ValidationError(_("Nomor HP tidak dikenali. Contoh: 0812 3456 7890."), code="phone") from None
+        raise ValidationError(_("Mobile number not recognised. Example: 0812 3456 7890."), code="phone") from None
     if (
         number.country_code != 62
         or not phonenumbers.is_valid_number(number)
         or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
     ):
         raise ValidationError(
-            _("Masukkan nomor HP Indonesia yang aktif, misalnya 0812 3456 7890."), code="phone"
+            _("Enter an active Indonesian mobile number, for example 0812 3456 7890."), code="phone"
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -210,9 +212,9 @@ def parse_rt_rw(value, label: str = "RT") -> str:
     """RT or RW: one to three digits of any script, stored as three ASCII digits ("7" -> "007")."""
     text = normalise_digits(value)
     if not text:
-        raise ValidationError(_("%(label)s wajib diisi.") % {"label": label}, code="required")
+        raise ValidationError(_("%(label)s is required.") % {"label": label}, code="required")
     if not is_ascii_digits(text) or len(text) > 3:
-        raise ValidationError(_("%(label)s berupa angka, mis. 001.") % {"label": label}, code="rt_rw")
+        raise ValidationError(_("%(label)s must be a number, e.g. 001.") % {"label": label}, code="rt_rw")
     return text.zfill(3)
 
 
@@ -254,12 +256,12 @@ def age_band(birth_date: datetime.date | None, today: datetime.date | None = Non
     age = age_on(birth_date, today or datetime.date.today())
     for key, (low, high) in AGE_BANDS.items():
         if low <= age <= high:
-            return _("%(band)s tahun") % {"band": key}
+            return _("%(band)s years") % {"band": key}
     lowest = min(low for low, _high in AGE_BANDS.values())
     highest = max(high for _low, high in AGE_BANDS.values())
     if age < lowest:
-        return _("< %(age)s tahun") % {"age": lowest}
-    return _("> %(age)s tahun") % {"age": highest}
+        return _("< %(age)s years") % {"age": lowest}
+    return _("> %(age)s years") % {"age": highest}
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:

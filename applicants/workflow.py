@@ -42,19 +42,19 @@ FINAL_STATUSES = frozenset(status for status, targets in TRANSITIONS.items() if 
 
 # Audit-log action per target status (registered with Indonesian labels in interview_hooks.py).
 LOG_ACTIONS: dict[str, tuple[str, str]] = {
-    S.VERIFIED: ("sigap.application.verify", gettext_lazy("Pendaftaran: terverifikasi")),
-    S.NOT_ELIGIBLE: ("sigap.application.not_eligible", gettext_lazy("Pendaftaran: tidak memenuhi syarat")),
+    S.VERIFIED: ("sigap.application.verify", gettext_lazy("Application: verified")),
+    S.NOT_ELIGIBLE: ("sigap.application.not_eligible", gettext_lazy("Application: not eligible")),
     S.INTERVIEW_SCHEDULED: (
-        "sigap.application.schedule_interview", gettext_lazy("Pendaftaran: wawancara dijadwalkan")
+        "sigap.application.schedule_interview", gettext_lazy("Application: interview scheduled")
     ),
-    S.INTERVIEWED: ("sigap.application.interviewed", gettext_lazy("Pendaftaran: sudah diwawancara")),
-    S.ACCEPTED: ("sigap.application.accept", gettext_lazy("Pendaftaran: diterima")),
-    S.WAITLISTED: ("sigap.application.waitlist", gettext_lazy("Pendaftaran: daftar tunggu")),
-    S.REJECTED: ("sigap.application.reject", gettext_lazy("Pendaftaran: tidak diterima")),
-    S.ENROLLED: ("sigap.application.enrol", gettext_lazy("Pendaftaran: masuk kelas")),
-    S.WITHDRAWN: ("sigap.application.withdraw", gettext_lazy("Pendaftaran: mengundurkan diri")),
+    S.INTERVIEWED: ("sigap.application.interviewed", gettext_lazy("Application: interviewed")),
+    S.ACCEPTED: ("sigap.application.accept", gettext_lazy("Application: accepted")),
+    S.WAITLISTED: ("sigap.application.waitlist", gettext_lazy("Application: waitlisted")),
+    S.REJECTED: ("sigap.application.reject", gettext_lazy("Application: not accepted")),
+    S.ENROLLED: ("sigap.application.enrol", gettext_lazy("Application: enrolled in a class")),
+    S.WITHDRAWN: ("sigap.application.withdraw", gettext_lazy("Application: withdrawn")),
 }
-RESCHEDULE_ACTION = ("sigap.application.reschedule_interview", gettext_lazy("Pendaftaran: wawancara dijadwal ulang"))
+RESCHEDULE_ACTION = ("sigap.application.reschedule_interview", gettext_lazy("Application: interview rescheduled"))
 
 
 # The reason a resident reads for each outcome of the register check (applicants.enums.Eligibility).
@@ -67,18 +67,18 @@ ELIGIBILITY_REASONS: dict[str, str] = {
 # What a resident reads while only the automatic register check has found them missing: not a decision.
 MACHINE_CHECK_TEXT: dict[str, str] = {
     "not_found": gettext_lazy(
-        "Data Anda belum kami temukan di DTSEN (data kesejahteraan dari kelurahan). Ini belum keputusan "
-        "akhir: petugas Dinsos akan memeriksa ulang dan menghubungi Anda. Bila keluarga Anda termasuk kurang "
-        "mampu tetapi belum terdata, mintalah kelurahan mengusulkan Anda masuk DTSEN."
+        "We have not yet found your data in DTSEN (the welfare data from the kelurahan). This "
+        "is not a final decision: Dinsos staff will check again and contact you. If your family "
+        "is low-income but not yet recorded, ask your kelurahan to propose you for DTSEN."
     ),
     "kk_mismatch": gettext_lazy(
-        "Nomor KK Anda berbeda dengan data DTSEN. Ini belum keputusan akhir: petugas Dinsos akan memeriksa "
-        "ulang dan menghubungi Anda. Bawa Kartu Keluarga terbaru ke kelurahan agar data DTSEN diperbarui."
+        "Your KK number differs from the DTSEN data. This is not a final decision: Dinsos staff will check again "
+        "and contact you. Take your latest Kartu Keluarga to the kelurahan so that the DTSEN data is updated."
     ),
     "desil_too_high": gettext_lazy(
-        "Menurut data DTSEN, tingkat kesejahteraan keluarga Anda di atas batas program ini. Ini belum "
-        "keputusan akhir: petugas Dinsos akan memeriksa ulang. Bila keadaan keluarga Anda sudah berubah, "
-        "mintalah kelurahan memperbarui data DTSEN."
+        "According to the DTSEN data, your family's welfare level is above this program's "
+        "limit. This is not a final decision: Dinsos staff will check again. If your "
+        "family's situation has changed, ask the kelurahan to update the DTSEN data."
     ),
 }
 
@@ -120,7 +120,7 @@ class ApplicationWorkflowMixin:
         writes_status = update_fields is None or "status" in update_fields
         if saved is not None and writes_status and self.status != saved:
             raise TransitionError(
-                _("Status tidak boleh diubah langsung; gunakan tindakan alur pendaftaran."), code="direct_status"
+                _("The status cannot be changed directly; use the application workflow actions."), code="direct_status"
             )
         super().save(*args, **kwargs)
         self._saved_status = self.status
@@ -166,17 +166,17 @@ class ApplicationWorkflowMixin:
         if processing:
             return processing
         if new_status not in TRANSITIONS:
-            return _("Status «%(status)s» tidak dikenal.") % {"status": new_status}
+            return _("Unknown status “%(status)s”.") % {"status": new_status}
         if new_status not in self.allowed_transitions():
             if self.is_final:
-                return _("Pendaftaran berstatus «%(old)s» sudah final dan tidak bisa diubah lagi.") % {
+                return _("An application with status “%(old)s” is final and can no longer be changed.") % {
                     "old": _label(self.status)
                 }
-            return _("Status tidak bisa diubah dari «%(old)s» ke «%(new)s».") % {
+            return _("The status cannot change from “%(old)s” to “%(new)s”.") % {
                 "old": _label(self.status), "new": _label(new_status)
             }
         if reason and reason not in DecisionReason.values:
-            return _("Kode alasan «%(reason)s» tidak ada dalam daftar alasan.") % {"reason": reason}
+            return _("Reason code “%(reason)s” is not in the list of reasons.") % {"reason": reason}
         return self._guard(new_status, reason)
 
     def _guard(self, new_status: str, reason: str) -> str | None:
@@ -185,30 +185,30 @@ class ApplicationWorkflowMixin:
         # not eligible someone the register found.
         if new_status == S.VERIFIED and self.eligibility in ELIGIBILITY_REASONS and not self.eligibility_override:
             return _(
-                "Hasil cek register: %(result)s. Untuk tetap meloloskan pendaftar, gunakan «Kecualikan hasil "
-                "cek kelayakan» di halaman pendaftaran dan tulis alasannya."
+                "Register check result: %(result)s. To let the applicant through anyway, use "
+                "“Override eligibility check” on the application page and give the reason."
             ) % {"result": DecisionReason(ELIGIBILITY_REASONS[self.eligibility]).label}
         if new_status == S.NOT_ELIGIBLE and self.eligibility == "verified" and not reason:
             return _(
-                "Pendaftar tercatat di DTSEN/DTKS. Pilih alasan dari daftar untuk menyatakan tidak memenuhi syarat."
+                "The applicant is recorded in DTSEN/DTKS. Choose a reason from the list to mark them as not eligible."
             )
         if new_status == S.INTERVIEW_SCHEDULED and self.status not in (S.VERIFIED, S.INTERVIEW_SCHEDULED):
             if not self.eligibility_override:
                 return _(
-                    "Pendaftar belum terverifikasi di DTSEN/DTKS. Wawancara hanya bisa dijadwalkan "
-                    "bila petugas memberi pengecualian kelayakan."
+                    "The applicant is not yet verified in DTSEN/DTKS. An interview "
+                    "can only be scheduled if staff grant an eligibility override."
                 )
         if new_status in (S.INTERVIEWED, S.ACCEPTED, S.WAITLISTED) and not self.has_interview_outcome():
-            return _("Belum ada hasil wawancara: catat dulu hasil wawancara (hadir dan nilai).")
+            return _("No interview result yet: record the interview result first (attendance and score).")
         if new_status == S.REJECTED:
             if not reason:
-                return _("Pilih alasan penolakan dari daftar.")
+                return _("Choose a rejection reason from the list.")
             if self.status == S.INTERVIEW_SCHEDULED:
                 latest = self.latest_interview()
                 if reason != DecisionReason.NO_SHOW or latest is None or latest.attendance != "no_show":
                     return _(
-                        "Sebelum wawancara, pendaftar hanya bisa ditolak dengan alasan «Tidak hadir "
-                        "wawancara» setelah ketidakhadirannya dicatat."
+                        "Before the interview, an applicant can only be rejected with the reason "
+                        "“Did not attend the interview”, after their absence has been recorded."
                     )
         return None
 
@@ -241,7 +241,7 @@ class ApplicationWorkflowMixin:
             )
             if not updated:
                 raise TransitionError(
-                    _("Status pendaftaran ini baru saja diubah orang lain. Muat ulang halaman."),
+                    _("The status of this application was just changed by someone else. Reload the page."),
                     code="stale",
                 )
             self.status, self.status_changed_at, self.decision_reason = new_status, now, reason
@@ -266,20 +266,20 @@ class ApplicationWorkflowMixin:
         interview is marked 'rescheduled' and a new one is created (history is kept)."""
         self.ensure_processing_allowed()
         if self.status == S.INTERVIEW_SCHEDULED and not allow_reschedule:
-            raise TransitionError(_("Sudah punya jadwal wawancara."), code="already_scheduled")
+            raise TransitionError(_("Already has an interview scheduled."), code="already_scheduled")
         error = self.transition_error(S.INTERVIEW_SCHEDULED)
         if error:
             raise TransitionError(error, code="transition")
         if not is_interviewer(interviewer):
             raise TransitionError(
-                _("%(user)s bukan pewawancara (grup «Pewawancara»).") % {"user": interviewer}, code="interviewer"
+                _("%(user)s is not an interviewer (group “Pewawancara”).") % {"user": interviewer}, code="interviewer"
             )
         if timezone.is_naive(scheduled_at):
             scheduled_at = timezone.make_aware(scheduled_at)
         if scheduled_at <= timezone.now():
-            raise TransitionError(_("Waktu wawancara sudah lewat."), code="past")
+            raise TransitionError(_("The interview time has already passed."), code="past")
         if not place.strip():
-            raise TransitionError(_("Tempat wawancara wajib diisi."), code="place")
+            raise TransitionError(_("Interview venue is required."), code="place")
         Interview = self.interviews.model
         with transaction.atomic():
             previous = self.interviews.filter(attendance=Interview.Attendance.SCHEDULED)
@@ -324,38 +324,39 @@ class ApplicationWorkflowMixin:
         """The status in plain Indonesian for the resident's status-check page (no staff jargon)."""
         status = self.status
         if status == S.SUBMITTED:
-            return _("Pendaftaran Anda sudah kami terima dan sedang diperiksa petugas.")
+            return _("We have received your application and our staff are checking it.")
         if status == S.VERIFIED:
-            return _("Data Anda sudah dicek dan sesuai. Tunggu jadwal wawancara dari petugas.")
+            return _("Your data has been checked and is in order. Please "
+                     "wait for the interview schedule from our staff.")
         if status == S.NOT_ELIGIBLE:
             if not self.decision_reason:
                 # Only the automatic register check has spoken: say what happens next, not "rejected".
                 return str(MACHINE_CHECK_TEXT.get(self.eligibility, MACHINE_CHECK_TEXT["not_found"]))
-            text = _("Mohon maaf, Anda belum memenuhi syarat program ini.")
-            after = _("Bila data Anda di DTSEN sudah diperbarui kelurahan, hubungi Dinsos agar diperiksa lagi.")
+            text = _("We are sorry, you do not yet meet the requirements of this program.")
+            after = _("If the kelurahan has updated your DTSEN data, contact Dinsos to have it checked again.")
             return f"{text} {self._public_reason()} {after}".replace("  ", " ").strip()
         if status == S.INTERVIEW_SCHEDULED:
             interview = self.active_interview()
             if interview is None:
-                return _("Anda akan dijadwalkan wawancara lagi. Petugas akan menghubungi Anda.")
+                return _("You will be scheduled for another interview. Our staff will contact you.")
             local = timezone.localtime(interview.scheduled_at)
             return _(
-                "Anda dijadwalkan wawancara pada %(date)s pukul %(time)s WIB di %(place)s. "
-                "Bawa KTP dan Kartu Keluarga."
+                "Your interview is scheduled for %(date)s at %(time)s "
+                "WIB at %(place)s. Bring your KTP and Kartu Keluarga."
             ) % {"date": format_date_id(local.date()), "time": local.strftime("%H.%M"), "place": interview.place}
         if status == S.INTERVIEWED:
-            return _("Wawancara sudah selesai. Hasil seleksi sedang diputuskan.")
+            return _("The interview is finished. The selection result is being decided.")
         if status == S.ACCEPTED:
-            return _("Selamat, Anda diterima. Petugas akan menghubungi Anda untuk jadwal pelatihan.")
+            return _("Congratulations, you have been accepted. Our staff will contact you about the training schedule.")
         if status == S.WAITLISTED:
-            return _("Anda masuk daftar tunggu. Bila ada tempat kosong, petugas akan menghubungi Anda.")
+            return _("You are on the waiting list. If a place becomes free, our staff will contact you.")
         if status == S.REJECTED:
-            text = _("Mohon maaf, Anda belum dapat diterima pada gelombang ini.")
+            text = _("We are sorry, we cannot accept you in this intake.")
             return f"{text} {self._public_reason()}".strip()
         if status == S.ENROLLED:
-            return _("Anda sudah terdaftar di kelas pelatihan.")
+            return _("You are enrolled in a training class.")
         if status == S.WITHDRAWN:
-            return _("Pendaftaran Anda sudah dibatalkan (mengundurkan diri).")
+            return _("Your application has been cancelled (withdrawn).")
         return _label(status)
 
     def _public_reason(self) -> str:
@@ -363,7 +364,7 @@ class ApplicationWorkflowMixin:
         if not reason and self.status == S.NOT_ELIGIBLE:
             reason = ELIGIBILITY_REASONS.get(self.eligibility, "")
         if reason in DecisionReason.values:
-            return _("Alasan: %(reason)s.") % {"reason": DecisionReason(reason).label}
+            return _("Reason: %(reason)s.") % {"reason": DecisionReason(reason).label}
         return ""
 
 
@@ -381,7 +382,7 @@ def bulk_transition(
     if new_status not in BULK_TARGETS:
         raise ValueError(f"bulk_transition only supports {sorted(BULK_TARGETS)}")
     if reason and reason not in DecisionReason.values:
-        raise TransitionError(_("Kode alasan «%(reason)s» tidak ada dalam daftar alasan.") % {"reason": reason})
+        raise TransitionError(_("Reason code “%(reason)s” is not in the list of reasons.") % {"reason": reason})
     model = queryset.model
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
     action = LOG_ACTIONS[new_status][0]

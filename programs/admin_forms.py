@@ -27,7 +27,7 @@ class PlainIntegerField(forms.IntegerField):
     def to_python(self, value):
         text = str(value).strip() if value is not None else ""
         if text and not (text.isascii() and text.lstrip("-").isdigit()):
-            raise forms.ValidationError(_("Isi dengan angka 0-9 saja."), code="invalid")
+            raise forms.ValidationError(_("Use digits 0-9 only."), code="invalid")
         return super().to_python(value)
 
 
@@ -50,7 +50,7 @@ class IntakeForm(WagtailAdminModelForm):
         self.fields["programs"].queryset = Program.objects.filter(is_active=True) | Program.objects.filter(
             pk__in=self.instance.programs.values("pk") if self.instance.pk else []
         )
-        self.fields["programs"].help_text = _("Keterampilan yang dibuka pada gelombang ini.")
+        self.fields["programs"].help_text = _("Skills offered in this intake.")
 
     def clean(self):
         cleaned = super().clean()
@@ -68,11 +68,11 @@ class QuotaForm(forms.Form):
 
     "Isi sekaligus" fills the chosen kelurahan (all, or one kecamatan) with one number before saving."""
 
-    fill_value = PlainIntegerField(label=_("Kuota"), min_value=0, required=False)
-    fill_kecamatan = forms.ChoiceField(label=_("Untuk kelurahan di"), required=False)
-    total_target = PlainIntegerField(label=_("Target total (KK)"), min_value=1)
+    fill_value = PlainIntegerField(label=_("Quota"), min_value=0, required=False)
+    fill_kecamatan = forms.ChoiceField(label=_("For kelurahan in"), required=False)
+    total_target = PlainIntegerField(label=_("Total target (KK)"), min_value=1)
     quota_difference_reason = forms.CharField(
-        label=_("Alasan jumlah kuota berbeda dari target"), max_length=255, required=False
+        label=_("Reason the quota total differs from the target"), max_length=255, required=False
     )
 
     def __init__(self, *args, intake: Intake, **kwargs):
@@ -86,7 +86,7 @@ class QuotaForm(forms.Form):
             initial.setdefault(self.field_name(kel_id), quota)
         super().__init__(*args, **kwargs)
         kecamatan = {k.kecamatan_id: k.kecamatan.name for k in self.kelurahan}
-        self.fields["fill_kecamatan"].choices = [("", _("Semua kecamatan"))] + sorted(
+        self.fields["fill_kecamatan"].choices = [("", _("All kecamatan"))] + sorted(
             ((str(pk), name) for pk, name in kecamatan.items()), key=lambda c: c[1]
         )
         for kel in self.kelurahan:
@@ -139,11 +139,11 @@ class QuotaForm(forms.Form):
 class ProgramForm(WagtailAdminModelForm):
     """A new skill, optionally with its first capital package (more packages: Paket modal usaha)."""
 
-    package_name = forms.CharField(label=_("Nama paket modal usaha"), max_length=150, required=False)
+    package_name = forms.CharField(label=_("Business capital package name"), max_length=150, required=False)
     package_contents = forms.CharField(
-        label=_("Isi paket"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Package contents"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    package_value = forms.IntegerField(label=_("Nilai paket (Rp)"), min_value=1, required=False)
+    package_value = forms.IntegerField(label=_("Package value (Rp)"), min_value=1, required=False)
 
     class Meta:
         model = Program
@@ -157,10 +157,10 @@ class ProgramForm(WagtailAdminModelForm):
         if given:
             for name in self.PACKAGE_FIELDS:
                 if name not in given and name not in self.errors:
-                    self.add_error(name, _("Lengkapi paket modal usaha, atau kosongkan ketiganya."))
+                    self.add_error(name, _("Complete the business capital package, or leave all three fields empty."))
         name = cleaned.get("package_name")
         if name and self.instance.pk and self.instance.capital_packages.filter(name=name).exists():
-            self.add_error("package_name", _("Program ini sudah punya paket dengan nama ini."))
+            self.add_error("package_name", _("This program already has a package with this name."))
         return cleaned
 
     def save(self, commit=True):

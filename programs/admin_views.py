@@ -63,9 +63,9 @@ class QuotaRedirectMixin:
 class IndonesianLabelsMixin:
     """Wagtail's Indonesian catalogue leaves "New" and "Create" in English on these screens."""
 
-    page_title = gettext_lazy("Tambah baru")
-    submit_button_label = gettext_lazy("Simpan")
-    submit_button_active_label = gettext_lazy("Menyimpan…")
+    page_title = gettext_lazy("Add new")
+    submit_button_label = gettext_lazy("Save")
+    submit_button_active_label = gettext_lazy("Saving…")
 
 
 class IntakeCreateView(IndonesianLabelsMixin, QuotaRedirectMixin, CreateView):
@@ -76,7 +76,7 @@ class IntakeEditView(QuotaRedirectMixin, EditView):
     @property
     def header_buttons(self):
         buttons = list(super().header_buttons)
-        buttons.append(HeaderButton(_("Kuota kelurahan"), url=reverse("programs_intake:quotas", args=[self.object.pk]),
+        buttons.append(HeaderButton(_("Kelurahan quotas"), url=reverse("programs_intake:quotas", args=[self.object.pk]),
                                     icon_name="site"))
         return buttons
 
@@ -92,7 +92,7 @@ class IntakeCopyView(IndonesianLabelsMixin, QuotaRedirectMixin, CopyView):
         source = self.get_object()
         initial = model_to_dict(source, fields=INTAKE_FIELDS)
         initial["programs"] = list(source.programs.values_list("pk", flat=True))
-        initial["name"] = _("%(name)s (salinan)") % {"name": source.name}
+        initial["name"] = _("%(name)s (copy)") % {"name": source.name}
         initial["year"] = timezone.localdate().year
         initial["registration_opens"] = initial["registration_closes"] = None
         return initial
@@ -131,16 +131,16 @@ class IntakeDeleteView(RefuseDeleteMixin, DeleteView):
 class IntakeViewSet(ModelViewSet):
     model = Intake
     icon = "date"
-    menu_label = gettext_lazy("Gelombang")
+    menu_label = gettext_lazy("Intake")
     url_prefix = "gelombang"
     name = "programs_intake"
     form_fields = INTAKE_FIELDS
     list_display = [
         "name",
-        Column("registration_opens", label=gettext_lazy("Dibuka")),
-        Column("registration_closes", label=gettext_lazy("Ditutup")),
+        Column("registration_opens", label=gettext_lazy("Opens")),
+        Column("registration_closes", label=gettext_lazy("Closes")),
         Column("n_programs", label=gettext_lazy("Program")),
-        Column("quota_sum", label=gettext_lazy("Jumlah kuota")),
+        Column("quota_sum", label=gettext_lazy("Quota total")),
         "total_target",
     ]
     search_fields = ["name"]
@@ -173,16 +173,16 @@ class QuotaView(WagtailAdminTemplateMixin, View):
         return super().dispatch(request, pk)
 
     def get_page_title(self):
-        return _("Kuota kelurahan")
+        return _("Kelurahan quotas")
 
     def get_page_subtitle(self):
         return str(self.intake)
 
     def get_breadcrumbs_items(self):
         return [
-            {"url": reverse("programs_intake:index"), "label": _("Gelombang")},
+            {"url": reverse("programs_intake:index"), "label": _("Intake")},
             {"url": reverse("programs_intake:edit", args=[self.intake.pk]), "label": str(self.intake)},
-            {"url": "", "label": _("Kuota kelurahan")},
+            {"url": "", "label": _("Kelurahan quotas")},
         ]
 
     def render(self, form, status=200):
@@ -203,7 +203,7 @@ class QuotaView(WagtailAdminTemplateMixin, View):
                 return self.render(form)
             filled = QuotaForm(form.filled(), intake=self.intake)
             filled.is_valid()
-            messages.info(request, _("Kuota diisi di formulir. Periksa, lalu simpan."))
+            messages.info(request, _("The quotas have been filled in the form. Check them, then save."))
             return self.render(filled)
         if not form.is_valid():
             return self.render(form)
@@ -213,7 +213,7 @@ class QuotaView(WagtailAdminTemplateMixin, View):
             for kel_id, message in refused.items():
                 form.add_error(QuotaForm.field_name(kel_id), message)
             return self.render(form)
-        messages.success(request, _("Kuota %(n)s kelurahan disimpan.") % {"n": len(form.quotas())})
+        messages.success(request, _("Quotas for %(n)s kelurahan saved.") % {"n": len(form.quotas())})
         return redirect("programs_intake:quotas", self.intake.pk)
 
 
@@ -231,7 +231,7 @@ def save_quotas(intake: Intake, quotas: dict[int, int], total_target: int, reaso
     ) if dropped else {}
     if busy:
         return {
-            kel_id: _("Sudah ada %(n)s pendaftar dari kelurahan ini; kuotanya tidak bisa dikosongkan.") % {"n": n}
+            kel_id: _("There are already %(n)s applicants from this kelurahan; its quota cannot be cleared.") % {"n": n}
             for kel_id, n in busy.items()
         }
     with transaction.atomic():
@@ -268,7 +268,7 @@ class ProgramCreateView(IndonesianLabelsMixin, CreateView):
 class ProgramViewSet(ModelViewSet):
     model = Program
     icon = "pick"
-    menu_label = gettext_lazy("Program keterampilan")
+    menu_label = gettext_lazy("Skills programs")
     url_prefix = "keterampilan"
     name = "programs_program"
     form_fields = ["name", "slug", "description", "is_active", "next_round_note"]
@@ -287,7 +287,7 @@ class HolidayViewSet(ModelViewSet):
 
     model = Holiday
     icon = "date"
-    menu_label = gettext_lazy("Hari libur")
+    menu_label = gettext_lazy("Holidays")
     url_prefix = "hari-libur"
     name = "programs_holiday"
     form_fields = ["date", "name"]
@@ -302,7 +302,7 @@ class HolidayViewSet(ModelViewSet):
 
 
 class RoundViewSetGroup(ModelViewSetGroup):
-    menu_label = gettext_lazy("Gelombang dan program")
+    menu_label = gettext_lazy("Intakes and programs")
     menu_icon = "date"
     menu_order = 240
     items = (IntakeViewSet, ProgramViewSet, HolidayViewSet)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ProgramsConfig(AppConfig):
     name = "programs"
-    verbose_name = _("Program pelatihan")
+    verbose_name = _("Training programs")
 
     def ready(self):
         # Wagtail's admin views are imported by now; every csv they export goes through this guard.

@@ -19,8 +19,8 @@ from wagtail.models import Site
 class Kecamatan(models.Model):
     """A district of Kota Tangerang, keyed by its Kemendagri code (36.71.KK)."""
 
-    code = models.CharField(_("kode"), max_length=8, unique=True)
-    name = models.CharField(_("nama"), max_length=80)
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name = models.CharField(_("name"), max_length=80)
 
     class Meta:
         ordering = ["name"]
@@ -34,10 +34,10 @@ class Kecamatan(models.Model):
 class Kelurahan(models.Model):
     """A sub-district, keyed by its Kemendagri code (36.71.KK.NNNN). Names repeat: never key by name."""
 
-    code = models.CharField(_("kode"), max_length=13, unique=True)
-    name = models.CharField(_("nama"), max_length=80)
+    code = models.CharField(_("code"), max_length=13, unique=True)
+    name = models.CharField(_("name"), max_length=80)
     kecamatan = models.ForeignKey(Kecamatan, on_delete=models.PROTECT, related_name="kelurahan_set")
-    aliases = models.JSONField(_("ejaan lain"), default=list, blank=True)
+    aliases = models.JSONField(_("alternative spellings"), default=list, blank=True)
 
     class Meta:
         ordering = ["kecamatan__name", "name"]
@@ -51,10 +51,10 @@ class Kelurahan(models.Model):
 class Program(models.Model):
     """A skill Dinsos trains (Tata Boga, Barbershop, ...). Announced per intake by a ProgramPage."""
 
-    name = models.CharField(_("nama keterampilan"), max_length=120, unique=True)
+    name = models.CharField(_("skill name"), max_length=120, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    description = models.TextField(_("deskripsi"), blank=True)
-    is_active = models.BooleanField(_("aktif"), default=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
     next_round_note = models.CharField(
         _("next round expected"), max_length=200, blank=True,
         help_text=_("Shown on the program's pages while registration is closed, e.g. \"March 2027\" or "
@@ -63,8 +63,8 @@ class Program(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("program keterampilan")
-        verbose_name_plural = _("program keterampilan")
+        verbose_name = _("skills program")
+        verbose_name_plural = _("skills programs")
 
     def __str__(self) -> str:
         return self.name
@@ -72,65 +72,65 @@ class Program(models.Model):
     def refuse_delete_reason(self) -> str:
         """Why this program may not be deleted ('' when it may): intakes, classes and applications name it."""
         if self.pk and (self.intakes.exists() or self.cohorts.exists()):
-            return _("Program ini sudah dipakai gelombang atau kelas; nonaktifkan saja (hapus centang «aktif»).")
+            return _("This program is already used by an intake or class; deactivate it instead (untick “active”).")
         return ""
 
 
 class Intake(models.Model):
     """One round of the program (e.g. "Pelatihan Keterampilan 2026 Gelombang 1")."""
 
-    name = models.CharField(_("nama gelombang"), max_length=150, unique=True)
-    year = models.PositiveSmallIntegerField(_("tahun"))
-    registration_opens = models.DateField(_("pendaftaran dibuka"))
-    registration_closes = models.DateField(_("pendaftaran ditutup"))
+    name = models.CharField(_("intake name"), max_length=150, unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    registration_opens = models.DateField(_("registration opens"))
+    registration_closes = models.DateField(_("registration closes"))
     programs = models.ManyToManyField(Program, related_name="intakes", verbose_name=_("program"))
-    min_age = models.PositiveSmallIntegerField(_("usia minimum"), default=18)
-    max_age = models.PositiveSmallIntegerField(_("usia maksimum"), default=59)
+    min_age = models.PositiveSmallIntegerField(_("minimum age"), default=18)
+    max_age = models.PositiveSmallIntegerField(_("maximum age"), default=59)
     default_quota = models.PositiveIntegerField(
-        _("kuota per kelurahan"), default=50,
-        help_text=_("Kuota awal untuk kelurahan sasaran yang baru ditambahkan."),
+        _("quota per kelurahan"), default=50,
+        help_text=_("Initial quota for newly added target kelurahan."),
     )
     total_target = models.PositiveIntegerField(
-        _("target total (KK)"), default=800, validators=[MinValueValidator(1)]
+        _("total target (KK)"), default=800, validators=[MinValueValidator(1)]
     )
     quota_difference_reason = models.CharField(
-        _("alasan jumlah kuota berbeda dari target"), max_length=255, blank=True,
-        help_text=_("Wajib bila jumlah kuota kelurahan tidak sama dengan target total."),
+        _("reason the quota total differs from the target"), max_length=255, blank=True,
+        help_text=_("Required if the kelurahan quota total differs from the total target."),
     )
     max_applications_per_kk = models.PositiveSmallIntegerField(
-        _("maksimum pendaftar per KK"),
+        _("maximum applicants per KK"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text=_("Kosongkan bila tidak dibatasi."),
+        help_text=_("Leave empty for no limit."),
     )
     max_desil = models.PositiveSmallIntegerField(
-        _("desil maksimum"),
+        _("maximum desil"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
-        help_text=_("Hanya warga dengan desil DTSEN sampai angka ini yang lolos verifikasi."),
+        help_text=_("Only residents with a DTSEN desil up to this number pass verification."),
     )
     # Interview rubric weights. Scores are 1-5; the weighted mean ranks candidates.
     weight_motivation = models.PositiveSmallIntegerField(
-        _("bobot motivasi"), default=1, validators=[MaxValueValidator(10)]
+        _("motivation weight"), default=1, validators=[MaxValueValidator(10)]
     )
     weight_readiness = models.PositiveSmallIntegerField(
-        _("bobot kesiapan dan waktu"), default=1, validators=[MaxValueValidator(10)]
+        _("readiness and time weight"), default=1, validators=[MaxValueValidator(10)]
     )
     weight_business_potential = models.PositiveSmallIntegerField(
-        _("bobot potensi usaha"), default=1, validators=[MaxValueValidator(10)]
+        _("business potential weight"), default=1, validators=[MaxValueValidator(10)]
     )
     weight_household_need = models.PositiveSmallIntegerField(
-        _("bobot kebutuhan keluarga"), default=1, validators=[MaxValueValidator(10)]
+        _("family need weight"), default=1, validators=[MaxValueValidator(10)]
     )
 
     WEIGHT_FIELDS = ("weight_motivation", "weight_readiness", "weight_business_potential", "weight_household_need")
 
     class Meta:
         ordering = ["-registration_opens"]
-        verbose_name = _("gelombang pendaftaran")
-        verbose_name_plural = _("gelombang pendaftaran")
+        verbose_name = _("registration intake")
+        verbose_name_plural = _("registration intakes")
         constraints = [
             models.CheckConstraint(
                 condition=Q(registration_closes__gte=models.F("registration_opens")),
@@ -147,15 +147,15 @@ class Intake(models.Model):
             self.registration_closes < self.registration_opens
         ):
             raise ValidationError(
-                {"registration_closes": _("Tanggal tutup tidak boleh sebelum tanggal buka.")}
+                {"registration_closes": _("The closing date cannot be before the opening date.")}
             )
         if self.min_age is not None and self.max_age is not None and self.max_age < self.min_age:
-            raise ValidationError({"max_age": _("Usia maksimum tidak boleh di bawah usia minimum.")})
+            raise ValidationError({"max_age": _("The maximum age cannot be below the minimum age.")})
         if all(getattr(self, name) is not None for name in self.WEIGHT_FIELDS) and not any(
             getattr(self, name) for name in self.WEIGHT_FIELDS
         ):
             raise ValidationError(
-                {"weight_motivation": _("Minimal satu bobot wawancara harus lebih dari 0 agar calon bisa diperingkat.")}
+                {"weight_motivation": _("At least one interview weight must be above 0 so candidates can be ranked.")}
             )
         if self.pk and self.total_target:
             error = self.quota_total_error()
@@ -172,16 +172,16 @@ class Intake(models.Model):
         if not total or total == self.total_target or reason.strip():
             return ""
         return _(
-            "Jumlah kuota kelurahan %(total)s tidak sama dengan target total %(target)s. Sesuaikan kuota atau "
-            "target, atau tulis alasannya."
+            "The kelurahan quota total %(total)s differs from the total target "
+            "%(target)s. Adjust the quotas or the target, or give a reason."
         ) % {"total": total, "target": self.total_target}
 
     def refuse_delete_reason(self) -> str:
         """Why this intake may not be deleted ('' when it may): applications and classes keep it."""
         if self.pk and self.applications.exists():
-            return _("Gelombang ini sudah punya pendaftar; gelombang tidak dapat dihapus.")
+            return _("This intake already has applicants; it cannot be deleted.")
         if self.pk and self.cohorts.exists():
-            return _("Gelombang ini sudah punya kelas; gelombang tidak dapat dihapus.")
+            return _("This intake already has classes; it cannot be deleted.")
         return ""
 
     def registration_state(self, today=None) -> str:
@@ -216,11 +216,11 @@ class KelurahanQuota(models.Model):
 
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="quotas")
     kelurahan = models.ForeignKey(Kelurahan, on_delete=models.PROTECT, related_name="quotas")
-    quota = models.PositiveIntegerField(_("kuota"), default=50)
+    quota = models.PositiveIntegerField(_("quota"), default=50)
 
     class Meta:
-        verbose_name = _("kuota kelurahan")
-        verbose_name_plural = _("kuota kelurahan")
+        verbose_name = _("kelurahan quota")
+        verbose_name_plural = _("kelurahan quotas")
         constraints = [
             models.UniqueConstraint(fields=["intake", "kelurahan"], name="quota_one_per_kelurahan"),
         ]
@@ -233,24 +233,24 @@ class KelurahanQuota(models.Model):
 class Letterhead(BaseSiteSetting):
     """Kop surat printed on every document the office files (daftar hadir, award list, handover record)."""
 
-    government = models.CharField(_("baris 1 (pemerintah)"), max_length=120, default="PEMERINTAH KOTA TANGERANG")
-    agency = models.CharField(_("baris 2 (dinas)"), max_length=120, default="DINAS SOSIAL")
+    government = models.CharField(_("line 1 (government)"), max_length=120, default="PEMERINTAH KOTA TANGERANG")
+    agency = models.CharField(_("line 2 (office)"), max_length=120, default="DINAS SOSIAL")
     address = models.CharField(
-        _("alamat"), max_length=255, blank=True,
+        _("address"), max_length=255, blank=True,
         default="Jl. Satria Sudirman No. 1, Sukaasih, Kec. Tangerang, Kota Tangerang, Banten 15111",
     )
-    contact = models.CharField(_("telepon, surel, situs"), max_length=255, blank=True)
-    city = models.CharField(_("kota penandatanganan"), max_length=60, default="Tangerang")
-    signatory_title = models.CharField(_("jabatan penanda tangan"), max_length=120, default="Kepala Dinas Sosial")
-    signatory_name = models.CharField(_("nama penanda tangan"), max_length=120, blank=True)
-    signatory_nip = models.CharField(_("NIP penanda tangan"), max_length=30, blank=True)
+    contact = models.CharField(_("phone, email, website"), max_length=255, blank=True)
+    city = models.CharField(_("city of signing"), max_length=60, default="Tangerang")
+    signatory_title = models.CharField(_("signatory title"), max_length=120, default="Kepala Dinas Sosial")
+    signatory_name = models.CharField(_("signatory name"), max_length=120, blank=True)
+    signatory_nip = models.CharField(_("signatory NIP"), max_length=30, blank=True)
     logo = models.ForeignKey(
         "wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("logo"),
     )
 
     class Meta:
-        verbose_name = _("kop surat")
+        verbose_name = _("letterhead")
 
     @classmethod
     def for_print(cls, request) -> Letterhead:
@@ -262,13 +262,13 @@ class Letterhead(BaseSiteSetting):
 class Holiday(models.Model):
     """A day the office is closed (national holiday, cuti bersama, local event): no interview is scheduled."""
 
-    date = models.DateField(_("tanggal"), unique=True)
-    name = models.CharField(_("keterangan"), max_length=150)
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("holiday name"), max_length=150)
 
     class Meta:
         ordering = ["date"]
-        verbose_name = _("hari libur")
-        verbose_name_plural = _("hari libur")
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
 
     def __str__(self) -> str:
         return f"{self.date:%d-%m-%Y} {self.name}"
@@ -285,17 +285,17 @@ class Holiday(models.Model):
 class Instructor(models.Model):
     """A trainer for one skill. Contact data is staff data, not a resident's."""
 
-    name = models.CharField(_("nama"), max_length=150)
+    name = models.CharField(_("name"), max_length=150)
     skill = models.ForeignKey(
-        Program, on_delete=models.PROTECT, related_name="instructors", verbose_name=_("keterampilan")
+        Program, on_delete=models.PROTECT, related_name="instructors", verbose_name=_("skill")
     )
-    phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
-    active = models.BooleanField(_("aktif"), default=True)
+    phone = models.CharField(_("mobile number"), max_length=20, blank=True)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("instruktur")
-        verbose_name_plural = _("instruktur")
+        verbose_name = _("instructor")
+        verbose_name_plural = _("instructors")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.skill})"
@@ -305,32 +305,32 @@ class Cohort(models.Model):
     """A class (kelas) of one program in one intake, with its completion rule."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Direncanakan")
-        RUNNING = "running", _("Berjalan")
-        COMPLETED = "completed", _("Selesai")
+        PLANNED = "planned", _("Planned")
+        RUNNING = "running", _("Running")
+        COMPLETED = "completed", _("Completed")
 
-    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("gelombang"))
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("intake"))
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("program"))
-    name = models.CharField(_("nama kelas"), max_length=150)
+    name = models.CharField(_("class name"), max_length=150)
     instructors = models.ManyToManyField(
-        Instructor, blank=True, related_name="cohorts", verbose_name=_("instruktur")
+        Instructor, blank=True, related_name="cohorts", verbose_name=_("instructor")
     )
-    venue = models.CharField(_("tempat"), max_length=200)
-    start_date = models.DateField(_("tanggal mulai"))
-    end_date = models.DateField(_("tanggal selesai"))
-    capacity = models.PositiveSmallIntegerField(_("kapasitas"), default=20, validators=[MinValueValidator(1)])
+    venue = models.CharField(_("venue"), max_length=200)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    capacity = models.PositiveSmallIntegerField(_("capacity"), default=20, validators=[MinValueValidator(1)])
     min_attendance_pct = models.PositiveSmallIntegerField(
-        _("kehadiran minimum (%)"), default=80, validators=[MaxValueValidator(100)]
+        _("minimum attendance (%)"), default=80, validators=[MaxValueValidator(100)]
     )
     min_final_score = models.PositiveSmallIntegerField(
-        _("nilai akhir minimum"), default=60, validators=[MaxValueValidator(100)]
+        _("minimum final score"), default=60, validators=[MaxValueValidator(100)]
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
 
     class Meta:
         ordering = ["-start_date", "name"]
-        verbose_name = _("kelas")
-        verbose_name_plural = _("kelas")
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
         constraints = [
             models.UniqueConstraint(fields=["intake", "name"], name="cohort_name_unique_per_intake"),
             models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="cohort_dates_ordered"),
@@ -343,24 +343,24 @@ class Cohort(models.Model):
 
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": _("Tanggal selesai tidak boleh sebelum tanggal mulai.")})
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
         if self.intake_id and self.program_id and not self.intake.programs.filter(pk=self.program_id).exists():
-            raise ValidationError({"program": _("Program ini tidak dibuka pada gelombang tersebut.")})
+            raise ValidationError({"program": _("This program is not offered in that intake.")})
 
 
 class CohortSession(models.Model):
     """One meeting of a class. `held` turns true when its attendance is saved; only held sessions count."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
-    number = models.PositiveSmallIntegerField(_("pertemuan ke"))
-    date = models.DateField(_("tanggal"))
-    topic = models.CharField(_("materi"), max_length=200, blank=True)
-    held = models.BooleanField(_("terlaksana"), default=False)
+    number = models.PositiveSmallIntegerField(_("session number"))
+    date = models.DateField(_("date"))
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+    held = models.BooleanField(_("held"), default=False)
 
     class Meta:
         ordering = ["cohort", "number"]
-        verbose_name = _("pertemuan")
-        verbose_name_plural = _("pertemuan")
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
         constraints = [
             models.UniqueConstraint(fields=["cohort", "number"], name="cohort_session_number_unique"),
         ]
@@ -375,16 +375,16 @@ class CapitalPackage(models.Model):
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="capital_packages", verbose_name=_("program")
     )
-    name = models.CharField(_("nama paket"), max_length=150)
-    contents = models.TextField(_("isi paket"))
-    value_rupiah = models.PositiveBigIntegerField(_("nilai (Rp)"), validators=[MinValueValidator(1)])
-    for_groups = models.BooleanField(_("untuk KUB"), default=False)
-    active = models.BooleanField(_("aktif"), default=True)
+    name = models.CharField(_("package name"), max_length=150)
+    contents = models.TextField(_("package contents"))
+    value_rupiah = models.PositiveBigIntegerField(_("value (Rp)"), validators=[MinValueValidator(1)])
+    for_groups = models.BooleanField(_("for KUB"), default=False)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["program__name", "name"]
-        verbose_name = _("paket modal usaha")
-        verbose_name_plural = _("paket modal usaha")
+        verbose_name = _("business capital package")
+        verbose_name_plural = _("business capital packages")
         constraints = [models.UniqueConstraint(fields=["program", "name"], name="capital_package_unique_name")]
 
     def __str__(self) -> str:
@@ -395,17 +395,17 @@ class CapitalPackageItem(models.Model):
     """One line of a capital package: what is handed over, how many, at what value, from which supplier."""
 
     package = models.ForeignKey(CapitalPackage, on_delete=models.CASCADE, related_name="items",
-                                verbose_name=_("paket modal usaha"))
-    name = models.CharField(_("barang"), max_length=150)
-    quantity = models.PositiveIntegerField(_("jumlah"), default=1, validators=[MinValueValidator(1)])
-    unit = models.CharField(_("satuan"), max_length=30, blank=True, help_text=_("Mis. unit, set, kg."))
-    unit_value_rupiah = models.PositiveBigIntegerField(_("harga satuan (Rp)"))
-    supplier = models.CharField(_("pemasok"), max_length=150, blank=True)
+                                verbose_name=_("business capital package"))
+    name = models.CharField(_("item"), max_length=150)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
+    unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("E.g. unit, set, kg."))
+    unit_value_rupiah = models.PositiveBigIntegerField(_("unit price (Rp)"))
+    supplier = models.CharField(_("supplier"), max_length=150, blank=True)
 
     class Meta:
         ordering = ["package", "pk"]
-        verbose_name = _("barang paket modal")
-        verbose_name_plural = _("barang paket modal")
+        verbose_name = _("capital package item")
+        verbose_name_plural = _("capital package items")
         constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="package_item_quantity_positive")]
 
     def __str__(self) -> str:

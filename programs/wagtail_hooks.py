@@ -47,17 +47,17 @@ WITHDRAWN = "withdrawn"  # Enrolment.Status.WITHDRAWN; programs never imports ap
 
 
 class CohortFilterSet(RegisterFilterSet):
-    intake = django_filters.ModelChoiceFilter(label=_("Gelombang"), queryset=Intake.objects.all())
+    intake = django_filters.ModelChoiceFilter(label=_("Intake"), queryset=Intake.objects.all())
     program = django_filters.ModelChoiceFilter(label=_("Program"), queryset=Program.objects.all())
     instructor = django_filters.ModelChoiceFilter(
-        label=_("Instruktur"), field_name="instructors", queryset=Instructor.objects.select_related("skill")
+        label=_("Instructor"), field_name="instructors", queryset=Instructor.objects.select_related("skill")
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Cohort.Status.choices)
     start_from = django_filters.DateFilter(
-        label=_("Mulai sejak"), field_name="start_date", lookup_expr="gte", widget=DATE_INPUT
+        label=_("Starting from"), field_name="start_date", lookup_expr="gte", widget=DATE_INPUT
     )
     end_to = django_filters.DateFilter(
-        label=_("Selesai sampai"), field_name="end_date", lookup_expr="lte", widget=DATE_INPUT
+        label=_("Ending by"), field_name="end_date", lookup_expr="lte", widget=DATE_INPUT
     )
 
     class Meta:
@@ -67,16 +67,16 @@ class CohortFilterSet(RegisterFilterSet):
 
 class CohortTable(RegisterTable):
     name = tables.Column(
-        verbose_name=_("Kelas"), linkify=lambda record: reverse(COHORT_DETAIL_URL_NAME, args=[record.pk])
+        verbose_name=_("Class"), linkify=lambda record: reverse(COHORT_DETAIL_URL_NAME, args=[record.pk])
     )
-    intake = tables.Column(verbose_name=_("Gelombang"), accessor="intake__name")
+    intake = tables.Column(verbose_name=_("Intake"), accessor="intake__name")
     program = tables.Column(verbose_name=_("Program"), accessor="program__name")
-    instructors = tables.Column(verbose_name=_("Instruktur"), accessor="pk", orderable=False)
-    venue = tables.Column(verbose_name=_("Tempat"))
-    start_date = tables.DateColumn(verbose_name=_("Mulai"), format="d-m-Y")
-    end_date = tables.DateColumn(verbose_name=_("Selesai"), format="d-m-Y")
-    capacity = tables.Column(verbose_name=_("Kapasitas"))
-    participant_count = tables.Column(verbose_name=_("Peserta"))
+    instructors = tables.Column(verbose_name=_("Instructor"), accessor="pk", orderable=False)
+    venue = tables.Column(verbose_name=_("Venue"))
+    start_date = tables.DateColumn(verbose_name=_("Start"), format="d-m-Y")
+    end_date = tables.DateColumn(verbose_name=_("Ends"), format="d-m-Y")
+    capacity = tables.Column(verbose_name=_("Capacity"))
+    participant_count = tables.Column(verbose_name=_("Participants"))
     status = ChoiceDisplayColumn(verbose_name=_("Status"))
 
     class Meta(RegisterTable.Meta):
@@ -101,25 +101,25 @@ class CohortPermissionHelper(PermissionHelper):
 class CohortRegister(RegisterModelAdmin):
     model = Cohort
     register_key = "cohorts"
-    register_name = _("Kelas")
+    register_name = _("Class")
     export_slug = "kelas"
     menu_icon = "group"
     permission_helper_class = CohortPermissionHelper
     table_class = CohortTable
     filterset_class = CohortFilterSet
-    search_help = _("Cari nama kelas atau tempat")
+    search_help = _("Search class name or venue")
     search_fields = (search.name("name"), search.name("venue"))
     list_select_related = ("intake", "program")
     form_fields_exclude = ("status",)
     export_columns = (
-        ExportColumn("name", "Kelas"),
-        ExportColumn("intake__name", "Gelombang"),
-        ExportColumn("program__name", "Program"),
+        ExportColumn("name", _("Class")),
+        ExportColumn("intake__name", _("Intake")),
+        ExportColumn("program__name", _("Program")),
         ExportColumn("venue"),
         ExportColumn("start_date"),
         ExportColumn("end_date"),
         ExportColumn("capacity"),
-        ExportColumn("participant_count", "Peserta", kind=NUMBER),
+        ExportColumn("participant_count", _("Participants"), kind=NUMBER),
         ExportColumn("min_attendance_pct"),
         ExportColumn("min_final_score"),
         ExportColumn("status"),
@@ -141,7 +141,7 @@ def register_round_viewsets():
 @hooks.register("register_log_actions")
 def register_round_log_actions(actions):
     for action, label in [
-        ("sigap.intake.copy", _("Gelombang disalin dari gelombang sebelumnya")),
-        ("sigap.intake.quotas", _("Kuota kelurahan disimpan")),
+        ("sigap.intake.copy", _("Intake copied from a previous intake")),
+        ("sigap.intake.quotas", _("Kelurahan quotas saved")),
     ]:
         actions.register_action(action, label, label)

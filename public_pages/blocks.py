@@ -28,9 +28,9 @@ PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 # --- Links an editor may publish -------------------------------------------------------------------
 LINK_SCHEMES = {"http", "https", "mailto", "tel"}
-LINK_HELP = _("Alamat tujuan, mis. /pelatihan/, https://..., mailto:... atau tel:...")
+LINK_HELP = _("Target address, e.g. /pelatihan/, https://..., mailto:... or tel:...")
 _UNSAFE_LINK = _(
-    "Tautan hanya boleh berupa alamat di situs ini (diawali /), https://, http://, mailto: atau tel:."
+    "A link may only be an address on this site (starting with /), https://, http://, mailto: or tel:."
 )
 # Browsers drop tabs, newlines and other control characters inside a URL ("jav\tascript:"), so any of
 # them makes a link suspect rather than something to clean up.
@@ -97,41 +97,41 @@ class SafeRichTextBlock(blocks.RichTextBlock):
 
 
 class HeadingBlock(blocks.StructBlock):
-    text = blocks.CharBlock(label=_("judul"), max_length=120)
+    text = blocks.CharBlock(label=_("title"), max_length=120)
     level = blocks.ChoiceBlock(
-        label=_("tingkat"), choices=[("h2", _("Judul bagian")), ("h3", _("Sub-judul"))], default="h2"
+        label=_("level"), choices=[("h2", _("Section heading")), ("h3", _("Subheading"))], default="h2"
     )
 
     class Meta:
         icon = "title"
-        label = _("Judul")
+        label = _("Heading")
         template = "blocks/heading_block.html"
         preview_value = {"text": "Apa yang dipelajari peserta", "level": "h2"}
 
 
 class ImageBlock(blocks.StructBlock):
-    image = ImageChooserBlock(label=_("gambar"))
+    image = ImageChooserBlock(label=_("image"))
     alt_text = blocks.CharBlock(
-        label=_("teks alternatif"),
+        label=_("alt text"),
         max_length=200,
-        help_text=_("Jelaskan isi gambar untuk pembaca layar."),
+        help_text=_("Describe the image for screen readers."),
     )
-    caption = blocks.CharBlock(label=_("keterangan"), required=False, max_length=200)
+    caption = blocks.CharBlock(label=_("caption"), required=False, max_length=200)
 
     class Meta:
         icon = "image"
-        label = _("Gambar")
+        label = _("Image")
         template = "blocks/image_block.html"
         preview_value = {"alt_text": "Peserta pelatihan tata boga", "caption": "Praktik di dapur pelatihan"}
 
 
 class QuoteBlock(blocks.StructBlock):
-    quote = blocks.TextBlock(label=_("kutipan"))
-    attribution = blocks.CharBlock(label=_("sumber"), required=False, max_length=120)
+    quote = blocks.TextBlock(label=_("quote"))
+    attribution = blocks.CharBlock(label=_("source"), required=False, max_length=120)
 
     class Meta:
         icon = "openquote"
-        label = _("Kutipan")
+        label = _("Quote")
         template = "blocks/quote_block.html"
         preview_value = {
             "quote": "Setelah pelatihan, saya bisa membuka usaha katering kecil di rumah.",
@@ -142,10 +142,10 @@ class QuoteBlock(blocks.StructBlock):
 class CallToActionBlock(SafeLinksStructBlock):
     link_fields = ("link_url",)
 
-    title = blocks.CharBlock(label=_("judul"), max_length=120)
-    text = blocks.TextBlock(label=_("teks"), required=False)
-    link_url = blocks.CharBlock(label=_("tautan"), max_length=255, help_text=LINK_HELP)
-    link_text = blocks.CharBlock(label=_("teks tombol"), max_length=60)
+    title = blocks.CharBlock(label=_("title"), max_length=120)
+    text = blocks.TextBlock(label=_("text"), required=False)
+    link_url = blocks.CharBlock(label=_("link"), max_length=255, help_text=LINK_HELP)
+    link_text = blocks.CharBlock(label=_("button text"), max_length=60)
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
@@ -155,7 +155,7 @@ class CallToActionBlock(SafeLinksStructBlock):
 
     class Meta:
         icon = "pick"
-        label = _("Ajakan bertindak")
+        label = _("Call to action")
         template = "blocks/call_to_action_block.html"
         preview_value = {
             "title": "Pendaftaran gelombang ini masih dibuka",
@@ -166,17 +166,17 @@ class CallToActionBlock(SafeLinksStructBlock):
 
 
 class FaqItemBlock(blocks.StructBlock):
-    question = blocks.CharBlock(label=_("pertanyaan"), max_length=200)
-    answer = SafeRichTextBlock(label=_("jawaban"), features=PARAGRAPH_FEATURES)
+    question = blocks.CharBlock(label=_("question"), max_length=200)
+    answer = SafeRichTextBlock(label=_("answer"), features=PARAGRAPH_FEATURES)
 
 
 class FaqBlock(blocks.StructBlock):
-    title = blocks.CharBlock(label=_("judul"), max_length=120, default="Pertanyaan yang sering diajukan")
-    items = blocks.ListBlock(FaqItemBlock(), label=_("pertanyaan"))
+    title = blocks.CharBlock(label=_("title"), max_length=120, default="Pertanyaan yang sering diajukan")
+    items = blocks.ListBlock(FaqItemBlock(), label=_("question"))
 
     class Meta:
         icon = "help"
-        label = _("Tanya jawab (FAQ)")
+        label = _("Questions and answers (FAQ)")
         template = "blocks/faq_block.html"
         preview_value = {
             "title": "Pertanyaan yang sering diajukan",
@@ -197,7 +197,7 @@ class BodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = SafeRichTextBlock(
         features=PARAGRAPH_FEATURES,
-        label=_("Paragraf"),
+        label=_("Paragraph"),
         icon="pilcrow",
         template="blocks/paragraph_block.html",
         preview_value="<p>Pelatihan berlangsung selama sepuluh hari di Balai Latihan Kerja Kota Tangerang.</p>",

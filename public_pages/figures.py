@@ -69,8 +69,8 @@ def home_figures() -> list[Figure]:
     All three come from the delivery records (`applicants.dashboard.public_figures`)."""
     numbers = current_numbers()
     figures = [
-        Figure("trained", _("peserta telah dilatih"), numbers["participants_trained"]),
-        Figure("capital_packages", _("paket modal usaha diserahkan"), numbers["packages_awarded"]),
-        Figure("businesses", _("usaha alumni masih berjalan"), numbers["businesses_running"]),
+        Figure("trained", _("participants trained"), numbers["participants_trained"]),
+        Figure("capital_packages", _("business capital packages handed over"), numbers["packages_awarded"]),
+        Figure("businesses", _("alumni businesses still running"), numbers["businesses_running"]),
     ]
     return [f for f in figures if f.value]

@@ -37,12 +37,13 @@ _NO_MATCH_NIK = "0" * 16
 class InterestFormPage(PublicPageMixin, RoutablePageMixin, Page):
     """The one registration page residents reach from the home page and program pages."""
 
-    intro = RichTextField(_("pengantar"), blank=True)
+    intro = RichTextField(_("introduction"), blank=True)
     privacy_notice = RichTextField(
-        _("pemberitahuan privasi"), blank=True,
-        help_text=_("Ditampilkan di atas kotak persetujuan. Versi resmi yang disetujui warga dicatat per pendaftaran."),
+        _("privacy notice"), blank=True,
+        help_text=_("Shown above the consent box. The official version a "
+                    "resident agreed to is recorded with each application."),
     )
-    thank_you_text = RichTextField(_("teks terima kasih"), blank=True)
+    thank_you_text = RichTextField(_("thank-you text"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("privacy_notice"),
                       FieldPanel("thank_you_text")]
@@ -52,7 +53,7 @@ class InterestFormPage(PublicPageMixin, RoutablePageMixin, Page):
     subpage_types: list[str] = []
 
     class Meta:
-        verbose_name = _("halaman formulir pendaftaran")
+        verbose_name = _("application form page")
 
     # --- helpers --------------------------------------------------------------------------------
     @staticmethod
@@ -103,7 +104,7 @@ class InterestFormPage(PublicPageMixin, RoutablePageMixin, Page):
             length = MAX_POST_BYTES + 1
         if length > MAX_POST_BYTES:
             return HttpResponse(
-                "Data yang dikirim terlalu besar.", status=413, content_type="text/plain; charset=utf-8"
+                _("The data sent is too large."), status=413, content_type="text/plain; charset=utf-8"
             )
         if not ratelimit.hit(request, scope):
             response = self._respond(request, template="public_pages/interest_form_page_429.html", status=429)
@@ -144,8 +145,8 @@ class InterestFormPage(PublicPageMixin, RoutablePageMixin, Page):
             return self._respond_form(request, intake, form)
         if not created:
             form.add_error("nik", _(
-                "NIK ini sudah terdaftar pada gelombang pendaftaran ini, jadi tidak perlu mendaftar lagi. "
-                "Cek status pendaftaran dengan nomor pendaftaran dan NIK di halaman Cek Status."
+                "This NIK is already registered for this intake, so there is no need to apply again. Check "
+                "your application status with your application number and NIK on the Check status page."
             ))
             return self._respond_form(request, intake, form, duplicate=True)
         response = HttpResponseRedirect(self.get_url(request) + self.reverse_subpage("thanks_view"))

@@ -36,7 +36,7 @@ NEWS_PER_PAGE = 10
 class HomePage(PublicPageMixin, Page):
     """The portal's front page: open programs first, then news, stories and figures."""
 
-    intro = models.TextField(_("pengantar"), blank=True)
+    intro = models.TextField(_("introduction"), blank=True)
 
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
@@ -50,7 +50,7 @@ class HomePage(PublicPageMixin, Page):
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
     class Meta:
-        verbose_name = _("beranda")
+        verbose_name = _("home page")
 
     def route(self, request, path_components):
         """Find the page by its whole path in one query (Wagtail's own routing runs a query or two per
@@ -80,7 +80,7 @@ class HomePage(PublicPageMixin, Page):
 class ProgramIndexPage(PublicPageMixin, Page):
     """/pelatihan/: every announced program, open ones first."""
 
-    intro = models.TextField(_("pengantar"), blank=True)
+    intro = models.TextField(_("introduction"), blank=True)
 
     max_count = 1
     parent_page_types = ["public_pages.HomePage"]
@@ -88,7 +88,7 @@ class ProgramIndexPage(PublicPageMixin, Page):
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
     class Meta:
-        verbose_name = _("indeks pelatihan")
+        verbose_name = _("training index")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -108,37 +108,37 @@ class ProgramPage(PublicPageMixin, Page):
     """One training program announced for one intake (round)."""
 
     program = models.ForeignKey(
-        "programs.Program", on_delete=models.PROTECT, related_name="+", verbose_name=_("program keterampilan")
+        "programs.Program", on_delete=models.PROTECT, related_name="+", verbose_name=_("skills program")
     )
     intake = models.ForeignKey(
-        "programs.Intake", on_delete=models.PROTECT, related_name="+", verbose_name=_("gelombang pendaftaran")
+        "programs.Intake", on_delete=models.PROTECT, related_name="+", verbose_name=_("registration intake")
     )
     image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("gambar"),
+        verbose_name=_("image"),
     )
     skill_summary = models.TextField(
-        _("ringkasan keterampilan"), help_text=_("Satu-dua kalimat untuk kartu dan pratinjau.")
+        _("skill summary"), help_text=_("One or two sentences for cards and previews.")
     )
-    learning_outcomes = RichTextField(_("yang dipelajari peserta"), features=PARAGRAPH_FEATURES)
+    learning_outcomes = RichTextField(_("what participants learn"), features=PARAGRAPH_FEATURES)
     eligibility_note = models.TextField(
-        _("catatan persyaratan tambahan"), blank=True,
-        help_text=_("Persyaratan dasar (DTSEN/DTKS, warga Kota Tangerang, rentang usia) tampil otomatis."),
+        _("additional requirements note"), blank=True,
+        help_text=_("The basic requirements (DTSEN/DTKS, Kota Tangerang resident, age range) are shown automatically."),
     )
-    schedule = models.CharField(_("jadwal pelatihan"), max_length=200)
-    venue = models.CharField(_("tempat"), max_length=200)
-    places = models.PositiveIntegerField(_("jumlah tempat"))
+    schedule = models.CharField(_("training schedule"), max_length=200)
+    venue = models.CharField(_("venue"), max_length=200)
+    places = models.PositiveIntegerField(_("number of places"))
     capital_package = models.TextField(
-        _("paket modal usaha untuk peserta terbaik"),
-        help_text=_("Apa yang diterima tiga peserta terbaik tiap kelas."),
+        _("business capital package for the best participants"),
+        help_text=_("What the three best participants of each class receive."),
     )
-    body = StreamField(BodyBlock(), blank=True, verbose_name=_("isi"))
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
 
     parent_page_types = ["public_pages.ProgramIndexPage"]
     subpage_types: list[str] = []
 
     content_panels = Page.content_panels + [
-        MultiFieldPanel([FieldPanel("program"), FieldPanel("intake")], heading=_("Program dan gelombang")),
+        MultiFieldPanel([FieldPanel("program"), FieldPanel("intake")], heading=_("Program and intake")),
         FieldPanel("image"),
         FieldPanel("skill_summary"),
         FieldPanel("learning_outcomes"),
@@ -150,7 +150,7 @@ class ProgramPage(PublicPageMixin, Page):
                 FieldPanel("places"),
                 FieldPanel("capital_package"),
             ],
-            heading=_("Rincian pelatihan"),
+            heading=_("Training details"),
         ),
         FieldPanel("body"),
     ]
@@ -161,13 +161,13 @@ class ProgramPage(PublicPageMixin, Page):
     ]
 
     class Meta:
-        verbose_name = _("pengumuman pelatihan")
-        verbose_name_plural = _("pengumuman pelatihan")
+        verbose_name = _("training announcement")
+        verbose_name_plural = _("training announcements")
 
     def clean(self):
         super().clean()
         if self.program_id and self.intake_id and not self.intake.programs.filter(pk=self.program_id).exists():
-            raise ValidationError({"program": _("Program ini tidak termasuk dalam gelombang yang dipilih.")})
+            raise ValidationError({"program": _("This program is not part of the selected intake.")})
 
     @classmethod
     def open_now(cls, today=None):
@@ -201,7 +201,7 @@ class NewsPageTag(TaggedItemBase):
 class NewsIndexPage(PublicPageMixin, RoutablePageMixin, Page):
     """/berita/: news newest first, filterable by tag, with RSS (/berita/rss/) and Atom (/berita/atom/) feeds."""
 
-    intro = models.TextField(_("pengantar"), blank=True)
+    intro = models.TextField(_("introduction"), blank=True)
 
     max_count = 1
     parent_page_types = ["public_pages.HomePage"]
@@ -209,7 +209,7 @@ class NewsIndexPage(PublicPageMixin, RoutablePageMixin, Page):
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
     class Meta:
-        verbose_name = _("indeks berita")
+        verbose_name = _("news index")
 
     def news(self):
         return site_data.public_only(
@@ -255,36 +255,36 @@ class NewsIndexPage(PublicPageMixin, RoutablePageMixin, Page):
 
 
 class NewsPage(PublicPageMixin, Page):
-    date = models.DateField(_("tanggal"), default=timezone.localdate)
-    lead = models.TextField(_("ringkasan"), help_text=_("Satu paragraf pendek yang tampil di daftar berita."))
+    date = models.DateField(_("date"), default=timezone.localdate)
+    lead = models.TextField(_("summary"), help_text=_("One short paragraph shown in the news list."))
     image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("gambar utama"),
+        verbose_name=_("main image"),
     )
-    image_alt = models.CharField(_("teks alternatif gambar"), max_length=200, blank=True)
-    body = StreamField(BodyBlock(), blank=True, verbose_name=_("isi"))
-    tags = ClusterTaggableManager(through=NewsPageTag, blank=True, verbose_name=_("tag"))
+    image_alt = models.CharField(_("image alt text"), max_length=200, blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+    tags = ClusterTaggableManager(through=NewsPageTag, blank=True, verbose_name=_("tags"))
 
     parent_page_types = ["public_pages.NewsIndexPage"]
     subpage_types: list[str] = []
     content_panels = Page.content_panels + [
         FieldPanel("date"),
         FieldPanel("lead"),
-        MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("Gambar")),
+        MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("Image")),
         FieldPanel("body"),
         FieldPanel("tags"),
     ]
     search_fields = Page.search_fields + [index.SearchField("lead"), index.SearchField("body")]
 
     class Meta:
-        verbose_name = _("berita")
-        verbose_name_plural = _("berita")
+        verbose_name = _("news item")
+        verbose_name_plural = _("news items")
 
 
 class StoryIndexPage(PublicPageMixin, Page):
     """/kisah-sukses/: alumni stories as cards."""
 
-    intro = models.TextField(_("pengantar"), blank=True)
+    intro = models.TextField(_("introduction"), blank=True)
 
     max_count = 1
     parent_page_types = ["public_pages.HomePage"]
@@ -292,7 +292,7 @@ class StoryIndexPage(PublicPageMixin, Page):
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
     class Meta:
-        verbose_name = _("indeks kisah sukses")
+        verbose_name = _("success story index")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -322,28 +322,28 @@ class SuccessStoryPage(PublicPageMixin, Page):
     base_form_class = SuccessStoryPageForm
 
     alumnus_first_name = models.CharField(
-        _("nama depan alumni"), max_length=40, help_text=_("Hanya nama depan, jangan nama lengkap.")
+        _("alumni first name"), max_length=40, help_text=_("First name only, not the full name.")
     )
     program = models.ForeignKey(
-        "programs.Program", on_delete=models.PROTECT, related_name="+", verbose_name=_("program keterampilan")
+        "programs.Program", on_delete=models.PROTECT, related_name="+", verbose_name=_("skills program")
     )
-    business_type = models.CharField(_("jenis usaha"), max_length=120)
+    business_type = models.CharField(_("business type"), max_length=120)
     kecamatan = models.ForeignKey(
         "programs.Kecamatan", on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan")
     )
     photo = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("foto"),
+        verbose_name=_("photo"),
     )
-    photo_alt = models.CharField(_("teks alternatif foto"), max_length=200, blank=True)
-    quote = models.TextField(_("kutipan"))
-    story = RichTextField(_("kisah"), features=PARAGRAPH_FEATURES)
+    photo_alt = models.CharField(_("photo alt text"), max_length=200, blank=True)
+    quote = models.TextField(_("quote"))
+    story = RichTextField(_("story"), features=PARAGRAPH_FEATURES)
     # Optional link to the graduate's record, offered only for graduates whose consent to publication is
     # recorded (UU PDP); the choice shows first name, program and class, never the full name.
     graduate = models.ForeignKey(
         "applicants.Enrolment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         limit_choices_to={"publication_consent_at__isnull": False, "status": "completed"},
-        verbose_name=_("lulusan (dengan persetujuan publikasi)"),
+        verbose_name=_("graduate (with publication consent)"),
     )
 
     parent_page_types = ["public_pages.StoryIndexPage"]
@@ -353,7 +353,7 @@ class SuccessStoryPage(PublicPageMixin, Page):
         FieldPanel("program"),
         FieldPanel("business_type"),
         FieldPanel("kecamatan"),
-        MultiFieldPanel([FieldPanel("photo"), FieldPanel("photo_alt")], heading=_("Foto")),
+        MultiFieldPanel([FieldPanel("photo"), FieldPanel("photo_alt")], heading=_("Photo")),
         FieldPanel("quote"),
         FieldPanel("story"),
         FieldPanel("graduate"),
@@ -365,13 +365,13 @@ class SuccessStoryPage(PublicPageMixin, Page):
     ]
 
     class Meta:
-        verbose_name = _("kisah sukses")
-        verbose_name_plural = _("kisah sukses")
+        verbose_name = _("success story")
+        verbose_name_plural = _("success stories")
 
     def clean(self):
         super().clean()
         if self.alumnus_first_name and " " in self.alumnus_first_name.strip():
-            raise ValidationError({"alumnus_first_name": _("Tulis nama depan saja, tanpa nama lengkap.")})
+            raise ValidationError({"alumnus_first_name": _("Write the first name only, without the full name.")})
         if self.graduate_id:
             try:
                 self.graduate.validate_story_link()
@@ -383,17 +383,17 @@ class SuccessStoryPage(PublicPageMixin, Page):
 class ContactSettings(BaseSiteSetting):
     """Dinsos contact details shown in the footer of every page; editable by comms staff."""
 
-    office_name = models.CharField(_("nama kantor"), max_length=150, default="Dinas Sosial Kota Tangerang")
+    office_name = models.CharField(_("office name"), max_length=150, default="Dinas Sosial Kota Tangerang")
     address = models.TextField(
-        _("alamat"), default="Pusat Pemerintahan Kota Tangerang, Jl. Satria-Sudirman No. 1, Kota Tangerang, Banten"
+        _("address"), default="Pusat Pemerintahan Kota Tangerang, Jl. Satria-Sudirman No. 1, Kota Tangerang, Banten"
     )
-    phone = models.CharField(_("telepon"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
     whatsapp = models.CharField(
-        _("WhatsApp"), max_length=20, blank=True, help_text=_("Nomor dalam format internasional, mis. 6281234567890.")
+        _("WhatsApp"), max_length=20, blank=True, help_text=_("Number in international format, e.g. 6281234567890.")
     )
     email = models.EmailField(_("email"), blank=True)
     opening_hours = models.CharField(
-        _("jam layanan"), max_length=150, blank=True, default="Senin-Jumat, 08.00-16.00 WIB"
+        _("opening hours"), max_length=150, blank=True, default="Senin-Jumat, 08.00-16.00 WIB"
     )
 
     panels = [
@@ -406,7 +406,7 @@ class ContactSettings(BaseSiteSetting):
     ]
 
     class Meta:
-        verbose_name = _("kontak Dinsos")
+        verbose_name = _("Dinsos contact")
 
     @property
     def whatsapp_url(self) -> str:

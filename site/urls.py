@@ -1,6 +1,7 @@
 """Root URL configuration. Wagtail's page tree serves everything not matched above it."""
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
@@ -33,8 +34,12 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
-    path("", include("public_pages.urls")),
 ]
+# Residents read the site in Indonesian at the same URLs as always and in English under /en/ (the
+# admin follows each user's language in Wagtail's account settings instead). Wagtail's page tree is
+# the last pattern of all, below.
+public_patterns = [path("", include("public_pages.urls"))]
+urlpatterns += i18n_patterns(*public_patterns, prefix_default_language=False)
 
 if settings.SERVE_PUBLIC_MEDIA:
     # Only image files are public. Documents and private uploads are never served from MEDIA_ROOT:
@@ -47,7 +52,7 @@ if settings.SERVE_PUBLIC_MEDIA:
         )
     ]
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)
 
 handler404 = "public_pages.views.page_not_found"
 handler500 = "public_pages.views.server_error"

@@ -63,10 +63,10 @@ class UploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise ValidationError(_("Jenis berkas tidak didukung: unggah berkas .xlsx atau .csv."))
+            raise ValidationError(_("Unsupported file type: upload an .xlsx or .csv file."))
         limit = max_upload_bytes()
         if upload.size > limit:
-            raise ValidationError(_("Berkas terlalu besar (maksimum %(mb)s MB).") % {"mb": limit // (1024 * 1024)})
+            raise ValidationError(_("The file is too large (maximum %(mb)s MB).") % {"mb": limit // (1024 * 1024)})
         try:
             with _local_copy(upload) as local:
                 check_file(local, upload.name)

@@ -38,15 +38,15 @@ def generate_sessions(cohort: Cohort, *, weekdays: set[int], first: datetime.dat
     Days that already have a session are left alone, so running it again adds only what is missing;
     numbers continue after the last existing session."""
     if cohort.status == Cohort.Status.COMPLETED:
-        raise ValidationError(_("Kelas sudah selesai; pertemuan tidak bisa ditambah."))
+        raise ValidationError(_("The class has finished; no sessions can be added."))
     errors = {}
     if not weekdays:
-        errors["weekdays"] = _("Pilih minimal satu hari.")
+        errors["weekdays"] = _("Choose at least one day.")
     if last < first:
-        errors["last"] = _("Tanggal akhir tidak boleh sebelum tanggal awal.")
+        errors["last"] = _("The “to” date cannot be before the “from” date.")
     if first < cohort.start_date or last > cohort.end_date:
         errors["last" if last > cohort.end_date else "first"] = _(
-            "Pertemuan harus di antara tanggal mulai dan selesai kelas (%(a)s s.d. %(b)s)."
+            "Sessions must fall between the class's start and end dates (%(a)s to %(b)s)."
         ) % {"a": cohort.start_date.strftime("%d-%m-%Y"), "b": cohort.end_date.strftime("%d-%m-%Y")}
     if errors:
         raise ValidationError(errors)
@@ -59,7 +59,7 @@ def generate_sessions(cohort: Cohort, *, weekdays: set[int], first: datetime.dat
             days.append(day)
         day += datetime.timedelta(days=1)
     if len(days) > MAX_GENERATED:
-        raise ValidationError({"last": _("Lebih dari %(n)s pertemuan; periksa tanggal.") % {"n": MAX_GENERATED}})
+        raise ValidationError({"last": _("More than %(n)s sessions; check the dates.") % {"n": MAX_GENERATED}})
     with transaction.atomic():
         start = (cohort.sessions.aggregate(n=Max("number"))["n"] or 0) + 1
         sessions = CohortSession.objects.bulk_create(
@@ -71,14 +71,14 @@ def generate_sessions(cohort: Cohort, *, weekdays: set[int], first: datetime.dat
 
 class GenerateForm(forms.Form):
     weekdays = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("Hari pertemuan"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Session days"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple,
         initial=[0, 1, 2, 3, 4], required=False,
     )
-    first = forms.DateField(label=gettext_lazy("Dari tanggal"), widget=DATE)
-    last = forms.DateField(label=gettext_lazy("Sampai tanggal"), widget=DATE)
-    topic = forms.CharField(label=gettext_lazy("Materi (boleh kosong, bisa diubah per pertemuan)"), required=False,
+    first = forms.DateField(label=gettext_lazy("From date"), widget=DATE)
+    last = forms.DateField(label=gettext_lazy("To date"), widget=DATE)
+    topic = forms.CharField(label=gettext_lazy("Topic (optional, can be changed per session)"), required=False,
                             max_length=200)
-    skip_holidays = forms.BooleanField(label=gettext_lazy("Lewati hari libur"), required=False, initial=True)
+    skip_holidays = forms.BooleanField(label=gettext_lazy("Skip holidays"), required=False, initial=True)
 
 
 class SessionEditForm(forms.ModelForm):
@@ -91,9 +91,9 @@ class SessionEditForm(forms.ModelForm):
         day = self.cleaned_data["date"]
         cohort = self.instance.cohort
         if not cohort.start_date <= day <= cohort.end_date:
-            raise ValidationError(_("Tanggal harus di antara tanggal mulai dan selesai kelas."))
+            raise ValidationError(_("The date must fall between the class's start and end dates."))
         if cohort.sessions.exclude(pk=self.instance.pk).filter(date=day).exists():
-            raise ValidationError(_("Sudah ada pertemuan lain pada tanggal ini."))
+            raise ValidationError(_("There is already another session on this date."))
         return day
 
 
@@ -103,7 +103,7 @@ def cohort_generate_sessions(request, pk):
     if not access.whole_cohort_visible(request.user, cohort):
         return refuse(request)
     if cohort.status == Cohort.Status.COMPLETED:
-        return _render(request, "session_generate.html", _("Buat jadwal pertemuan: %(c)s") % {"c": cohort.name},
+        return _render(request, "session_generate.html", _("Create session schedule: %(c)s") % {"c": cohort.name},
                        {"cohort": cohort, "locked": True}, icon="date")
     form = GenerateForm(request.POST or None, initial={"first": cohort.start_date, "last": cohort.end_date})
     if request.method == "POST" and form.is_valid():
@@ -119,9 +119,9 @@ def cohort_generate_sessions(request, pk):
             else:
                 form.add_error(None, exc)
         else:
-            messages.success(request, _("%(n)s pertemuan dibuat.") % {"n": len(sessions)})
+            messages.success(request, _("%(n)s sessions created.") % {"n": len(sessions)})
             return redirect("delivery:cohort_detail", pk=cohort.pk)
-    return _render(request, "session_generate.html", _("Buat jadwal pertemuan: %(c)s") % {"c": cohort.name},
+    return _render(request, "session_generate.html", _("Create session schedule: %(c)s") % {"c": cohort.name},
                    {"form": form, "cohort": cohort}, icon="date")
 
 
@@ -137,17 +137,18 @@ def session_edit(request, pk):
     if request.method == "POST":
         if request.POST.get("action") == "delete":
             if session.held:
-                messages.error(request, _("Pertemuan yang sudah terlaksana (ada kehadiran) tidak bisa dihapus."))
+                messages.error(request, _("A session that has taken place (has attendance) cannot be deleted."))
             else:
                 session.delete()
-                messages.success(request, _("Pertemuan dihapus."))
+                messages.success(request, _("Session deleted."))
             return redirect("delivery:cohort_detail", pk=session.cohort_id)
         if form.is_valid():
             if session.held and form.cleaned_data["date"] > timezone.localdate():
-                form.add_error("date", _("Pertemuan ini sudah terlaksana; tanggalnya tidak bisa dipindah ke depan."))
+                form.add_error("date", _("This session has already taken place; "
+                                         "its date cannot be moved to the future."))
             else:
                 form.save()
-                messages.success(request, _("Pertemuan disimpan."))
+                messages.success(request, _("Session saved."))
                 return redirect("delivery:cohort_detail", pk=session.cohort_id)
     return _render(request, "session_edit.html", str(session),
                    {"form": form, "session": session, "cohort": session.cohort}, icon="date")

@@ -66,7 +66,7 @@ def register_delivery_urls():
 class DeliveryAdminGroup(ModelAdminGroup):
     """Pelaksanaan: the delivery registers and the action screens that are not a register's row."""
 
-    menu_label = _("Pelaksanaan")
+    menu_label = _("Delivery")
     menu_icon = "group"
     menu_order = 250
     items = (CohortRegister, ParticipantRegister, AttendanceRegister, AwardRegister, GroupRegister, GroupReportRegister,
@@ -75,11 +75,11 @@ class DeliveryAdminGroup(ModelAdminGroup):
     def get_submenu_items(self):
         return [
             *super().get_submenu_items(),
-            PermissionMenuItem(_("Tindak lanjut jatuh tempo"), reverse("delivery:followup_due"), icon_name="date",
+            PermissionMenuItem(_("Follow-ups due"), reverse("delivery:followup_due"), icon_name="date",
                                permission=common.VIEW, order=100),
-            PermissionMenuItem(_("Bentuk KUB"), reverse("delivery:group_create"), icon_name="plus",
+            PermissionMenuItem(_("Form a KUB"), reverse("delivery:group_create"), icon_name="plus",
                                permission=common.CHANGE, order=110),
-            PermissionMenuItem(_("Cetak daftar penerima modal"), reverse("delivery:award_sheet"),
+            PermissionMenuItem(_("Print capital recipient list"), reverse("delivery:award_sheet"),
                                icon_name="download", permission=common.AWARD_VIEW, order=120),
         ]
 
@@ -87,25 +87,25 @@ class DeliveryAdminGroup(ModelAdminGroup):
 @hooks.register("register_log_actions")
 def register_delivery_log_actions(actions):
     for action, label in [
-        ("sigap.enrol", _("Daftarkan ke kelas")),
-        ("sigap.withdraw", _("Peserta mundur")),
-        ("sigap.seat_offered", _("Kursi ditawarkan dari daftar tunggu")),
-        ("sigap.attendance", _("Kehadiran disimpan")),
-        ("sigap.scores", _("Nilai akhir disimpan")),
-        ("sigap.cohort.complete", _("Kelas diselesaikan")),
-        ("sigap.sessions.generate", _("Jadwal pertemuan dibuat")),
-        ("sigap.award.propose", _("Modal usaha diusulkan")),
-        ("sigap.award.approve", _("Modal usaha disetujui")),
-        ("sigap.award.hand_over", _("Modal usaha diserahkan")),
-        ("sigap.award.cancel", _("Modal usaha dibatalkan")),
-        ("sigap.group.form", _("KUB dibentuk")),
-        ("sigap.group.leave", _("Anggota keluar dari KUB")),
+        ("sigap.enrol", _("Enrol in class")),
+        ("sigap.withdraw", _("Participant withdrew")),
+        ("sigap.seat_offered", _("Place offered from waiting list")),
+        ("sigap.attendance", _("Attendance saved")),
+        ("sigap.scores", _("Final scores saved")),
+        ("sigap.cohort.complete", _("Class completed")),
+        ("sigap.sessions.generate", _("Session schedule created")),
+        ("sigap.award.propose", _("Business capital proposed")),
+        ("sigap.award.approve", _("Business capital approved")),
+        ("sigap.award.hand_over", _("Business capital handed over")),
+        ("sigap.award.cancel", _("Business capital cancelled")),
+        ("sigap.group.form", _("KUB formed")),
+        ("sigap.group.leave", _("Member left KUB")),
         ("sigap.group.plan", _("KUB business plan saved")),
         ("sigap.group.account", _("KUB account saved")),
         ("sigap.group.report", _("KUB monthly report saved")),
         ("sigap.group.dissolve", _("KUB dissolved")),
-        ("sigap.followup", _("Tindak lanjut dicatat")),
-        ("sigap.publication_consent", _("Persetujuan publikasi kisah dicatat")),
+        ("sigap.followup", _("Follow-up recorded")),
+        ("sigap.publication_consent", _("Story publication consent recorded")),
     ]:
         actions.register_action(action, label, label)
 

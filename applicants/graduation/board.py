@@ -26,11 +26,11 @@ LEFT_SELF_REPORT = "self_report"
 NOT_LEFT = "not_left"
 UNKNOWN = "unknown"
 EVIDENCE_LABELS = {
-    LEFT_BOTH: _("Lepas bansos: pengakuan dan register"),
-    LEFT_REGISTER: _("Lepas bansos: terverifikasi register"),
-    LEFT_SELF_REPORT: _("Lepas bansos: pengakuan sendiri saja"),
-    NOT_LEFT: _("Masih menerima bansos"),
-    UNKNOWN: _("Tidak diketahui (belum terjangkau, tanpa bukti register)"),
+    LEFT_BOTH: _("Off bansos: self-report and register"),
+    LEFT_REGISTER: _("Off bansos: verified by register"),
+    LEFT_SELF_REPORT: _("Off bansos: self-report only"),
+    NOT_LEFT: _("Still receiving bansos"),
+    UNKNOWN: _("Unknown (not yet reached, no register evidence)"),
 }
 MILESTONES = [m.value for m in FollowUp.Milestone]
 WORKING = {FollowUp.Working.EMPLOYED, FollowUp.Working.OWN_BUSINESS}
@@ -162,7 +162,7 @@ def graduation_board(user, intake_id: int | None = None, today: datetime.date | 
             row.asset_reported += 1
             row.asset_in_use += asset_states[max(asset_states)] == FollowUp.AssetState.IN_USE
         row.evidence[left_bansos_evidence(self_report(latest[3]) if latest else None, checks.get(pk, []))] += 1
-    total = BoardRow(str(_("Semua")), "")
+    total = BoardRow(str(_("All")), "")
     for row in rows.values():
         total.add(row)
     return list(rows.values()), total

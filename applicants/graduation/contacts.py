@@ -20,14 +20,14 @@ def record_attempt(user, *, channel: str, result: str, note: str = "", interview
     """One attempt for an interview invitation (`interview`) or a follow-up (`enrolment` + `milestone`)."""
     errors = {}
     if channel not in ContactAttempt.Channel.values:
-        errors["channel"] = _("Pilih cara menghubungi: WhatsApp, telepon atau kunjungan.")
+        errors["channel"] = _("Choose the contact method: WhatsApp, phone or visit.")
     if result not in ContactAttempt.Result.values:
-        errors["result"] = _("Pilih hasilnya: terhubung, tidak menjawab, nomor salah atau pindah alamat.")
+        errors["result"] = _("Choose the outcome: reached, no answer, wrong number or moved away.")
     if (interview is None) == (enrolment is None):
-        errors["purpose"] = _("Upaya kontak untuk satu undangan wawancara atau satu tindak lanjut.")
+        errors["purpose"] = _("A contact attempt is for one interview invitation or one follow-up.")
     if enrolment is not None and (enrolment.status != Enrolment.Status.COMPLETED
                                   or milestone not in FollowUp.Milestone.values):
-        errors["milestone"] = _("Tindak lanjut hanya untuk lulusan, pada tahap 3, 6 atau 12 bulan.")
+        errors["milestone"] = _("Follow-ups are for graduates only, at the 3, 6 or 12-month stage.")
     if errors:
         raise ValidationError(errors)
     application = interview.application if interview is not None else enrolment.application
@@ -47,8 +47,8 @@ def record_attempt(user, *, channel: str, result: str, note: str = "", interview
 
 def followup_message(enrolment: Enrolment, milestone: int) -> str:
     return str(_(
-        "Assalamualaikum/Salam sejahtera Bapak/Ibu. Kami dari Dinas Sosial Kota Tangerang ingin menanyakan "
-        "kabar Anda %(m)s bulan setelah pelatihan (kelas %(cohort)s). Kapan kami dapat menghubungi Anda?"
+        "Dear Sir/Madam, this is Dinas Sosial Kota Tangerang. We would like to hear how you are "
+        "doing %(m)s months after the training (class %(cohort)s). When may we contact you?"
     ) % {"m": milestone, "cohort": enrolment.cohort.name})
 
 

@@ -49,7 +49,7 @@ def enrolment_issue(request, pk):
     except ValidationError as exc:
         _errors(request, exc)
         return redirect("delivery:cohort_detail", pk=enrolment.cohort_id)
-    messages.success(request, _("Sertifikat %(n)s diterbitkan.") % {"n": certificate.number})
+    messages.success(request, _("Certificate %(n)s issued.") % {"n": certificate.number})
     return redirect("graduation:certificate_detail", pk=certificate.pk)
 
 
@@ -63,7 +63,7 @@ def cohort_issue(request, pk):
     if not access.whole_cohort_visible(request.user, cohort):
         return access.refuse(request)
     result = issue_for_cohort(cohort, request.user)
-    messages.success(request, _("%(n)s sertifikat diterbitkan.") % {"n": len(result.issued)})
+    messages.success(request, _("%(n)s certificates issued.") % {"n": len(result.issued)})
     for enrolment, reason in result.refused:
         messages.warning(request, f"{enrolment.application.applicant.full_name}: {reason}")
     return redirect("delivery:cohort_detail", pk=cohort.pk)
@@ -85,10 +85,10 @@ def certificate_detail(request, pk):
             certificate.refresh_from_db()
             _errors(request, exc)
         else:
-            messages.success(request, _("Sertifikat %(n)s dicabut.") % {"n": certificate.number})
+            messages.success(request, _("Certificate %(n)s revoked.") % {"n": certificate.number})
             return redirect("graduation:certificate_detail", pk=certificate.pk)
     history = ModelLogEntry.objects.for_instance(certificate).select_related("user").order_by("-timestamp")
-    title = _("Sertifikat %(n)s") % {"n": certificate.number}
+    title = _("Certificate %(n)s") % {"n": certificate.number}
     return TemplateResponse(request, "applicants/graduation/certificate_detail.html", {
         "page_title": title, "header_title": title, "header_icon": "doc-full",
         "certificate": certificate, "history": history, "can_change": request.user.has_perm(CHANGE),
@@ -125,7 +125,7 @@ def board(request):
     rows, total = graduation_board(request.user, intake_id=intake_id)
     if request.GET.get("format") == "xlsx":
         return _board_xlsx(request, rows, total, intake_id)
-    title = _("Papan kelulusan")
+    title = _("Graduation board")
     return TemplateResponse(request, "applicants/graduation/board.html", {
         "page_title": title, "header_title": title, "header_icon": "table",
         "rows": rows, "total": total, "intakes": Intake.objects.order_by("-year", "name"),
@@ -137,12 +137,12 @@ def board(request):
 def _board_xlsx(request, rows, total, intake_id):
     intake = Intake.objects.filter(pk=intake_id).first() if intake_id else None
     count = {"kind": NUMBER, "number_format": "0"}
-    columns = [Column(_("Gelombang"), TEXT, 30), Column(_("Kelurahan"), TEXT, 20),
-               Column(_("Lulusan"), width=9, **count)]
+    columns = [Column(_("Intake"), TEXT, 30), Column(_("Kelurahan"), TEXT, 20),
+               Column(_("Graduates"), width=9, **count)]
     for m in MILESTONES:
-        columns += [Column(_("Jatuh tempo %(m)s bln") % {"m": m}, width=10, **count),
-                    Column(_("Terjangkau %(m)s bln") % {"m": m}, width=10, **count)]
-    columns += [Column(_("Bekerja / usaha"), width=10, **count), Column(_("Usaha berjalan"), width=10, **count),
+        columns += [Column(_("Due %(m)s mo.") % {"m": m}, width=10, **count),
+                    Column(_("Reached %(m)s mo.") % {"m": m}, width=10, **count)]
+    columns += [Column(_("Working / in business"), width=10, **count), Column(_("Business running"), width=10, **count),
                 Column(_("Capital asset in use"), width=12, **count),
                 Column(_("Capital asset state recorded"), width=12, **count)]
     columns += [Column(str(label), width=12, **count) for _value, label in FollowUp.IncomeBand.choices]
@@ -156,10 +156,10 @@ def _board_xlsx(request, rows, total, intake_id):
         return out + row.income_cells() + row.evidence_cells()
 
     response = xlsx_download("papan-kelulusan.xlsx", Sheet(
-        _("Papan kelulusan"), columns, [*(values(row) for row in rows), values(total)],
-        heading=[[_("PAPAN KELULUSAN PROGRAM SIGAP KERJA")], [str(intake) if intake else _("Semua gelombang")],
-                 [_("Penghasilan dan status kerja dari tindak lanjut terakhir; lepas bansos menurut buktinya.")],
-                 [_("Dicetak %(d)s") % {"d": timezone.localdate().strftime("%d-%m-%Y")}], []],
+        _("Graduation board"), columns, [*(values(row) for row in rows), values(total)],
+        heading=[[_("SIGAP KERJA PROGRAM GRADUATION BOARD")], [str(intake) if intake else _("All intakes")],
+                 [_("Income and employment status from the latest follow-up; off bansos by its evidence.")],
+                 [_("Printed %(d)s") % {"d": timezone.localdate().strftime("%d-%m-%Y")}], []],
         for_print=True,
     ))
     log_personal_data_access(request.user, Enrolment, "ekspor xlsx papan kelulusan", filters=request.GET,
@@ -208,7 +208,7 @@ def followup_attempt(request, enrolment_pk, milestone):
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, _("Upaya kontak dicatat."))
+        messages.success(request, _("Contact attempt recorded."))
     return _back(request, reverse("delivery:followup_due"))
 
 
@@ -224,7 +224,7 @@ def interview_attempt(request, pk):
     except ValidationError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, _("Upaya kontak dicatat."))
+        messages.success(request, _("Contact attempt recorded."))
     return _back(request, reverse("wagtailadmin_home"))
 
 

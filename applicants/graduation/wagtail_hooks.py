@@ -30,14 +30,14 @@ def register_graduation_urls():
 @hooks.register("register_log_actions")
 def register_graduation_log_actions(actions):
     for action, label in [
-        ("sigap.certificate.issue", _("Sertifikat diterbitkan")),
-        ("sigap.certificate.withdraw", _("Sertifikat dicabut")),
-        ("sigap.contact_attempt", _("Upaya kontak dicatat")),
+        ("sigap.certificate.issue", _("Certificate issued")),
+        ("sigap.certificate.withdraw", _("Certificate revoked")),
+        ("sigap.contact_attempt", _("Contact attempt recorded")),
     ]:
         actions.register_action(action, label, label)
 
 
 @hooks.register("register_reports_menu_item")
 def register_board_menu_item():
-    return PermissionMenuItem(_("Papan kelulusan"), reverse("graduation:board"), icon_name="table",
+    return PermissionMenuItem(_("Graduation board"), reverse("graduation:board"), icon_name="table",
                               permission=views.VIEW, order=900)

@@ -45,8 +45,8 @@ class ApplicantAdminForm(_FirstErrorPerFieldMixin, WagtailAdminModelForm):
     """One person. Numbers may be typed with spaces or dots; they are stored as digits / E.164."""
 
     nik = forms.CharField(label=_("NIK"), max_length=40)
-    kk_number = forms.CharField(label=_("nomor KK"), max_length=40)
-    phone = forms.CharField(label=_("nomor HP"), max_length=30, help_text=_("mis. 0812 3456 7890"))
+    kk_number = forms.CharField(label=_("family card (KK) number"), max_length=40)
+    phone = forms.CharField(label=_("mobile number"), max_length=30, help_text=_("e.g. 0812 3456 7890"))
 
     class Meta:
         model = Applicant
@@ -73,18 +73,18 @@ class ApplicationAdminForm(_FirstErrorPerFieldMixin, WagtailAdminModelForm):
     """A walk-in or paper application: the person's fields and the application's, saved together."""
 
     nik = forms.CharField(label=_("NIK"), max_length=40)
-    kk_number = forms.CharField(label=_("Nomor KK"), max_length=40)
-    full_name = forms.CharField(label=_("Nama lengkap"), max_length=150)
-    birth_date = forms.DateField(label=_("Tanggal lahir"), widget=AdminDateInput)
-    phone = forms.CharField(label=_("Nomor HP"), max_length=30, help_text=_("mis. 0812 3456 7890"))
-    address = forms.CharField(label=_("Alamat"), max_length=255)
+    kk_number = forms.CharField(label=_("KK number"), max_length=40)
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    birth_date = forms.DateField(label=_("Date of birth"), widget=AdminDateInput)
+    phone = forms.CharField(label=_("Mobile number"), max_length=30, help_text=_("e.g. 0812 3456 7890"))
+    address = forms.CharField(label=_("Address"), max_length=255)
     rt = forms.CharField(label=_("RT"), max_length=3)
     rw = forms.CharField(label=_("RW"), max_length=3)
     kelurahan = forms.ModelChoiceField(label=_("Kelurahan"), queryset=Kelurahan.objects.select_related("kecamatan"))
-    household_size = forms.IntegerField(label=_("Jumlah anggota keluarga"), min_value=1, max_value=30)
-    occupation = forms.CharField(label=_("Pekerjaan saat ini"), max_length=100, required=False)
+    household_size = forms.IntegerField(label=_("Household size"), min_value=1, max_value=30)
+    occupation = forms.CharField(label=_("Current occupation"), max_length=100, required=False)
     consent = forms.BooleanField(
-        label=_("Pendaftar menyetujui pemrosesan data (formulir kertas ditandatangani)"), required=False
+        label=_("Applicant consents to data processing (signed paper form)"), required=False
     )
 
     class Meta:
@@ -153,21 +153,21 @@ class ApplicationAdminForm(_FirstErrorPerFieldMixin, WagtailAdminModelForm):
         today = timezone.localdate()
         age = self.applicant.age_on(today)
         if not intake.min_age <= age <= intake.max_age:
-            self.add_error("birth_date", _("Usia %(age)s tahun di luar batas gelombang ini (%(min)s-%(max)s tahun).")
+            self.add_error("birth_date", _("Age %(age)s is outside this intake's age limits (%(min)s-%(max)s years).")
                            % {"age": age, "min": intake.min_age, "max": intake.max_age})
         program = cleaned.get("program")
         offered = set(intake.programs.values_list("pk", flat=True))
         if program is not None and program.pk not in offered:
-            self.add_error("program", _("Program ini tidak dibuka pada gelombang yang dipilih."))
+            self.add_error("program", _("This program is not open in the selected intake."))
         alt = cleaned.get("program_alt")
         if alt is not None and alt.pk not in offered:
-            self.add_error("program_alt", _("Program ini tidak dibuka pada gelombang yang dipilih."))
+            self.add_error("program_alt", _("This program is not open in the selected intake."))
         if alt is not None and program is not None and alt == program:
-            self.add_error("program_alt", _("Pilihan kedua harus berbeda dari pilihan pertama."))
+            self.add_error("program_alt", _("The second choice must be different from the first choice."))
         if self.applicant.pk:
             others = Application.objects.filter(applicant=self.applicant, intake=intake).exclude(pk=self.instance.pk)
             if others.exists():
-                self.add_error("nik", _("NIK ini sudah terdaftar pada gelombang tersebut."))
+                self.add_error("nik", _("This NIK is already registered in that intake."))
 
     @transaction.atomic
     def save(self, commit=True):

@@ -32,12 +32,12 @@ def _label(application) -> str:
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status baru"), choices=[(s.value, s.label) for s in BULK_STATUS_TARGETS]
+        label=_("New status"), choices=[(s.value, s.label) for s in BULK_STATUS_TARGETS]
     )
     reason = forms.ChoiceField(
-        label=_("Alasan (wajib untuk tidak diterima)"), choices=[("", "---"), *DecisionReason.choices], required=False
+        label=_("Reason (required when not accepted)"), choices=[("", "---"), *DecisionReason.choices], required=False
     )
-    note = forms.CharField(label=_("Catatan"), max_length=255, required=False)
+    note = forms.CharField(label=_("Notes"), max_length=255, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,7 +49,9 @@ def change_status(request, queryset, data) -> BulkResult:
     for application in queryset:
         if data["status"] == S.WITHDRAWN and application.status == S.ENROLLED:
             # A trainee withdraws through the class (frees the seat, offers it to the waiting list).
-            result.refused.append((_label(application), str(_("Peserta kelas: mundurkan lewat halaman kelas."))))
+            result.refused.append(
+                (_label(application), str(_("Class participant: withdraw them from the class page.")))
+            )
             continue
         try:
             application.transition_to(data["status"], request.user, reason=data.get("reason", ""),
@@ -62,10 +64,10 @@ def change_status(request, queryset, data) -> BulkResult:
 
 
 class ScheduleForm(forms.Form):
-    start = forms.DateTimeField(label=_("Mulai (WIB)"), widget=AdminDateTimeInput())
-    slot_minutes = forms.IntegerField(label=_("Durasi per orang (menit)"), min_value=5, max_value=240, initial=20)
-    place = forms.CharField(label=_("Tempat"), max_length=200)
-    interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None)
+    start = forms.DateTimeField(label=_("Start (WIB)"), widget=AdminDateTimeInput())
+    slot_minutes = forms.IntegerField(label=_("Duration per person (minutes)"), min_value=5, max_value=240, initial=20)
+    place = forms.CharField(label=_("Venue"), max_length=200)
+    interviewer = InterviewerChoiceField(label=_("Interviewer"), queryset=None)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,7 +90,7 @@ def schedule_interviews(request, queryset, data) -> BulkResult:
 
 
 class EnrolForm(forms.Form):
-    cohort = forms.ModelChoiceField(label=_("Kelas"), queryset=Cohort.objects.none())
+    cohort = forms.ModelChoiceField(label=_("Class"), queryset=Cohort.objects.none())
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,18 +111,18 @@ def enrol_in_cohort(request, queryset, data) -> BulkResult:
 
 APPLICATION_BULK_ACTIONS = (
     BulkAction(
-        name="status", label=_("Ubah status"), permission="applicants.change_application",
+        name="status", label=_("Change status"), permission="applicants.change_application",
         handler=change_status, form_class=StatusForm,
-        help_text=_("Setiap baris melewati aturan alur pendaftaran; baris yang tidak boleh diubah dilaporkan."),
+        help_text=_("Each row goes through the application workflow rules; rows that may not be changed are reported."),
     ),
     BulkAction(
-        name="schedule", label=_("Jadwalkan wawancara"), permission="applicants.add_interview",
+        name="schedule", label=_("Schedule interview"), permission="applicants.add_interview",
         handler=schedule_interviews, form_class=ScheduleForm, max_rows=interviews.BULK_LIMIT,
-        help_text=_("Slot berurutan mulai waktu yang dipilih; hanya pendaftar terverifikasi (atau dikecualikan)."),
+        help_text=_("Consecutive slots from the chosen time; verified (or overridden) applicants only."),
     ),
     BulkAction(
-        name="enrol", label=_("Daftarkan ke kelas"), permission="applicants.add_enrolment",
+        name="enrol", label=_("Enrol in class"), permission="applicants.add_enrolment",
         handler=enrol_in_cohort, form_class=EnrolForm, max_rows=200,
-        help_text=_("Hanya pendaftar berstatus diterima; kelas yang penuh menolak sisanya."),
+        help_text=_("Accepted applicants only; a full class refuses the rest."),
     ),
 )

@@ -17,20 +17,20 @@ from programs.registers.filters import (
 
 
 class ApplicationFilterSet(RegisterFilterSet):
-    intake = django_filters.ModelChoiceFilter(label=_("Gelombang"), queryset=Intake.objects.all())
-    program = django_filters.ModelChoiceFilter(label=_("Program pilihan 1"), queryset=Program.objects.all())
+    intake = django_filters.ModelChoiceFilter(label=_("Intake"), queryset=Intake.objects.all())
+    program = django_filters.ModelChoiceFilter(label=_("Program choice 1"), queryset=Program.objects.all())
     kecamatan = kecamatan_filter("applicant__kelurahan")
     kelurahan = kelurahan_filter("applicant__kelurahan")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ApplicationStatus.choices)
-    source = django_filters.ChoiceFilter(label=_("Sumber"), choices=Source.choices)
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices)
     dtks = django_filters.ChoiceFilter(
-        label=_("DTKS menurut pendaftar"), field_name="dtks_self_report", choices=DtksSelfReport.choices
+        label=_("DTKS (self-reported)"), field_name="dtks_self_report", choices=DtksSelfReport.choices
     )
-    eligibility = django_filters.ChoiceFilter(label=_("Kelayakan"), choices=Eligibility.choices)
-    sex = django_filters.ChoiceFilter(label=_("Jenis kelamin"), field_name="applicant__sex", choices=Sex.choices)
-    age = AgeBandFilter(label=_("Kelompok usia"), field_name="applicant__birth_date")
-    submitted_from = DateTimeFromFilter(label=_("Daftar sejak"), field_name="submitted_at")
-    submitted_to = DateTimeToFilter(label=_("Daftar sampai"), field_name="submitted_at")
+    eligibility = django_filters.ChoiceFilter(label=_("Eligibility"), choices=Eligibility.choices)
+    sex = django_filters.ChoiceFilter(label=_("Sex"), field_name="applicant__sex", choices=Sex.choices)
+    age = AgeBandFilter(label=_("Age group"), field_name="applicant__birth_date")
+    submitted_from = DateTimeFromFilter(label=_("Applied from"), field_name="submitted_at")
+    submitted_to = DateTimeToFilter(label=_("Applied until"), field_name="submitted_at")
 
     class Meta:
         model = Application
@@ -40,8 +40,8 @@ class ApplicationFilterSet(RegisterFilterSet):
 class ApplicantFilterSet(RegisterFilterSet):
     kecamatan = kecamatan_filter()
     kelurahan = kelurahan_filter()
-    sex = django_filters.ChoiceFilter(label=_("Jenis kelamin"), choices=Sex.choices)
-    age = AgeBandFilter(label=_("Kelompok usia"), field_name="birth_date")
+    sex = django_filters.ChoiceFilter(label=_("Sex"), choices=Sex.choices)
+    age = AgeBandFilter(label=_("Age group"), field_name="birth_date")
 
     class Meta:
         model = Applicant

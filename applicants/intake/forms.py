@@ -155,125 +155,125 @@ class InterestForm(forms.Form):
     """Validates one resident's registration for one intake; `cleaned_data` feeds submit_application()."""
 
     nik = forms.CharField(
-        label=_("NIK (Nomor Induk Kependudukan)"),
-        help_text=_("16 angka, lihat KTP atau Kartu Keluarga."),
+        label=_("NIK (national identity number)"),
+        help_text=_("16 digits, see your KTP or family card (Kartu Keluarga)."),
         max_length=24,
         widget=_numeric("3671xxxxxxxxxxxx", maxlength=24),
-        error_messages=_required(_("NIK wajib diisi.")),
+        error_messages=_required(_("NIK is required.")),
     )
     kk_number = forms.CharField(
-        label=_("Nomor Kartu Keluarga (KK)"),
-        help_text=_("16 angka di bagian atas Kartu Keluarga."),
+        label=_("Family card number (KK)"),
+        help_text=_("16 digits at the top of the family card (Kartu Keluarga)."),
         max_length=24,
         widget=_numeric(maxlength=24),
-        error_messages=_required(_("Nomor KK wajib diisi.")),
+        error_messages=_required(_("KK number is required.")),
     )
     full_name = forms.CharField(
-        label=_("Nama lengkap sesuai KTP"),
+        label=_("Full name as on your KTP"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
-        error_messages=_required(_("Nama lengkap wajib diisi.")),
+        error_messages=_required(_("Full name is required.")),
     )
     birth_date = forms.DateField(
-        label=_("Tanggal lahir"),
+        label=_("Date of birth"),
         input_formats=DATE_INPUT_FORMATS,
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
         error_messages={
-            "required": _("Tanggal lahir wajib diisi."),
-            "invalid": _("Tanggal lahir tidak valid. Contoh: 31-12-1990."),
+            "required": _("Date of birth is required."),
+            "invalid": _("Date of birth is not valid. Example: 31-12-1990."),
         },
     )
     phone = forms.CharField(
-        label=_("Nomor HP/WhatsApp"),
-        help_text=_("Undangan wawancara dikirim ke nomor ini."),
+        label=_("Mobile/WhatsApp number"),
+        help_text=_("The interview invitation is sent to this number."),
         max_length=24,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel",
                                       "placeholder": "0812 3456 7890"}),
-        error_messages=_required(_("Nomor HP wajib diisi.")),
+        error_messages=_required(_("Mobile number is required.")),
     )
     address = forms.CharField(
-        label=_("Alamat (jalan, gang, nomor rumah)"),
+        label=_("Address (street, alley, house number)"),
         max_length=255,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
-        error_messages=_required(_("Alamat wajib diisi.")),
+        error_messages=_required(_("Address is required.")),
     )
     rt = forms.CharField(
         label=_("RT"), max_length=3, widget=_numeric("001", maxlength=3),
-        error_messages={"required": _("RT wajib diisi."), "max_length": _("RT berupa angka, mis. 001.")},
+        error_messages={"required": _("RT is required."), "max_length": _("RT must be a number, e.g. 001.")},
     )
     rw = forms.CharField(
         label=_("RW"), max_length=3, widget=_numeric("002", maxlength=3),
-        error_messages={"required": _("RW wajib diisi."), "max_length": _("RW berupa angka, mis. 002.")},
+        error_messages={"required": _("RW is required."), "max_length": _("RW must be a number, e.g. 002.")},
     )
     kelurahan = KelurahanField(
-        label=_("Kelurahan tempat tinggal"),
+        label=_("Kelurahan of residence"),
         queryset=Kelurahan.objects.all(),
         to_field_name="code",
-        empty_label=_("— pilih kelurahan —"),
+        empty_label=_("— select kelurahan —"),
         error_messages={
-            "required": _("Pilih kelurahan tempat tinggal Anda."),
-            "invalid_choice": _("Pilih kelurahan dari daftar."),
+            "required": _("Select the kelurahan where you live."),
+            "invalid_choice": _("Select a kelurahan from the list."),
         },
     )
     program = ProgramField(
-        label=_("Program pilihan pertama"),
+        label=_("First-choice program"),
         queryset=Program.objects.none(),
         to_field_name="slug",
-        empty_label=_("— pilih program —"),
+        empty_label=_("— select program —"),
         error_messages={
-            "required": _("Pilih program yang Anda minati."),
-            "invalid_choice": _("Pilih program dari daftar."),
+            "required": _("Select the program you are interested in."),
+            "invalid_choice": _("Select a program from the list."),
         },
     )
     program_alt = ProgramField(
-        label=_("Program pilihan kedua (boleh dikosongkan)"),
+        label=_("Second-choice program (optional)"),
         queryset=Program.objects.none(),
         to_field_name="slug",
         required=False,
-        empty_label=_("— tidak ada —"),
-        error_messages={"invalid_choice": _("Pilih program dari daftar.")},
+        empty_label=_("— none —"),
+        error_messages={"invalid_choice": _("Select a program from the list.")},
     )
     household_size = forms.IntegerField(
-        label=_("Jumlah anggota keluarga dalam KK"),
+        label=_("Number of family members on the KK"),
         min_value=1,
         max_value=30,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "1", "max": "30"}),
         error_messages={
-            "required": _("Jumlah anggota keluarga wajib diisi."),
-            "invalid": _("Isi dengan angka, mis. 4."),
-            "min_value": _("Paling sedikit 1 orang."),
-            "max_value": _("Paling banyak 30 orang."),
+            "required": _("Number of family members is required."),
+            "invalid": _("Enter a number, e.g. 4."),
+            "min_value": _("At least 1 person."),
+            "max_value": _("At most 30 people."),
         },
     )
     occupation = forms.CharField(
-        label=_("Pekerjaan saat ini (boleh dikosongkan)"),
+        label=_("Current occupation (optional)"),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
     )
     dtks_status = forms.ChoiceField(
-        label=_("Apakah keluarga Anda terdaftar di DTKS/DTSEN (data bantuan sosial)?"),
+        label=_("Is your family registered in DTKS/DTSEN (the social assistance data)?"),
         choices=[
-            (DtksSelfReport.REGISTERED, _("Ya, terdaftar")),
-            (DtksSelfReport.NOT_REGISTERED, _("Tidak terdaftar")),
-            (DtksSelfReport.UNSURE, _("Tidak tahu")),
+            (DtksSelfReport.REGISTERED, _("Yes, registered")),
+            (DtksSelfReport.NOT_REGISTERED, _("Not registered")),
+            (DtksSelfReport.UNSURE, _("Don't know")),
         ],
         widget=forms.RadioSelect,
-        error_messages={"required": _("Pilih salah satu jawaban."), "invalid_choice": _("Pilih salah satu jawaban.")},
+        error_messages={"required": _("Choose one of the answers."), "invalid_choice": _("Choose one of the answers.")},
     )
     motivation = forms.CharField(
-        label=_("Mengapa Anda ingin ikut pelatihan ini?"),
+        label=_("Why do you want to join this training?"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     consent = forms.BooleanField(
-        label=_("Saya sudah membaca pemberitahuan privasi dan setuju data saya diproses untuk program ini."),
-        error_messages=_required(_("Anda perlu menyetujui pemberitahuan privasi agar bisa mendaftar.")),
+        label=_("I have read the privacy notice and agree to my data being processed for this program."),
+        error_messages=_required(_("You need to accept the privacy notice to apply.")),
     )
     # Honeypot: people never see it; bots fill every field. Labelled so screen-reader users skip it.
     website = forms.CharField(
-        label=_("kosongkan"),
+        label=_("leave empty"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
@@ -317,7 +317,7 @@ class InterestForm(forms.Form):
         birth_date = data.get("birth_date")
         if self.nik_info and birth_date and birth_date != self.nik_info.birth_date:
             self.add_error(
-                "birth_date", _("Tanggal lahir tidak sesuai dengan NIK. Periksa lagi NIK dan tanggal lahir.")
+                "birth_date", _("Date of birth does not match the NIK. Check the NIK and date of birth again.")
             )
         if self.nik_info:
             data["sex"] = self.nik_info.sex
@@ -349,17 +349,17 @@ class StatusCheckForm(forms.Form):
     """Reference number + NIK: both must match one application, or the resident gets one generic answer."""
 
     reference = forms.CharField(
-        label=_("Nomor pendaftaran"),
+        label=_("Application number"),
         max_length=24,
         widget=forms.TextInput(attrs={"placeholder": "SK-2026-000123", "autocapitalize": "characters",
                                       "autocomplete": "off"}),
-        error_messages=_required(_("Nomor pendaftaran wajib diisi.")),
+        error_messages=_required(_("Application number is required.")),
     )
     nik = forms.CharField(
         label=_("NIK"),
         max_length=24,
         widget=_numeric(maxlength=24),
-        error_messages=_required(_("NIK wajib diisi.")),
+        error_messages=_required(_("NIK is required.")),
     )
 
     def clean_reference(self) -> str:

@@ -87,12 +87,12 @@ class ApplicationRegister(RegisterModelAdmin):
 
     model = Application
     register_key = "applicants"
-    register_name = _("Pendaftar")
+    register_name = _("Applicants")
     export_slug = "pendaftar"
     menu_icon = "group"
     table_class = ApplicationTable
     filterset_class = ApplicationFilterSet
-    search_help = _("Cari nama, NIK, nomor HP atau nomor pendaftaran")
+    search_help = _("Search by name, NIK, mobile number or application number")
     search_fields = (
         search.name("applicant__full_name"),
         search.nik("applicant__nik"),
@@ -104,29 +104,29 @@ class ApplicationRegister(RegisterModelAdmin):
     bulk_actions = APPLICATION_BULK_ACTIONS  # Ubah status, Jadwalkan wawancara, Daftarkan ke kelas
     export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
     export_columns = (
-        ExportColumn("reference", "No. pendaftaran"),
-        ExportColumn("applicant__full_name", "Nama lengkap"),
+        ExportColumn("reference", _("Application no.")),
+        ExportColumn("applicant__full_name", _("Full name")),
         ExportColumn("applicant__nik", "NIK", kind=IDENTITY),
-        ExportColumn("applicant__kk_number", "Nomor KK", kind=IDENTITY),
-        ExportColumn("applicant__sex", "Jenis kelamin"),
-        ExportColumn("applicant__birth_date", "Tanggal lahir", kind=BIRTH_DATE),
-        ExportColumn("applicant__phone", "Nomor HP"),
-        ExportColumn("applicant__address", "Alamat"),
-        ExportColumn("applicant__rt", "RT", width=6),
-        ExportColumn("applicant__rw", "RW", width=6),
-        ExportColumn("applicant__kelurahan__name", "Kelurahan"),
-        ExportColumn("applicant__kelurahan__kecamatan__name", "Kecamatan"),
-        ExportColumn("applicant__household_size", "Anggota keluarga"),
-        ExportColumn("applicant__occupation", "Pekerjaan"),
-        ExportColumn("intake__name", "Gelombang"),
-        ExportColumn("program__name", "Program pilihan 1"),
-        ExportColumn("program_alt__name", "Program pilihan 2"),
-        ExportColumn("status", "Status"),
-        ExportColumn("source", "Sumber"),
-        ExportColumn("dtks_self_report", "DTKS menurut pendaftar"),
-        ExportColumn("eligibility", "Kelayakan"),
-        ExportColumn("submitted_at", "Tanggal daftar", kind=DATETIME),
-        ExportColumn("motivation", "Motivasi", width=50),
+        ExportColumn("applicant__kk_number", _("KK number"), kind=IDENTITY),
+        ExportColumn("applicant__sex", _("Sex")),
+        ExportColumn("applicant__birth_date", _("Date of birth"), kind=BIRTH_DATE),
+        ExportColumn("applicant__phone", _("Mobile number")),
+        ExportColumn("applicant__address", _("Address")),
+        ExportColumn("applicant__rt", _("RT"), width=6),
+        ExportColumn("applicant__rw", _("RW"), width=6),
+        ExportColumn("applicant__kelurahan__name", _("Kelurahan")),
+        ExportColumn("applicant__kelurahan__kecamatan__name", _("Kecamatan")),
+        ExportColumn("applicant__household_size", _("Household members")),
+        ExportColumn("applicant__occupation", _("Occupation")),
+        ExportColumn("intake__name", _("Intake")),
+        ExportColumn("program__name", _("Program choice 1")),
+        ExportColumn("program_alt__name", _("Second-choice program")),
+        ExportColumn("status", _("Status")),
+        ExportColumn("source", _("Source")),
+        ExportColumn("dtks_self_report", _("DTKS (self-reported)")),
+        ExportColumn("eligibility", _("Eligibility")),
+        ExportColumn("submitted_at", _("Application date"), kind=DATETIME),
+        ExportColumn("motivation", _("Motivation"), width=50),
     )
     inspect_view_enabled = True
     inspect_view_class = ApplicationInspectView
@@ -139,7 +139,7 @@ class ApplicationRegister(RegisterModelAdmin):
     edit_view_class = ApplicationEditView
     edit_handler = ObjectList(
         [
-            MultiFieldPanel(PERSON_PANELS, heading=_("Data diri (sesuai KTP/KK)")),
+            MultiFieldPanel(PERSON_PANELS, heading=_("Personal details (as on KTP/KK)")),
             MultiFieldPanel(
                 [
                     FieldPanel("intake"),
@@ -148,7 +148,7 @@ class ApplicationRegister(RegisterModelAdmin):
                     FieldPanel("motivation"),
                     FieldPanel("consent"),
                 ],
-                heading=_("Pendaftaran"),
+                heading=_("Application"),
             ),
         ],
         base_form_class=ApplicationAdminForm,
@@ -171,12 +171,12 @@ class ApplicantRegister(RegisterModelAdmin):
 
     model = Applicant
     register_key = "people"
-    register_name = _("Orang")
+    register_name = _("People")
     export_slug = "orang"
     menu_icon = "user"
     table_class = ApplicantTable
     filterset_class = ApplicantFilterSet
-    search_help = _("Cari nama, NIK, nomor KK atau nomor HP")
+    search_help = _("Search by name, NIK, KK number or mobile number")
     search_fields = (
         search.name("full_name"),
         search.nik("nik"),
@@ -189,15 +189,15 @@ class ApplicantRegister(RegisterModelAdmin):
     export_columns = (
         ExportColumn("full_name"),
         ExportColumn("nik", "NIK", kind=IDENTITY),
-        ExportColumn("kk_number", "Nomor KK", kind=IDENTITY),
+        ExportColumn("kk_number", _("KK number"), kind=IDENTITY),
         ExportColumn("sex"),
         ExportColumn("birth_date", kind=BIRTH_DATE),
         ExportColumn("phone"),
         ExportColumn("address"),
         ExportColumn("rt", width=6),
         ExportColumn("rw", width=6),
-        ExportColumn("kelurahan__name", "Kelurahan"),
-        ExportColumn("kelurahan__kecamatan__name", "Kecamatan"),
+        ExportColumn("kelurahan__name", _("Kelurahan")),
+        ExportColumn("kelurahan__kecamatan__name", _("Kecamatan")),
         ExportColumn("household_size"),
         ExportColumn("occupation"),
     )

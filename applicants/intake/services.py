@@ -217,5 +217,5 @@ def _check_kk_cap(kk_number: str, intake: Intake) -> None:
     ).count()
     if used >= cap:
         raise KkLimitReached(
-            {"kk_number": _("Kuota pendaftar untuk satu Kartu Keluarga pada gelombang ini sudah penuh.")}
+            {"kk_number": _("The applicant quota for one family card (KK) in this intake is full.")}
         )

@@ -19,20 +19,20 @@ def _inspect_url(record) -> str:
 
 
 class ApplicationTable(RegisterTable):
-    reference = tables.Column(verbose_name=_("No. pendaftaran"), linkify=_inspect_url, empty_values=())
-    full_name = tables.Column(verbose_name=_("Nama"), accessor="applicant__full_name")
+    reference = tables.Column(verbose_name=_("Application no."), linkify=_inspect_url, empty_values=())
+    full_name = tables.Column(verbose_name=_("Name"), accessor="applicant__full_name")
     nik = IdentityColumn(verbose_name=_("NIK"), accessor="applicant__nik")
-    phone = tables.Column(verbose_name=_("No. HP"), accessor="applicant__phone", orderable=False)
+    phone = tables.Column(verbose_name=_("Mobile no."), accessor="applicant__phone", orderable=False)
     kelurahan = tables.Column(
         verbose_name=_("Kelurahan"), accessor="applicant__kelurahan__name", order_by="applicant__kelurahan__name"
     )
     kecamatan = tables.Column(verbose_name=_("Kecamatan"), accessor="applicant__kelurahan__kecamatan__name")
     program = tables.Column(verbose_name=_("Program"), accessor="program__name")
-    intake = tables.Column(verbose_name=_("Gelombang"), accessor="intake__name")
+    intake = tables.Column(verbose_name=_("Intake"), accessor="intake__name")
     status = ChoiceDisplayColumn(verbose_name=_("Status"))
-    source = ChoiceDisplayColumn(verbose_name=_("Sumber"))
-    eligibility = ChoiceDisplayColumn(verbose_name=_("Kelayakan"))
-    submitted_at = LocalDateTimeColumn(verbose_name=_("Tanggal daftar"))
+    source = ChoiceDisplayColumn(verbose_name=_("Source"))
+    eligibility = ChoiceDisplayColumn(verbose_name=_("Eligibility"))
+    submitted_at = LocalDateTimeColumn(verbose_name=_("Application date"))
 
     class Meta(RegisterTable.Meta):
         model = Application
@@ -48,14 +48,14 @@ class ApplicationTable(RegisterTable):
 
 class ApplicantTable(RegisterTable):
     full_name = tables.Column(
-        verbose_name=_("Nama"),
+        verbose_name=_("Name"),
         linkify=lambda record: reverse("applicants_applicant_modeladmin_inspect", args=[record.pk]),
     )
     nik = IdentityColumn(verbose_name=_("NIK"))
-    kk_number = IdentityColumn(verbose_name=_("Nomor KK"))
-    phone = tables.Column(verbose_name=_("No. HP"), orderable=False)
-    birth_date = BirthDateColumn(verbose_name=_("Tanggal lahir"))
-    sex = ChoiceDisplayColumn(verbose_name=_("L/P"))
+    kk_number = IdentityColumn(verbose_name=_("KK number"))
+    phone = tables.Column(verbose_name=_("Mobile no."), orderable=False)
+    birth_date = BirthDateColumn(verbose_name=_("Date of birth"))
+    sex = ChoiceDisplayColumn(verbose_name=_("M/F"))
     kelurahan = tables.Column(verbose_name=_("Kelurahan"), accessor="kelurahan__name")
     kecamatan = tables.Column(verbose_name=_("Kecamatan"), accessor="kelurahan__kecamatan__name")
 

@@ -12,7 +12,7 @@ from applicants.welfare.registers import WelfareBatchRegister, WelfareRecordRegi
 
 @modeladmin_register
 class ProgramAdminGroup(ModelAdminGroup):
-    menu_label = _("Program Pelatihan")
+    menu_label = _("Training programs")
     menu_icon = "folder-open-inverse"
     menu_order = 200
     items = (ApplicationRegister, ApplicantRegister, InterviewRegister, WelfareRecordRegister, WelfareBatchRegister,

@@ -36,40 +36,40 @@ class Enrolment(models.Model):
     """A participant: one application placed in one class. At most one non-withdrawn enrolment each."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Peserta aktif")
-        COMPLETED = "completed", _("Lulus")
-        NOT_COMPLETED = "not_completed", _("Tidak lulus")
-        WITHDRAWN = "withdrawn", _("Mengundurkan diri")
+        ACTIVE = "active", _("Active participant")
+        COMPLETED = "completed", _("Passed")
+        NOT_COMPLETED = "not_completed", _("Did not pass")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="enrolments")
-    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("kelas"))
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("class"))
     status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.ACTIVE)
     final_score = models.PositiveSmallIntegerField(
-        _("nilai akhir"), null=True, blank=True, validators=[MaxValueValidator(100)]
+        _("final score"), null=True, blank=True, validators=[MaxValueValidator(100)]
     )
     attendance_pct = models.DecimalField(
-        _("kehadiran (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
-        help_text=_("Dihitung saat kelas diselesaikan."),
+        _("attendance (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        help_text=_("Calculated when the class is completed."),
     )
-    enrolled_at = models.DateTimeField(_("didaftarkan pada"), default=timezone.now)
+    enrolled_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    withdrawn_at = models.DateTimeField(_("mundur pada"), null=True, blank=True)
-    withdrawal_reason = models.CharField(_("alasan mundur"), max_length=255, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("withdrawal reason"), max_length=255, blank=True)
     publication_consent_at = models.DateTimeField(
-        _("persetujuan publikasi"), null=True, blank=True,
-        help_text=_("Kapan peserta menyetujui kisahnya dipublikasikan."),
+        _("publication consent"), null=True, blank=True,
+        help_text=_("When the participant agreed to their story being published."),
     )
     publication_consent_note = models.CharField(
-        _("catatan persetujuan publikasi"), max_length=255, blank=True,
-        help_text=_("Mis. nomor formulir persetujuan yang ditandatangani."),
+        _("publication consent note"), max_length=255, blank=True,
+        help_text=_("E.g. the number of the signed consent form."),
     )
 
     class Meta:
         ordering = ["cohort", "application__applicant__full_name"]
-        verbose_name = _("peserta")
-        verbose_name_plural = _("peserta")
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
         constraints = [
             models.UniqueConstraint(
                 fields=["application"], condition=~Q(status="withdrawn"), name="enrolment_one_active_per_application"
@@ -100,11 +100,11 @@ class Enrolment(models.Model):
     def record_publication_consent(self, user, note: str) -> None:
         """The graduate agreed (in writing) that their story may be published; logged with who and when."""
         if self.status != self.Status.COMPLETED:
-            raise ValidationError(_("Persetujuan publikasi hanya untuk peserta yang sudah lulus."))
+            raise ValidationError(_("Publication consent is only for participants who have passed."))
         Applicant.ensure_processing_allowed_for([self.application.applicant_id])
         note = (note or "").strip()
         if not note:
-            raise ValidationError(_("Tulis bukti persetujuan, mis. nomor formulir yang ditandatangani."))
+            raise ValidationError(_("Record the proof of consent, e.g. the number of the signed form."))
         self.publication_consent_at = timezone.now()
         self.publication_consent_note = note[:255]
         self.save(update_fields=["publication_consent_at", "publication_consent_note"])
@@ -119,27 +119,27 @@ class Enrolment(models.Model):
         """Raise ValidationError when a story may not link here (for SuccessStoryPage.clean())."""
         if not self.can_publish_story():
             raise ValidationError(
-                _("Kisah sukses hanya boleh ditautkan ke lulusan yang sudah menyetujui publikasi.")
+                _("A success story may only be linked to a graduate who has consented to publication.")
             )
 
 
 class Attendance(models.Model):
     class Mark(models.TextChoices):
-        PRESENT = "present", _("Hadir")
-        ABSENT = "absent", _("Tidak hadir")
-        EXCUSED = "excused", _("Izin")
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
     session = models.ForeignKey(CohortSession, on_delete=models.CASCADE, related_name="attendance")
-    mark = models.CharField(_("kehadiran"), max_length=8, choices=Mark.choices)
+    mark = models.CharField(_("attendance"), max_length=8, choices=Mark.choices)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    recorded_at = models.DateTimeField(_("dicatat pada"), default=timezone.now)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("kehadiran")
-        verbose_name_plural = _("kehadiran")
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance records")
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "session"], name="attendance_once_per_session"),
         ]
@@ -152,25 +152,25 @@ class BusinessGroup(models.Model):
     """A joint business group (KUB) of graduates. Its size bounds come from settings."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Aktif")
-        DISSOLVED = "dissolved", _("Bubar")
+        ACTIVE = "active", _("Active")
+        DISSOLVED = "dissolved", _("Disbanded")
 
     intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="business_groups")
-    name = models.CharField(_("nama KUB"), max_length=150)
-    business_type = models.CharField(_("jenis usaha"), max_length=150)
+    name = models.CharField(_("KUB name"), max_length=150)
+    business_type = models.CharField(_("business type"), max_length=150)
     kelurahan = models.ForeignKey(Kelurahan, on_delete=models.PROTECT, related_name="+", verbose_name=_("kelurahan"))
     chair = models.ForeignKey(
-        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ketua")
+        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("leader")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    created_at = models.DateTimeField(_("dibentuk pada"), default=timezone.now)
+    created_at = models.DateTimeField(_("formed on"), default=timezone.now)
     dissolved_at = models.DateTimeField(_("Dissolved at"), null=True, blank=True)
     dissolved_reason = models.CharField(_("Reason for dissolving"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["intake", "name"]
         verbose_name = _("KUB")
-        verbose_name_plural = _("KUB")
+        verbose_name_plural = _("KUBs")
         constraints = [models.UniqueConstraint(fields=["intake", "name"], name="business_group_name_unique")]
 
     def __str__(self) -> str:
@@ -211,13 +211,13 @@ class GroupMembership(models.Model):
     group = models.ForeignKey(BusinessGroup, on_delete=models.CASCADE, related_name="memberships")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="memberships")
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="+")
-    active = models.BooleanField(_("aktif"), default=True)
+    active = models.BooleanField(_("active"), default=True)
     joined_at = models.DateTimeField(default=timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("anggota KUB")
-        verbose_name_plural = _("anggota KUB")
+        verbose_name = _("KUB member")
+        verbose_name_plural = _("KUB members")
         constraints = [
             models.UniqueConstraint(fields=["applicant"], condition=Q(active=True), name="membership_one_active_group"),
             models.UniqueConstraint(fields=["group", "enrolment"], name="membership_once_per_group"),
@@ -231,48 +231,49 @@ class CapitalAward(SecondAwardOverride):
     """A capital package for a top-3 participant or a KUB: proposed -> approved -> handed over | cancelled."""
 
     class State(models.TextChoices):
-        PROPOSED = "proposed", _("Diusulkan")
-        APPROVED = "approved", _("Disetujui")
-        HANDED_OVER = "handed_over", _("Diserahkan")
-        CANCELLED = "cancelled", _("Dibatalkan")
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        HANDED_OVER = "handed_over", _("Handed over")
+        CANCELLED = "cancelled", _("Cancelled")
 
     intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="capital_awards")
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="awards", verbose_name=_("peserta")
+        Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="awards", verbose_name=_("participant")
     )
     group = models.ForeignKey(
         BusinessGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="awards", verbose_name=_("KUB")
     )
     package = models.ForeignKey(CapitalPackage, on_delete=models.PROTECT, related_name="awards")
-    value_rupiah = models.PositiveBigIntegerField(_("nilai (Rp)"), help_text=_("Nilai paket saat diusulkan."))
-    place = models.PositiveSmallIntegerField(_("peringkat"), null=True, blank=True)
-    ranking_reason = models.CharField(_("alasan peringkat"), max_length=255, blank=True)
+    value_rupiah = models.PositiveBigIntegerField(_("value (Rp)"), help_text=_("Package value at the "
+                                                                               "time of the proposal."))
+    place = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    ranking_reason = models.CharField(_("ranking reason"), max_length=255, blank=True)
     state = models.CharField(_("status"), max_length=12, choices=State.choices, default=State.PROPOSED)
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("diusulkan oleh")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
     )
     proposed_at = models.DateTimeField(default=timezone.now)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
-    handed_over_on = models.DateField(_("tanggal serah terima"), null=True, blank=True)
-    handover_number = models.CharField(_("nomor berita acara"), max_length=80, blank=True)
+    handed_over_on = models.DateField(_("handover date"), null=True, blank=True)
+    handover_number = models.CharField(_("handover record number"), max_length=80, blank=True)
     handover_document = models.FileField(
-        _("berita acara bertanda tangan"), storage=get_private_storage, upload_to="handover/%Y/%m/", blank=True,
+        _("signed handover record"), storage=get_private_storage, upload_to="handover/%Y/%m/", blank=True,
         validators=[validate_private_upload],  # PDF/JPG/PNG, size limit, content sniffed (applicants.privacy.storage)
     )
     handover_photo = models.FileField(
-        _("foto serah terima"), storage=get_private_storage, upload_to="handover-photos/%Y/%m/", blank=True,
+        _("handover photo"), storage=get_private_storage, upload_to="handover-photos/%Y/%m/", blank=True,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png"]), validate_private_upload],
     )
-    cancelled_reason = models.CharField(_("alasan pembatalan"), max_length=255, blank=True)
+    cancelled_reason = models.CharField(_("cancellation reason"), max_length=255, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["intake", "place", "pk"]
-        verbose_name = _("modal usaha")
-        verbose_name_plural = _("modal usaha")
+        verbose_name = _("business capital")
+        verbose_name_plural = _("business capital awards")
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -304,15 +305,15 @@ class CapitalAward(SecondAwardOverride):
     def propose(cls, *, user, package, enrolment=None, group=None, place=None, reason="",
                 second_award_reason="") -> CapitalAward:
         if (enrolment is None) == (group is None):
-            raise ValidationError(_("Penerima harus satu peserta atau satu KUB."))
+            raise ValidationError(_("The recipient must be either one participant or one KUB."))
         if enrolment is not None:
             if enrolment.status != Enrolment.Status.COMPLETED:
-                raise ValidationError(_("Hanya peserta yang lulus yang dapat menerima modal usaha."))
+                raise ValidationError(_("Only participants who passed can receive business capital."))
             Applicant.ensure_processing_allowed_for([enrolment.application.applicant_id])
             intake_id = enrolment.cohort.intake_id
         else:
             if group.status != BusinessGroup.Status.ACTIVE:
-                raise ValidationError(_("KUB tidak aktif."))
+                raise ValidationError(_("The KUB is not active."))
             intake_id = group.intake_id
         award = cls(
             intake_id=intake_id, enrolment=enrolment, group=group, package=package,
@@ -337,13 +338,13 @@ class CapitalAward(SecondAwardOverride):
         checked again here (proposals made in parallel, or before an earlier award was re-proposed)."""
         self.ensure_recipient_processable()
         if self.state != self.State.PROPOSED:
-            raise ValidationError(_("Hanya usulan yang dapat disetujui."))
+            raise ValidationError(_("Only proposals can be approved."))
         if user.pk == self.proposed_by_id:
-            raise ValidationError(_("Persetujuan harus oleh pengguna lain dari pengusul."))
+            raise ValidationError(_("Approval must come from a user other than the proposer."))
         with transaction.atomic():
             fresh = CapitalAward.objects.select_for_update().get(pk=self.pk)
             if fresh.state != self.State.PROPOSED:
-                raise ValidationError(_("Hanya usulan yang dapat disetujui."))
+                raise ValidationError(_("Only proposals can be approved."))
             if self.group_id:
                 # The group row is the lock the plan and account writes take too (PostgreSQL; SQLite
                 # serialises every write transaction), so neither can vanish between check and save.
@@ -359,15 +360,15 @@ class CapitalAward(SecondAwardOverride):
     def hand_over(self, user, *, on: datetime.date, number: str, document=None, photo=None) -> None:
         self.ensure_recipient_processable()
         if self.state != self.State.APPROVED:
-            raise ValidationError(_("Hanya modal usaha yang sudah disetujui yang dapat diserahkan."))
+            raise ValidationError(_("Only approved business capital can be handed over."))
         if not number:
-            raise ValidationError({"handover_number": _("Nomor berita acara wajib diisi.")})
+            raise ValidationError({"handover_number": _("Handover record number is required.")})
         if on > timezone.localdate():
-            raise ValidationError({"handed_over_on": _("Tanggal serah terima tidak boleh di masa depan.")})
+            raise ValidationError({"handed_over_on": _("Handover date cannot be in the future.")})
         approved_on = timezone.localdate(self.approved_at) if self.approved_at else None
         if approved_on and on < approved_on:
             raise ValidationError({"handed_over_on": _(
-                "Tanggal serah terima tidak boleh sebelum tanggal persetujuan (%(day)s)."
+                "Handover date cannot be before the approval date (%(day)s)."
             ) % {"day": approved_on.strftime("%d-%m-%Y")}})
         if document is not None:
             for validator in self._meta.get_field("handover_document").validators:
@@ -391,9 +392,9 @@ class CapitalAward(SecondAwardOverride):
     def cancel(self, user, reason: str) -> None:
         self.ensure_recipient_processable()
         if self.state in (self.State.HANDED_OVER, self.State.CANCELLED):
-            raise ValidationError(_("Modal usaha yang sudah diserahkan atau dibatalkan tidak dapat dibatalkan."))
+            raise ValidationError(_("Business capital that has been handed over or cancelled cannot be cancelled."))
         if not reason.strip():
-            raise ValidationError({"cancelled_reason": _("Alasan pembatalan wajib diisi.")})
+            raise ValidationError({"cancelled_reason": _("Cancellation reason is required.")})
         self.state, self.cancelled_reason, self.cancelled_at = self.State.CANCELLED, reason.strip(), timezone.now()
         with transaction.atomic():
             self.save(update_fields=["state", "cancelled_reason", "cancelled_at"])
@@ -404,50 +405,50 @@ class FollowUp(models.Model):
     """Tracer study answer for one graduate at 3, 6 or 12 months after the class ended."""
 
     class Milestone(models.IntegerChoices):
-        M3 = 3, _("3 bulan")
-        M6 = 6, _("6 bulan")
-        M12 = 12, _("12 bulan")
+        M3 = 3, _("3 months")
+        M6 = 6, _("6 months")
+        M12 = 12, _("12 months")
 
     class Working(models.TextChoices):
-        EMPLOYED = "employed", _("Bekerja")
-        OWN_BUSINESS = "own_business", _("Usaha sendiri")
-        NOT_WORKING = "not_working", _("Tidak bekerja")
+        EMPLOYED = "employed", _("Employed")
+        OWN_BUSINESS = "own_business", _("Self-employed")
+        NOT_WORKING = "not_working", _("Not working")
 
     class AssetState(models.TextChoices):
-        IN_USE = "in_use", _("Dipakai")
-        SOLD = "sold", _("Dijual")
-        BROKEN = "broken", _("Rusak")
-        LOST = "lost", _("Hilang")
+        IN_USE = "in_use", _("In use")
+        SOLD = "sold", _("Sold")
+        BROKEN = "broken", _("Damaged")
+        LOST = "lost", _("Lost")
 
     class IncomeBand(models.TextChoices):
-        NONE = "none", _("Tidak ada")
-        UNDER_1M = "lt_1m", _("< Rp 1.000.000")
-        FROM_1M = "1m_2m", _("Rp 1.000.000 - 2.000.000")
-        FROM_2M = "2m_3m", _("Rp 2.000.000 - 3.000.000")
-        FROM_3M = "3m_5m", _("Rp 3.000.000 - 5.000.000")
-        OVER_5M = "gte_5m", _("≥ Rp 5.000.000")
+        NONE = "none", _("None")
+        UNDER_1M = "lt_1m", _("< Rp 1,000,000")
+        FROM_1M = "1m_2m", _("Rp 1,000,000 - 2,000,000")
+        FROM_2M = "2m_3m", _("Rp 2,000,000 - 3,000,000")
+        FROM_3M = "3m_5m", _("Rp 3,000,000 - 5,000,000")
+        OVER_5M = "gte_5m", _("≥ Rp 5,000,000")
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="followups")
-    milestone = models.PositiveSmallIntegerField(_("tahap"), choices=Milestone.choices)
-    working_status = models.CharField(_("status kerja"), max_length=14, choices=Working.choices)
+    milestone = models.PositiveSmallIntegerField(_("milestone"), choices=Milestone.choices)
+    working_status = models.CharField(_("employment status"), max_length=14, choices=Working.choices)
     # Yes, no, or not asked (None): a question the graduate was not asked is not a "no".
-    business_running = models.BooleanField(_("usaha masih berjalan"), null=True, blank=True, default=None)
-    income_band = models.CharField(_("penghasilan per bulan"), max_length=8, choices=IncomeBand.choices)
-    receiving_bansos = models.BooleanField(_("masih menerima bansos"), null=True, blank=True, default=None)
+    business_running = models.BooleanField(_("business still running"), null=True, blank=True, default=None)
+    income_band = models.CharField(_("monthly income"), max_length=8, choices=IncomeBand.choices)
+    receiving_bansos = models.BooleanField(_("still receiving bansos"), null=True, blank=True, default=None)
     asset_state = models.CharField(
-        _("aset modal usaha"), max_length=8, choices=AssetState.choices, blank=True,
-        help_text=_("Kosongkan bila lulusan tidak menerima modal usaha."),
+        _("business capital assets"), max_length=8, choices=AssetState.choices, blank=True,
+        help_text=_("Leave empty if the graduate did not receive business capital."),
     )
-    note = models.CharField(_("catatan"), max_length=255, blank=True)
+    note = models.CharField(_("notes"), max_length=255, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    recorded_at = models.DateTimeField(_("dicatat pada"), default=timezone.now)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
         ordering = ["enrolment", "milestone"]
-        verbose_name = _("tindak lanjut")
-        verbose_name_plural = _("tindak lanjut")
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "milestone"], name="followup_once_per_milestone"),
             models.CheckConstraint(condition=Q(milestone__in=[3, 6, 12]), name="followup_milestone_valid"),

@@ -16,57 +16,57 @@ class Interview(models.Model):
     """A scheduled interview and, once held, its outcome (rubric, recommendation, decision)."""
 
     class Attendance(models.TextChoices):
-        SCHEDULED = "scheduled", _("Terjadwal")
-        CAME = "came", _("Hadir")
-        NO_SHOW = "no_show", _("Tidak hadir")
-        RESCHEDULED = "rescheduled", _("Dijadwal ulang")
+        SCHEDULED = "scheduled", _("Scheduled")
+        CAME = "came", _("Present")
+        NO_SHOW = "no_show", _("Absent")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
 
     class Decision(models.TextChoices):
-        ACCEPT = "accept", _("Diterima")
-        WAITLIST = "waitlist", _("Daftar tunggu")
-        REJECT = "reject", _("Tidak diterima")
+        ACCEPT = "accept", _("Accepted")
+        WAITLIST = "waitlist", _("Waitlisted")
+        REJECT = "reject", _("Not accepted")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="interviews")
-    scheduled_at = models.DateTimeField(_("waktu wawancara"), db_index=True)
-    place = models.CharField(_("tempat"), max_length=200)
+    scheduled_at = models.DateTimeField(_("interview time"), db_index=True)
+    place = models.CharField(_("venue"), max_length=200)
     duration_minutes = models.PositiveSmallIntegerField(
-        _("durasi (menit)"), default=20, validators=[MinValueValidator(5), MaxValueValidator(240)]
+        _("duration (minutes)"), default=20, validators=[MinValueValidator(5), MaxValueValidator(240)]
     )
     interviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interviews",
-        verbose_name=_("pewawancara"),
+        verbose_name=_("interviewer"),
     )
     attendance = models.CharField(
-        _("kehadiran"), max_length=12, choices=Attendance.choices, default=Attendance.SCHEDULED
+        _("attendance"), max_length=12, choices=Attendance.choices, default=Attendance.SCHEDULED
     )
     score_motivation = models.PositiveSmallIntegerField(
-        _("motivasi"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("motivation"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     score_readiness = models.PositiveSmallIntegerField(
-        _("kesiapan dan waktu"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("readiness and availability"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     score_business_potential = models.PositiveSmallIntegerField(
-        _("potensi usaha"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("business potential"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     score_household_need = models.PositiveSmallIntegerField(
-        _("kebutuhan keluarga"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("family need"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     recommended_program = models.ForeignKey(
         Program, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("program yang direkomendasikan"),
+        verbose_name=_("recommended program"),
     )
-    decision = models.CharField(_("keputusan"), max_length=10, choices=Decision.choices, blank=True)
-    reason_code = models.CharField(_("kode alasan"), max_length=40, blank=True)
-    note = models.TextField(_("catatan"), blank=True)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
+    reason_code = models.CharField(_("reason code"), max_length=40, blank=True)
+    note = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    recorded_at = models.DateTimeField(_("dicatat pada"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
 
     class Meta:
         ordering = ["scheduled_at"]
-        verbose_name = _("wawancara")
-        verbose_name_plural = _("wawancara")
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
         indexes = [
             models.Index(fields=["interviewer", "scheduled_at"]),
             # Interview register filters (attendance / decision), newest first.

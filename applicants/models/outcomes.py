@@ -37,33 +37,33 @@ class Certificate(models.Model):
     """A completion certificate (sertifikat pelatihan) for one graduate: valid until withdrawn."""
 
     class State(models.TextChoices):
-        VALID = "valid", _("Berlaku")
-        WITHDRAWN = "withdrawn", _("Dicabut")
+        VALID = "valid", _("Valid")
+        WITHDRAWN = "withdrawn", _("Revoked")
 
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("peserta")
+        Enrolment, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("participant")
     )
-    year = models.PositiveSmallIntegerField(_("tahun"))
-    serial = models.PositiveIntegerField(_("nomor urut"))
-    number = models.CharField(_("nomor sertifikat"), max_length=32, unique=True)
-    token = models.CharField(_("kode verifikasi"), max_length=32, unique=True, default=new_verification_token)
+    year = models.PositiveSmallIntegerField(_("year"))
+    serial = models.PositiveIntegerField(_("sequence number"))
+    number = models.CharField(_("certificate number"), max_length=32, unique=True)
+    token = models.CharField(_("verification code"), max_length=32, unique=True, default=new_verification_token)
     state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.VALID)
-    issued_at = models.DateTimeField(_("diterbitkan pada"), default=timezone.now)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("diterbitkan oleh"),
+        verbose_name=_("issued by"),
     )
-    withdrawn_at = models.DateTimeField(_("dicabut pada"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("dicabut oleh"),
+        verbose_name=_("revoked by"),
     )
-    withdrawal_reason = models.CharField(_("alasan pencabutan"), max_length=255, blank=True)
+    withdrawal_reason = models.CharField(_("revocation reason"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["-year", "-serial"]
-        verbose_name = _("sertifikat")
-        verbose_name_plural = _("sertifikat")
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
         constraints = [
             models.UniqueConstraint(fields=["year", "serial"], name="certificate_serial_once_per_year"),
             models.UniqueConstraint(
@@ -91,12 +91,12 @@ class Certificate(models.Model):
         """Only a graduate of a closed class (the completion rule applied by `complete_cohort`)."""
         if enrolment.status != Enrolment.Status.COMPLETED or enrolment.cohort.status != Cohort.Status.COMPLETED:
             raise ValidationError(
-                _("Sertifikat hanya untuk peserta yang memenuhi syarat kelulusan kelas yang sudah diselesaikan."),
+                _("Certificates are only for participants who meet the pass requirements of a completed class."),
                 code="not_completed",
             )
         Applicant.ensure_processing_allowed_for([enrolment.application.applicant_id])
         if cls.objects.filter(enrolment=enrolment, state=cls.State.VALID).exists():
-            raise ValidationError(_("Peserta ini sudah memiliki sertifikat yang berlaku."), code="already_issued")
+            raise ValidationError(_("This participant already has a valid certificate."), code="already_issued")
 
     @classmethod
     def issue(cls, enrolment: Enrolment, user) -> Certificate:
@@ -118,16 +118,16 @@ class Certificate(models.Model):
             except IntegrityError:
                 if cls.objects.filter(enrolment=enrolment, state=cls.State.VALID).exists():
                     raise ValidationError(
-                        _("Peserta ini sudah memiliki sertifikat yang berlaku."), code="already_issued"
+                        _("This participant already has a valid certificate."), code="already_issued"
                     ) from None
-        raise ValidationError(_("Nomor sertifikat sedang dipakai proses lain; coba lagi."))
+        raise ValidationError(_("The certificate number is being used by another process; try again."))
 
     def withdraw(self, user, reason: str) -> None:
         reason = (reason or "").strip()
         if not reason:
-            raise ValidationError({"withdrawal_reason": _("Alasan pencabutan wajib diisi.")})
+            raise ValidationError({"withdrawal_reason": _("Revocation reason is required.")})
         if self.state != self.State.VALID:
-            raise ValidationError(_("Sertifikat ini sudah dicabut."))
+            raise ValidationError(_("This certificate has already been revoked."))
         self.state, self.withdrawal_reason = self.State.WITHDRAWN, reason[:255]
         self.withdrawn_at, self.withdrawn_by = timezone.now(), user if getattr(user, "pk", None) else None
         with transaction.atomic():
@@ -143,28 +143,28 @@ class RegisterOutcomeCheck(models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="register_checks")
     batch = models.ForeignKey(
         WelfareImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("impor register"),
+        verbose_name=_("register import"),
     )
     register = models.CharField(_("register"), max_length=5, choices=Register.choices, default=Register.DTSEN)
-    as_of = models.DateField(_("data per tanggal"))
-    checked_at = models.DateTimeField(_("dicek pada"), default=timezone.now)
-    nik_found = models.BooleanField(_("NIK ada di register"), default=False)
-    kk_found = models.BooleanField(_("KK ada di register"), default=False)
-    desil_then = models.PositiveSmallIntegerField(_("desil saat mendaftar"), null=True, blank=True)
-    desil_now = models.PositiveSmallIntegerField(_("desil di register ini"), null=True, blank=True)
-    bansos_raw = models.CharField(_("kolom bansos (asli)"), max_length=120, blank=True)
+    as_of = models.DateField(_("data as of"))
+    checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+    nik_found = models.BooleanField(_("NIK in register"), default=False)
+    kk_found = models.BooleanField(_("KK in register"), default=False)
+    desil_then = models.PositiveSmallIntegerField(_("desil at application"), null=True, blank=True)
+    desil_now = models.PositiveSmallIntegerField(_("desil in this register"), null=True, blank=True)
+    bansos_raw = models.CharField(_("bansos column (raw)"), max_length=120, blank=True)
     bansos_programs = models.CharField(
-        _("bansos (dibakukan)"), max_length=120, blank=True, help_text=_("Mis. PKH,BPNT; kosong bila tidak ada."),
+        _("bansos (normalised)"), max_length=120, blank=True, help_text=_("E.g. PKH,BPNT; empty if none."),
     )
     receives_bansos = models.BooleanField(
-        _("menerima bansos menurut register"), null=True, blank=True,
-        help_text=_("Kosong bila register ini tidak memuat kolom bansos."),
+        _("receiving bansos according to the register"), null=True, blank=True,
+        help_text=_("Empty if this register has no bansos column."),
     )
 
     class Meta:
         ordering = ["enrolment", "as_of", "pk"]
-        verbose_name = _("cek register lulusan")
-        verbose_name_plural = _("cek register lulusan")
+        verbose_name = _("graduate register check")
+        verbose_name_plural = _("graduate register checks")
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "batch"], name="outcome_check_once_per_batch"),
         ]
@@ -184,41 +184,41 @@ class ContactAttempt(models.Model):
     Kept for every try, reached or not, so "never reached" in the figures is a fact with a trail."""
 
     class Purpose(models.TextChoices):
-        INTERVIEW = "interview", _("Undangan wawancara")
-        FOLLOWUP = "followup", _("Tindak lanjut")
+        INTERVIEW = "interview", _("Interview invitation")
+        FOLLOWUP = "followup", _("Follow-up")
 
     class Channel(models.TextChoices):
         WHATSAPP = "whatsapp", _("WhatsApp")
-        CALL = "call", _("Telepon")
-        VISIT = "visit", _("Kunjungan")
+        CALL = "call", _("Phone")
+        VISIT = "visit", _("Visit")
 
     class Result(models.TextChoices):
-        REACHED = "reached", _("Terhubung")
-        NO_ANSWER = "no_answer", _("Tidak menjawab")
-        WRONG_NUMBER = "wrong_number", _("Nomor salah")
-        MOVED = "moved", _("Pindah alamat")
+        REACHED = "reached", _("Reached")
+        NO_ANSWER = "no_answer", _("No answer")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+        MOVED = "moved", _("Moved away")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="contact_attempts")
-    purpose = models.CharField(_("keperluan"), max_length=10, choices=Purpose.choices)
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
     interview = models.ForeignKey(
         Interview, on_delete=models.CASCADE, null=True, blank=True, related_name="contact_attempts"
     )
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.CASCADE, null=True, blank=True, related_name="contact_attempts"
     )
-    milestone = models.PositiveSmallIntegerField(_("tahap"), null=True, blank=True)
-    channel = models.CharField(_("cara"), max_length=10, choices=Channel.choices)
-    result = models.CharField(_("hasil"), max_length=12, choices=Result.choices)
-    note = models.CharField(_("catatan"), max_length=255, blank=True)
-    attempted_at = models.DateTimeField(_("waktu"), default=timezone.now)
+    milestone = models.PositiveSmallIntegerField(_("milestone"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    result = models.CharField(_("result"), max_length=12, choices=Result.choices)
+    note = models.CharField(_("notes"), max_length=255, blank=True)
+    attempted_at = models.DateTimeField(_("time"), default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     class Meta:
         ordering = ["attempted_at", "pk"]
-        verbose_name = _("upaya kontak")
-        verbose_name_plural = _("upaya kontak")
+        verbose_name = _("contact attempt")
+        verbose_name_plural = _("contact attempts")
         constraints = [
             models.CheckConstraint(
                 condition=(

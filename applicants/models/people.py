@@ -22,22 +22,22 @@ from programs.models import Intake, Kelurahan, Program
 # "X" + 15 digits (see applicants/privacy/retention.py), which stays unique and can never be a real number.
 IDENTITY_PATTERN = identity.DB_IDENTITY_PATTERN
 IDENTITY_OR_ANONYMISED_PATTERN = identity.DB_IDENTITY_OR_ANONYMISED_PATTERN
-digits16 = RegexValidator(IDENTITY_PATTERN, _("Harus 16 angka."))
-identity_or_anonymised = RegexValidator(IDENTITY_OR_ANONYMISED_PATTERN, _("Harus 16 angka."))
+digits16 = RegexValidator(IDENTITY_PATTERN, _("Must be 16 digits."))
+identity_or_anonymised = RegexValidator(IDENTITY_OR_ANONYMISED_PATTERN, _("Must be 16 digits."))
 
 
 
 class ConsentVersion(models.Model):
     """A version of the privacy/consent text shown on the interest form; applications record which."""
 
-    version = models.CharField(_("versi"), max_length=20, unique=True)
-    text = models.TextField(_("teks persetujuan"))
-    published_at = models.DateTimeField(_("berlaku sejak"), default=timezone.now)
+    version = models.CharField(_("version"), max_length=20, unique=True)
+    text = models.TextField(_("consent text"))
+    published_at = models.DateTimeField(_("effective from"), default=timezone.now)
 
     class Meta:
         ordering = ["-published_at"]
-        verbose_name = _("versi persetujuan")
-        verbose_name_plural = _("versi persetujuan")
+        verbose_name = _("consent version")
+        verbose_name_plural = _("consent versions")
 
     def __str__(self) -> str:
         return self.version
@@ -52,33 +52,33 @@ class Applicant(models.Model):
 
     nik = models.CharField(_("NIK"), max_length=16, unique=True, validators=[identity_or_anonymised])
     kk_number = models.CharField(
-        _("nomor KK"), max_length=16, db_index=True, validators=[identity_or_anonymised]
+        _("family card (KK) number"), max_length=16, db_index=True, validators=[identity_or_anonymised]
     )
-    full_name = models.CharField(_("nama lengkap"), max_length=150)
-    birth_date = models.DateField(_("tanggal lahir"))
-    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
-    phone = models.CharField(_("nomor HP"), max_length=16, help_text=_("Format E.164, mis. +6281234567890"))
-    address = models.CharField(_("alamat"), max_length=255)
+    full_name = models.CharField(_("full name"), max_length=150)
+    birth_date = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    phone = models.CharField(_("mobile number"), max_length=16, help_text=_("E.164 format, e.g. +6281234567890"))
+    address = models.CharField(_("address"), max_length=255)
     rt = models.CharField(_("RT"), max_length=3)
     rw = models.CharField(_("RW"), max_length=3)
     kelurahan = models.ForeignKey(
         Kelurahan, on_delete=models.PROTECT, related_name="applicants", verbose_name=_("kelurahan")
     )
     household_size = models.PositiveSmallIntegerField(
-        _("jumlah anggota keluarga"), validators=[MinValueValidator(1), MaxValueValidator(30)]
+        _("household size"), validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
-    occupation = models.CharField(_("pekerjaan saat ini"), max_length=100, blank=True)
+    occupation = models.CharField(_("current occupation"), max_length=100, blank=True)
     processing_restricted = models.BooleanField(
-        _("pemrosesan dibatasi"), default=False, help_text=_("Hak subjek data (UU PDP): data dibekukan.")
+        _("processing restricted"), default=False, help_text=_("Data subject right (UU PDP): the data is frozen.")
     )
-    anonymised_at = models.DateTimeField(_("dianonimkan pada"), null=True, blank=True)
-    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["full_name"]
-        verbose_name = _("pendaftar")
-        verbose_name_plural = _("pendaftar")
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
         indexes = [
             models.Index(fields=["phone"]),
             models.Index(fields=["full_name"]),
@@ -104,14 +104,15 @@ class Applicant(models.Model):
         anonymised by retention (their record only feeds the figures now)."""
         if self.anonymised_at:
             raise ValidationError(
-                _("Data pendaftar ini sudah dianonimkan karena melewati masa retensi dan tidak dapat diproses lagi."),
+                _("This applicant's data has been anonymised because the retention "
+                  "period has passed, and it can no longer be processed."),
                 code="anonymised",
             )
         if self.processing_restricted:
             raise ValidationError(
                 _(
-                    "Pemrosesan data pendaftar ini sedang dibatasi atas permintaan yang bersangkutan (UU PDP). "
-                    "Status dan data tidak dapat diubah sampai pembatasan dicabut."
+                    "Processing of this applicant's data is restricted at their own request (UU "
+                    "PDP). The status and data cannot be changed until the restriction is lifted."
                 ),
                 code="processing_restricted",
             )
@@ -131,8 +132,8 @@ class Applicant(models.Model):
         if refused:
             raise ValidationError(
                 _(
-                    "Data %(names)s tidak dapat diubah: pemrosesannya dibatasi atas permintaan yang bersangkutan "
-                    "(UU PDP) atau datanya sudah dianonimkan."
+                    "The data of %(names)s cannot be changed: its processing is restricted "
+                    "at the person's request (UU PDP) or it has been anonymised."
                 ) % {"names": ", ".join(refused)},
                 code="processing_restricted",
             )
@@ -145,7 +146,7 @@ class Applicant(models.Model):
             info = identity.parse_nik(self.nik)
             self.nik = info.nik
             if self.birth_date and self.birth_date != info.birth_date:
-                errors["birth_date"] = _("Tanggal lahir tidak sesuai dengan NIK.")
+                errors["birth_date"] = _("Date of birth does not match the NIK.")
             self.sex = info.sex
         except ValidationError as exc:
             errors["nik"] = exc.messages
@@ -178,69 +179,69 @@ class Application(ApplicationWorkflowMixin, models.Model):
 
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="applications")
     intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="applications")
-    reference = models.CharField(_("nomor pendaftaran"), max_length=20, unique=True, null=True, blank=True)
+    reference = models.CharField(_("application number"), max_length=20, unique=True, null=True, blank=True)
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="first_choice_applications",
-        verbose_name=_("program pilihan 1"),
+        verbose_name=_("program choice 1"),
     )
     program_alt = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="second_choice_applications",
-        null=True, blank=True, verbose_name=_("program pilihan 2"),
+        null=True, blank=True, verbose_name=_("program choice 2"),
     )
     status = models.CharField(
         _("status"), max_length=24, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
     )
-    source = models.CharField(_("sumber"), max_length=10, choices=Source.choices, default=Source.ONLINE)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.ONLINE)
     dtks_self_report = models.CharField(
-        _("status DTKS menurut pendaftar"), max_length=16, choices=DtksSelfReport.choices
+        _("DTKS status (self-reported)"), max_length=16, choices=DtksSelfReport.choices
     )
-    motivation = models.TextField(_("motivasi"), blank=True)
+    motivation = models.TextField(_("motivation"), blank=True)
     consent_version = models.ForeignKey(
-        ConsentVersion, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("versi persetujuan")
+        ConsentVersion, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("consent version")
     )
-    consent_at = models.DateTimeField(_("persetujuan diberikan"), null=True, blank=True)
-    submitted_at = models.DateTimeField(_("tanggal daftar"), default=timezone.now, db_index=True)
+    consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("application date"), default=timezone.now, db_index=True)
 
     # Eligibility against the welfare register: evidence, not a yes/no flag.
     eligibility = models.CharField(
-        _("kelayakan"), max_length=16, choices=Eligibility.choices, default=Eligibility.PENDING
+        _("eligibility"), max_length=16, choices=Eligibility.choices, default=Eligibility.PENDING
     )
     eligibility_record = models.ForeignKey(
         "WelfareRecord", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("bukti register"),
+        verbose_name=_("register evidence"),
     )
-    eligibility_checked_at = models.DateTimeField(_("dicek pada"), null=True, blank=True)
-    eligibility_override = models.BooleanField(_("dikecualikan petugas"), default=False)
-    eligibility_override_reason = models.TextField(_("alasan pengecualian"), blank=True)
+    eligibility_checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    eligibility_override = models.BooleanField(_("overridden by staff"), default=False)
+    eligibility_override_reason = models.TextField(_("override reason"), blank=True)
     eligibility_override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     eligibility_override_at = models.DateTimeField(null=True, blank=True)
 
-    decision_reason = models.CharField(_("alasan keputusan"), max_length=40, blank=True)
-    status_changed_at = models.DateTimeField(_("status diubah"), default=timezone.now)
+    decision_reason = models.CharField(_("decision reason"), max_length=40, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
 
     # Contact details as given with this application. A re-registration through the public form (which
     # anyone who knows a NIK can send) never rewrites the person's record or earlier applications: its
     # details stay here, and the application's page shows them beside the person's and earlier ones.
-    contact_kk_number = models.CharField(_("nomor KK saat mendaftar"), max_length=16, blank=True)
-    contact_phone = models.CharField(_("nomor HP saat mendaftar"), max_length=16, blank=True)
-    contact_address = models.CharField(_("alamat saat mendaftar"), max_length=255, blank=True)
-    contact_rt = models.CharField(_("RT saat mendaftar"), max_length=3, blank=True)
-    contact_rw = models.CharField(_("RW saat mendaftar"), max_length=3, blank=True)
+    contact_kk_number = models.CharField(_("KK number at application"), max_length=16, blank=True)
+    contact_phone = models.CharField(_("mobile number at application"), max_length=16, blank=True)
+    contact_address = models.CharField(_("address at application"), max_length=255, blank=True)
+    contact_rt = models.CharField(_("RT at application"), max_length=3, blank=True)
+    contact_rw = models.CharField(_("RW at application"), max_length=3, blank=True)
     contact_kelurahan = models.ForeignKey(
         Kelurahan, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("kelurahan saat mendaftar"),
+        verbose_name=_("kelurahan at application"),
     )
     contact_household_size = models.PositiveSmallIntegerField(
-        _("anggota keluarga saat mendaftar"), null=True, blank=True
+        _("household size at application"), null=True, blank=True
     )
-    contact_occupation = models.CharField(_("pekerjaan saat mendaftar"), max_length=100, blank=True)
+    contact_occupation = models.CharField(_("occupation at application"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]
-        verbose_name = _("pendaftaran")
-        verbose_name_plural = _("pendaftaran")
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
         constraints = [
             models.UniqueConstraint(fields=["applicant", "intake"], name="application_one_per_intake"),
             models.CheckConstraint(
@@ -309,9 +310,9 @@ class Application(ApplicationWorkflowMixin, models.Model):
         if intake is not None:
             offered = {program.pk for program in intake.programs.all()}  # uses a prefetch when present
             if self.program_id and self.program_id not in offered:
-                errors["program"] = _("Program ini tidak dibuka pada gelombang pendaftaran ini.")
+                errors["program"] = _("This program is not open in this intake.")
             if self.program_alt_id and self.program_alt_id not in offered:
-                errors["program_alt"] = _("Program ini tidak dibuka pada gelombang pendaftaran ini.")
+                errors["program_alt"] = _("This program is not open in this intake.")
             applicant_field = self._meta.get_field("applicant")
             has_applicant = self.applicant_id is not None or applicant_field.is_cached(self)
             birth_date = self.applicant.birth_date if has_applicant else None
@@ -319,10 +320,10 @@ class Application(ApplicationWorkflowMixin, models.Model):
                 age = identity.age_on(birth_date, timezone.localdate())
                 if not intake.min_age <= age <= intake.max_age:
                     errors["applicant"] = _(
-                        "Program ini untuk warga berusia %(min)s sampai %(max)s tahun (usia Anda %(age)s tahun)."
+                        "This program is for residents aged %(min)s to %(max)s (you are %(age)s)."
                     ) % {"min": intake.min_age, "max": intake.max_age, "age": age}
         if self.program_id and self.program_alt_id and self.program_id == self.program_alt_id:
-            errors["program_alt"] = _("Pilihan kedua harus berbeda dari pilihan pertama.")
+            errors["program_alt"] = _("The second choice must be different from the first choice.")
         if errors:
             raise ValidationError(errors)
 
@@ -339,10 +340,10 @@ class Application(ApplicationWorkflowMixin, models.Model):
 
         reason = (reason or "").strip()
         if not reason:
-            raise ValidationError({"eligibility_override_reason": _("Alasan pengecualian wajib diisi.")})
+            raise ValidationError({"eligibility_override_reason": _("Override reason is required.")})
         undecided = (ApplicationStatus.SUBMITTED, ApplicationStatus.VERIFIED, ApplicationStatus.NOT_ELIGIBLE)
         if self.status not in undecided:
-            raise ValidationError(_("Pengecualian hanya untuk pendaftaran yang belum diputuskan."))
+            raise ValidationError(_("Overrides are only for applications that have not been decided yet."))
         now = timezone.now()
         previous = self.status
         self.eligibility_override = True

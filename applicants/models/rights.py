@@ -27,51 +27,53 @@ REQUEST_REFUSED_ACTION = "sigap.subject_request_refused"
 
 class DataSubjectRequest(models.Model):
     class Kind(models.TextChoices):
-        ACCESS = "access", _("Akses / salinan data")
-        RECTIFICATION = "rectification", _("Perbaikan data")
-        RESTRICTION = "restriction", _("Pembatasan pemrosesan")
-        ERASURE = "erasure", _("Penghapusan data")
+        ACCESS = "access", _("Access / copy of data")
+        RECTIFICATION = "rectification", _("Data correction")
+        RESTRICTION = "restriction", _("Restriction of processing")
+        ERASURE = "erasure", _("Data erasure")
 
     class Channel(models.TextChoices):
-        IN_PERSON = "in_person", _("Datang langsung")
-        LETTER = "letter", _("Surat")
-        EMAIL = "email", _("Surel")
-        PHONE = "phone", _("Telepon / WhatsApp")
+        IN_PERSON = "in_person", _("In person")
+        LETTER = "letter", _("Letter")
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone / WhatsApp")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Dalam proses")
-        DONE = "done", _("Selesai")
-        REFUSED = "refused", _("Ditolak")
+        OPEN = "open", _("In progress")
+        DONE = "done", _("Completed")
+        REFUSED = "refused", _("Rejected")
 
     applicant = models.ForeignKey(
-        Applicant, on_delete=models.PROTECT, related_name="subject_requests", verbose_name=_("pendaftar")
+        Applicant, on_delete=models.PROTECT, related_name="subject_requests", verbose_name=_("applicant")
     )
-    kind = models.CharField(_("jenis permintaan"), max_length=14, choices=Kind.choices)
+    kind = models.CharField(_("request type"), max_length=14, choices=Kind.choices)
     requester_name = models.CharField(
-        _("nama pemohon"), max_length=150,
-        help_text=_("Orang yang mengajukan: pemilik data sendiri atau kuasanya (tulis hubungannya)."),
+        _("requester name"), max_length=150,
+        help_text=_(
+            "The person making the request: the data subject or their representative (state the relationship)."
+        ),
     )
-    channel = models.CharField(_("diterima melalui"), max_length=10, choices=Channel.choices)
-    details = models.TextField(_("isi permintaan"), max_length=2000)
-    requested_at = models.DateTimeField(_("diterima pada"), default=timezone.now)
-    due_at = models.DateTimeField(_("batas waktu"))
+    channel = models.CharField(_("received via"), max_length=10, choices=Channel.choices)
+    details = models.TextField(_("request details"), max_length=2000)
+    requested_at = models.DateTimeField(_("received on"), default=timezone.now)
+    due_at = models.DateTimeField(_("deadline"))
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
-    outcome = models.TextField(_("tindakan yang dilakukan"), max_length=2000, blank=True)
-    handled_at = models.DateTimeField(_("diselesaikan pada"), null=True, blank=True)
+    outcome = models.TextField(_("action taken"), max_length=2000, blank=True)
+    handled_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("diselesaikan oleh"),
+        verbose_name=_("resolved by"),
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("dicatat oleh"),
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(_("dicatat pada"), auto_now_add=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["status", "due_at"]
-        verbose_name = _("permintaan subjek data")
-        verbose_name_plural = _("permintaan subjek data")
+        verbose_name = _("data subject request")
+        verbose_name_plural = _("data subject requests")
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="open", handled_at__isnull=True)
@@ -102,7 +104,7 @@ class DataSubjectRequest(models.Model):
         """Record a request as received (a date in the future is refused) and log it on the person."""
         requested_at = requested_at or timezone.now()
         if requested_at > timezone.now() + datetime.timedelta(minutes=5):
-            raise ValidationError({"requested_at": _("Tanggal diterima tidak boleh di masa depan.")})
+            raise ValidationError({"requested_at": _("The date received cannot be in the future.")})
         request = cls(
             applicant=applicant, kind=kind, requester_name=(requester_name or "").strip(), channel=channel,
             details=(details or "").strip(), requested_at=requested_at, recorded_by=user,
@@ -118,7 +120,7 @@ class DataSubjectRequest(models.Model):
         """Done or refused, with what was done (or why not); once closed a request stays closed."""
         outcome = (outcome or "").strip()
         if not outcome:
-            raise ValidationError({"outcome": _("Tuliskan tindakan yang dilakukan atau alasan penolakan.")})
+            raise ValidationError({"outcome": _("Describe the action taken or the reason for rejection.")})
         with transaction.atomic():
             status = self.Status.REFUSED if refused else self.Status.DONE
             now = timezone.now()
@@ -127,7 +129,7 @@ class DataSubjectRequest(models.Model):
                 status=status, outcome=outcome, handled_at=now, handled_by=user
             )
             if not changed:
-                raise ValidationError(_("Permintaan ini sudah ditutup."), code="closed")
+                raise ValidationError(_("This request is already closed."), code="closed")
             self.status, self.outcome, self.handled_at, self.handled_by = status, outcome, now, user
             action = REQUEST_REFUSED_ACTION if refused else REQUEST_DONE_ACTION
             log(self.applicant, action, user=user, data={"request": self.pk, "kind": self.kind})

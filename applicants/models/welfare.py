@@ -22,55 +22,55 @@ class WelfareImportBatch(models.Model):
     """
 
     class State(models.TextChoices):
-        PROCESSING = "processing", _("Sedang diproses")
-        READY = "ready", _("Menunggu konfirmasi")
-        CURRENT = "current", _("Berlaku")
-        SUPERSEDED = "superseded", _("Digantikan")
-        FAILED = "failed", _("Gagal")
-        DRY_RUN = "dry_run", _("Uji coba")
-        CANCELLED = "cancelled", _("Dibatalkan")
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Awaiting confirmation")
+        CURRENT = "current", _("Current")
+        SUPERSEDED = "superseded", _("Superseded")
+        FAILED = "failed", _("Failed")
+        DRY_RUN = "dry_run", _("Dry run")
+        CANCELLED = "cancelled", _("Cancelled")
 
     register = models.CharField(_("register"), max_length=5, choices=Register.choices, default=Register.DTSEN)
-    as_of = models.DateField(_("data per tanggal"))
-    file_name = models.CharField(_("nama berkas"), max_length=255)
-    file_sha256 = models.CharField(_("SHA-256 berkas"), max_length=64)
+    as_of = models.DateField(_("data as of"))
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
     state = models.CharField(_("status"), max_length=12, choices=State.choices, default=State.PROCESSING)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("diunggah oleh"),
+        verbose_name=_("uploaded by"),
     )
-    created_at = models.DateTimeField(_("diunggah pada"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
-    rows_read = models.PositiveIntegerField(_("baris dibaca"), default=0)
-    rows_accepted = models.PositiveIntegerField(_("diterima"), default=0)
-    rows_rejected = models.PositiveIntegerField(_("ditolak"), default=0)
-    rows_duplicate = models.PositiveIntegerField(_("duplikat"), default=0)
-    error = models.TextField(_("galat"), blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_accepted = models.PositiveIntegerField(_("accepted"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    rows_duplicate = models.PositiveIntegerField(_("duplicates"), default=0)
+    error = models.TextField(_("error"), blank=True)
 
-    dry_run = models.BooleanField(_("uji coba"), default=False)
-    stored_file = models.CharField(_("berkas tersimpan"), max_length=255, blank=True)  # in private storage
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    stored_file = models.CharField(_("stored file"), max_length=255, blank=True)  # in private storage
     task_id = models.CharField(max_length=64, blank=True)
-    started_at = models.DateTimeField(_("mulai diproses"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(_("terakhir aktif"), null=True, blank=True)
+    started_at = models.DateTimeField(_("processing started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last active"), null=True, blank=True)
     bytes_total = models.PositiveBigIntegerField(default=0)
     bytes_done = models.PositiveBigIntegerField(default=0)
-    kelurahan_ids = models.JSONField(_("kelurahan dalam berkas"), null=True, blank=True)
-    coverage = models.JSONField(_("cakupan kelurahan"), null=True, blank=True)  # None: the whole city
+    kelurahan_ids = models.JSONField(_("kelurahan in the file"), null=True, blank=True)
+    coverage = models.JSONField(_("kelurahan coverage"), null=True, blank=True)  # None: the whole city
     base_batch = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("register sebelumnya"),
+        verbose_name=_("previous register"),
     )
-    preview = models.JSONField(_("pratinjau perubahan"), default=dict, blank=True)
+    preview = models.JSONField(_("change preview"), default=dict, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("dikonfirmasi oleh"),
+        verbose_name=_("confirmed by"),
     )
-    confirmed_at = models.DateTimeField(_("dikonfirmasi pada"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = _("impor register")
-        verbose_name_plural = _("impor register")
+        verbose_name = _("register import")
+        verbose_name_plural = _("register imports")
         constraints = [
             models.UniqueConstraint(
                 fields=["register"], condition=Q(state="current"), name="welfare_one_current_per_register"
@@ -98,23 +98,23 @@ class WelfareRecord(models.Model):
     """One person's row in a register extract."""
 
     batch = models.ForeignKey(WelfareImportBatch, on_delete=models.CASCADE, related_name="records")
-    row_number = models.PositiveIntegerField(_("baris"))
+    row_number = models.PositiveIntegerField(_("row"))
     nik = models.CharField(_("NIK"), max_length=16)
-    kk_number = models.CharField(_("nomor KK"), max_length=16)
-    full_name = models.CharField(_("nama"), max_length=150)
-    birth_date = models.DateField(_("tanggal lahir"), null=True, blank=True)
-    sex = models.CharField(_("jenis kelamin"), max_length=1, blank=True)
-    address = models.CharField(_("alamat"), max_length=255, blank=True)
+    kk_number = models.CharField(_("family card (KK) number"), max_length=16)
+    full_name = models.CharField(_("name"), max_length=150)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
     rt = models.CharField(_("RT"), max_length=3, blank=True)
     rw = models.CharField(_("RW"), max_length=3, blank=True)
     kelurahan = models.ForeignKey(Kelurahan, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     desil = models.PositiveSmallIntegerField(_("desil"), null=True, blank=True)
-    bansos = models.CharField(_("bansos diterima"), max_length=120, blank=True)
+    bansos = models.CharField(_("bansos received"), max_length=120, blank=True)
 
     class Meta:
         ordering = ["batch", "row_number"]
-        verbose_name = _("data register")
-        verbose_name_plural = _("data register")
+        verbose_name = _("register record")
+        verbose_name_plural = _("register records")
         constraints = [
             models.UniqueConstraint(fields=["batch", "nik"], name="welfare_record_nik_once"),
             # The importer only writes what identity.parse_nik/parse_kk return; the database holds to it.
@@ -137,14 +137,14 @@ class WelfareRejection(models.Model):
     """A row of an extract that was not imported, with the reason, for the downloadable report."""
 
     batch = models.ForeignKey(WelfareImportBatch, on_delete=models.CASCADE, related_name="rejections")
-    row_number = models.PositiveIntegerField(_("baris"))
-    reason = models.CharField(_("alasan"), max_length=255)
-    raw = models.JSONField(_("isi baris"), default=list)
+    row_number = models.PositiveIntegerField(_("row"))
+    reason = models.CharField(_("reason"), max_length=255)
+    raw = models.JSONField(_("row content"), default=list)
 
     class Meta:
         ordering = ["batch", "row_number"]
-        verbose_name = _("baris ditolak")
-        verbose_name_plural = _("baris ditolak")
+        verbose_name = _("rejected row")
+        verbose_name_plural = _("rejected rows")
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number} {self.reason}"

@@ -37,7 +37,7 @@ from applicants.privacy import security_events
 from applicants.privacy.ratelimit import client_address
 
 LOCKED_MESSAGE = _(
-    "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi dalam %(minutes)s menit."
+    "Too many failed login attempts. For security, try again in %(minutes)s minutes."
 )
 
 
@@ -97,6 +97,11 @@ class AddressLockBackend(AxesStandaloneBackend):
 
 class ThrottledLoginForm(LoginForm):
     """Wagtail's login form with the lock-out message instead of "wrong password"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Wagtail declares the field without a label, so Django shows the untranslatable field name.
+        self.fields["password"].label = _("Password")
 
     def clean(self):
         if self.request is not None and is_locked(self.request, self.cleaned_data.get("username")):

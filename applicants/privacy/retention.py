@@ -223,10 +223,11 @@ def erase_applicant(applicant, user) -> None:
     Refused while processing is restricted (a legal hold) and once capital was approved or handed over
     (the award and its signed handover document must stay accountable)."""
     if applicant.anonymised_at:
-        raise ValidationError(gettext("Data orang ini sudah dianonimkan."), code="anonymised")
+        raise ValidationError(gettext("This person's data has already been anonymised."), code="anonymised")
     if applicant.processing_restricted:
         raise ValidationError(
-            gettext("Pemrosesan data orang ini sedang dibatasi; cabut pembatasan dahulu bila memang harus dihapus."),
+            gettext("Processing of this person's data is restricted; lift the "
+                    "restriction first if the data really must be erased."),
             code="processing_restricted",
         )
     live_awards = CapitalAward.objects.filter(
@@ -236,8 +237,8 @@ def erase_applicant(applicant, user) -> None:
     if live_awards.exists():
         raise ValidationError(
             gettext(
-                "Orang ini menerima modal usaha: datanya wajib disimpan untuk pertanggungjawaban. "
-                "Tolak permintaan dengan alasan ini, atau batasi pemrosesannya."
+                "This person received business capital: their data must be kept for "
+                "accountability. Reject the request for this reason, or restrict its processing."
             ),
             code="award_kept",
         )
@@ -347,7 +348,9 @@ def _unfinished_batches(report: RetentionReport, now: datetime.datetime) -> None
     WelfareImportBatch.objects.filter(pk__in=ids, state=WelfareImportBatch.State.PROCESSING).update(
         state=WelfareImportBatch.State.FAILED,
         finished_at=now,
-        error=gettext("Impor tidak selesai (proses terhenti); baris yang sempat tersimpan dihapus oleh retensi."),
+        error=gettext(
+            "The import did not finish (the process stopped); rows already stored were removed by retention."
+        ),
     )
     Application.objects.filter(eligibility_record__batch_id__in=ids).update(eligibility_record=None)
     report.register_rows += _delete_in_chunks(WelfareRecord.objects.filter(batch_id__in=ids))
@@ -431,7 +434,7 @@ def _log_run(report: RetentionReport, now: datetime.datetime) -> None:
     ModelLogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(Applicant),
         object_id="0",
-        label="Retensi data",
+        label=gettext("Data retention"),
         action=RETENTION_ACTION,
         timestamp=now,
         data={

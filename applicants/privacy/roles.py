@@ -93,10 +93,10 @@ ROLE_COLLECTION_PERMISSIONS = {
 }
 
 ROLE_DESCRIPTIONS = {
-    EDITOR: _("Mengelola seluruh data program, impor, ekspor dan modal usaha."),
-    INTERVIEWER: _("Jadwal dan hasil wawancara miliknya sendiri."),
-    COMMS: _("Halaman, gambar dan dokumen; tanpa data pribadi."),
-    AUDITOR: _("Baca saja; NIK dan KK disamarkan."),
+    EDITOR: _("Manages all program data, imports, exports and business capital."),
+    INTERVIEWER: _("Their own interview schedules and results."),
+    COMMS: _("Pages, images and documents; no personal data."),
+    AUDITOR: _("Read only; NIK and KK are masked."),
 }
 
 

@@ -70,14 +70,15 @@ def validate_private_upload(upload) -> None:
     name = getattr(upload, "name", "") or ""
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ALLOWED_EXTENSIONS:
-        raise ValidationError(_("Hanya berkas PDF, JPG atau PNG yang dapat diunggah."), code="file_type")
+        raise ValidationError(_("Only PDF, JPG or PNG files can be uploaded."), code="file_type")
     max_mb = settings.PRIVATE_UPLOAD_MAX_MB
     if upload.size is not None and upload.size > max_mb * 1024 * 1024:
         raise ValidationError(
-            _("Ukuran berkas maksimal %(max)s MB.") % {"max": max_mb}, code="file_size"
+            _("The maximum file size is %(max)s MB.") % {"max": max_mb}, code="file_size"
         )
     if not _sniff(upload, extension):
         raise ValidationError(
-            _("Isi berkas tidak sesuai dengan jenisnya (%(ext)s). Unggah dokumen asli.") % {"ext": extension.upper()},
+            _("The file content does not match its type (%(ext)s). Upload the original document.")
+            % {"ext": extension.upper()},
             code="file_content",
         )

@@ -28,7 +28,7 @@ from django.db import models, transaction
 from django.db.models import Prefetch, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
@@ -111,7 +111,7 @@ def _display(obj: models.Model, name: str) -> str:
     if model_field.choices:
         return str(getattr(obj, f"get_{name}_display")())
     if isinstance(value, bool):
-        return _("Ya") if value else _("Tidak")
+        return _("Yes") if value else _("No")
     if isinstance(value, datetime.datetime):
         return _when(value)
     if isinstance(value, datetime.date):
@@ -123,11 +123,11 @@ def _display(obj: models.Model, name: str) -> str:
 
 # Fields whose models give no Indonesian verbose_name.
 _LABELS = {
-    "proposed_at": _lazy("Diusulkan pada"),
-    "approved_at": _lazy("Disetujui pada"),
-    "cancelled_at": _lazy("Dibatalkan pada"),
-    "joined_at": _lazy("Bergabung pada"),
-    "left_at": _lazy("Keluar pada"),
+    "proposed_at": gettext_lazy("Proposed on"),
+    "approved_at": gettext_lazy("Approved on"),
+    "cancelled_at": gettext_lazy("Cancelled on"),
+    "joined_at": gettext_lazy("Joined on"),
+    "left_at": gettext_lazy("Left on"),
 }
 
 
@@ -197,7 +197,7 @@ def _memberships(applicant):
 
 
 def _award_record(award) -> Record:
-    return _record(award.package.name, award, _AWARD_FIELDS, [("package", _("Paket"), award.package.name)])
+    return _record(award.package.name, award, _AWARD_FIELDS, [("package", _("Package"), award.package.name)])
 
 
 def _role_labels(user_ids) -> dict[int, str]:
@@ -206,7 +206,7 @@ def _role_labels(user_ids) -> dict[int, str]:
     labels = {}
     for user in users:
         groups = sorted(group.name for group in user.groups.all())
-        labels[user.pk] = _("Administrator") if user.is_superuser else (", ".join(groups) or _("Petugas"))
+        labels[user.pk] = _("Administrator") if user.is_superuser else (", ".join(groups) or _("Staff"))
     return labels
 
 
@@ -233,7 +233,7 @@ def _history(applicant, applications, enrolments, memberships) -> list[dict[str,
         except KeyError:
             label = entry.action
         if entry.action == REGISTER_EXPORT_ACTION:
-            what = _("Ekspor register %(name)s (dicari dengan NIK/KK Anda)") % {
+            what = _("%(name)s register export (searched by your NIK/KK)") % {
                 "name": (entry.data or {}).get("register_name", "")
             }
         else:
@@ -242,7 +242,7 @@ def _history(applicant, applications, enrolments, memberships) -> list[dict[str,
             "waktu": entry.timestamp,
             "tindakan": label,
             "objek": what,
-            "peran": roles.get(entry.user_id, _("Sistem")) if entry.user_id else _("Sistem"),
+            "peran": roles.get(entry.user_id, _("System")) if entry.user_id else _("System"),
         })
     return result
 
@@ -264,7 +264,7 @@ def collect(applicant) -> SubjectCopy:
     requests = list(DataSubjectRequest.objects.filter(applicant=applicant).order_by("requested_at", "pk"))
     history = _history(applicant, applications, enrolments, memberships)
 
-    person = _record(_("Data diri"), applicant, _APPLICANT_FIELDS,
+    person = _record(_("Personal details"), applicant, _APPLICANT_FIELDS,
                      [("kelurahan", _("Kelurahan"), str(applicant.kelurahan))])
 
     app_records = []
@@ -272,10 +272,10 @@ def collect(applicant) -> SubjectCopy:
     for app in applications:
         consent = app.consent_version
         record = _record(
-            _("Pendaftaran %(reference)s") % {"reference": app.reference or app.pk}, app, _APPLICATION_FIELDS,
-            [("intake", _("Gelombang"), str(app.intake)), ("program", _("Program"), str(app.program)),
-             ("program_alt", _("Program pilihan kedua"), str(app.program_alt) if app.program_alt else None),
-             ("consent_version", _("Versi persetujuan"), consent.version if consent else None)],
+            _("Application %(reference)s") % {"reference": app.reference or app.pk}, app, _APPLICATION_FIELDS,
+            [("intake", _("Intake"), str(app.intake)), ("program", _("Program"), str(app.program)),
+             ("program_alt", _("Second-choice program"), str(app.program_alt) if app.program_alt else None),
+             ("consent_version", _("Consent version"), consent.version if consent else None)],
         )
         record.data["consent_text"] = consent.text if consent else None
         if consent:
@@ -283,9 +283,9 @@ def collect(applicant) -> SubjectCopy:
                                          "teks": consent.text, "disetujui_pada": app.consent_at}
         evidence = app.eligibility_record
         if evidence:
-            proof = _record(_("Bukti kelayakan (data register kesejahteraan)"), evidence, _RECORD_FIELDS,
+            proof = _record(_("Eligibility evidence (welfare register data)"), evidence, _RECORD_FIELDS,
                             [("register", _("Register"), evidence.batch.get_register_display()),
-                             ("data_per", _("Data per tanggal"), evidence.batch.as_of)])
+                             ("data_per", _("Data as of"), evidence.batch.as_of)])
             record.data["eligibility_evidence"] = proof.data
             record.children.append(Section(proof.title, [proof]))
         else:
@@ -293,29 +293,29 @@ def collect(applicant) -> SubjectCopy:
         interviews = []
         for interview in app.interviews.all():
             item = _record(
-                _("Wawancara %(date)s") % {"date": _when(interview.scheduled_at, "DATE_FORMAT")},
+                _("Interview %(date)s") % {"date": _when(interview.scheduled_at, "DATE_FORMAT")},
                 interview, _INTERVIEW_FIELDS,
-                [("recommended_program", _("Program yang disarankan"),
+                [("recommended_program", _("Suggested program"),
                   str(interview.recommended_program) if interview.recommended_program else None)],
             )
             interviews.append(item)
         record.data["interviews"] = [item.data for item in interviews]
         if interviews:
-            record.children.append(Section(_("Wawancara"), interviews))
+            record.children.append(Section(_("Interviews"), interviews))
         app_records.append(record)
 
     training = []
     for enrolment in enrolments:
         record = _record(
             f"{enrolment.cohort.program} · {enrolment.cohort.name}", enrolment, _ENROLMENT_FIELDS,
-            [("cohort", _("Kelas"), enrolment.cohort.name), ("program", _("Program"), str(enrolment.cohort.program)),
-             ("reference", _("Nomor pendaftaran"), enrolment.application.reference)],
+            [("cohort", _("Class"), enrolment.cohort.name), ("program", _("Program"), str(enrolment.cohort.program)),
+             ("reference", _("Application number"), enrolment.application.reference)],
         )
         attendance = [
-            _record(_("Pertemuan %(number)s (%(date)s)") % {"number": mark.session.number,
+            _record(_("Session %(number)s (%(date)s)") % {"number": mark.session.number,
                                                             "date": formats.date_format(mark.session.date)},
-                    mark, _ATTENDANCE_FIELDS, [("session", _("Pertemuan ke"), mark.session.number),
-                                               ("date", _("Tanggal"), mark.session.date)])
+                    mark, _ATTENDANCE_FIELDS, [("session", _("Session no."), mark.session.number),
+                                               ("date", _("Date"), mark.session.date)])
             for mark in enrolment.attendance.all()
         ]
         followups = [_record(followup.get_milestone_display(), followup, _FOLLOWUP_FIELDS)
@@ -323,8 +323,8 @@ def collect(applicant) -> SubjectCopy:
         awards = [_award_record(award) for award in enrolment.awards.all()]
         record.data.update(kehadiran=[r.data for r in attendance], tindak_lanjut=[r.data for r in followups],
                            modal_usaha=[r.data for r in awards])
-        for title, records in ((_("Kehadiran"), attendance), (_("Modal usaha"), awards),
-                               (_("Tindak lanjut setelah pelatihan"), followups)):
+        for title, records in ((_("Attendance"), attendance), (_("Business capital"), awards),
+                               (_("Follow-up after training"), followups)):
             if records:
                 record.children.append(Section(title, records))
         training.append(record)
@@ -334,8 +334,8 @@ def collect(applicant) -> SubjectCopy:
         group = membership.group
         record = _record(
             group.name, membership, _MEMBERSHIP_FIELDS,
-            [("group", _("Nama KUB"), group.name), ("business_type", _("Jenis usaha"), group.business_type),
-             ("kelurahan", _("Kelurahan"), str(group.kelurahan)), ("group_status", _("Status KUB"),
+            [("group", _("KUB name"), group.name), ("business_type", _("Business type"), group.business_type),
+             ("kelurahan", _("Kelurahan"), str(group.kelurahan)), ("group_status", _("KUB status"),
                                                                    group.get_status_display()),
              # What the group's records say about this member: holding its account, meetings attended.
              ("account_holder", _("Holder of the group account"),
@@ -346,7 +346,7 @@ def collect(applicant) -> SubjectCopy:
         awards = [_award_record(award) for award in group.awards.all()]
         record.data["modal_usaha"] = [r.data for r in awards]
         if awards:
-            record.children.append(Section(_("Modal usaha KUB"), awards))
+            record.children.append(Section(_("KUB business capital"), awards))
         groups.append(record)
 
     request_records = [_record(str(request.get_kind_display()), request, _REQUEST_FIELDS) for request in requests]
@@ -357,29 +357,29 @@ def collect(applicant) -> SubjectCopy:
         .order_by("created_at", "pk")
     ]
     consent_records = [
-        Record(title=_("Versi %(version)s") % {"version": item["versi"]}, data=item,
-               rows=[(_("Berlaku sejak"), _when(item["berlaku_sejak"], "DATE_FORMAT")),
-                     (_("Anda setujui pada"), _when(item["disetujui_pada"])),
-                     (_("Teks persetujuan"), item["teks"])])
+        Record(title=_("Version %(version)s") % {"version": item["versi"]}, data=item,
+               rows=[(_("Effective from"), _when(item["berlaku_sejak"], "DATE_FORMAT")),
+                     (_("You consented on"), _when(item["disetujui_pada"])),
+                     (_("Consent text"), item["teks"])])
         for item in consents.values()
     ]
     history_table = [[_when(entry["waktu"]), entry["peran"], entry["tindakan"], entry["objek"]] for entry in history]
     now = timezone.now()
     sections = [
-        Section(_("Data diri"), [person]),
-        Section(_("Pendaftaran"), app_records, _("Tidak ada pendaftaran.")),
-        Section(_("Pelatihan"), training, _("Belum pernah mengikuti kelas.")),
-        Section(_("Kelompok Usaha Bersama (KUB)"), groups, _("Bukan anggota KUB.")),
-        Section(_("Persetujuan yang Anda berikan"), consent_records, _("Tidak ada.")),
-        Section(_("Permintaan Anda sebagai pemilik data"), request_records, _("Tidak ada.")),
-        Section(_("Your complaints and objections"), ticket_records, _("Tidak ada.")),
-        Section(_("Riwayat: siapa melihat, mengubah atau mengekspor data Anda"), [], _("Tidak ada."),
-                headers=[_("Waktu"), _("Oleh (peran)"), _("Tindakan"), _("Data")], table=history_table),
+        Section(_("Personal details"), [person]),
+        Section(_("Application"), app_records, _("No applications.")),
+        Section(_("Training"), training, _("No classes attended yet.")),
+        Section(_("Joint business group (KUB)"), groups, _("Not a KUB member.")),
+        Section(_("Consents you have given"), consent_records, _("None.")),
+        Section(_("Your requests as the data subject"), request_records, _("None.")),
+        Section(_("Your complaints and objections"), ticket_records, _("None.")),
+        Section(_("History: who viewed, changed or exported your data"), [], _("None."),
+                headers=[_("Time"), _("By (role)"), _("Action"), _("Data")], table=history_table),
     ]
     data = {
         "dibuat_pada": now,
         "keterangan": _(
-            "Salinan data pribadi yang disimpan Dinas Sosial Kota Tangerang (Sigap Kerja) sesuai UU 27/2022."
+            "Copy of the personal data held by Dinas Sosial Kota Tangerang (Sigap Kerja) under Law No. 27 of 2022."
         ),
         "pendaftar": person.data,
         "pendaftaran": [r.data for r in app_records],
@@ -441,7 +441,7 @@ def restrict_processing(applicant, user, reason: str) -> None:
     """Freeze the person's records (data-subject request or dispute), with the reason in the audit log."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(_("Alasan pembatasan wajib diisi."), code="required")
+        raise ValidationError(_("Restriction reason is required."), code="required")
     with transaction.atomic():
         type(applicant).objects.filter(pk=applicant.pk).update(processing_restricted=True)
         applicant.processing_restricted = True

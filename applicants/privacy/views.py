@@ -59,7 +59,7 @@ class SubjectDataExportView(_EditorApplicantMixin, View):
 
 class RestrictionForm(forms.Form):
     reason = forms.CharField(
-        label=_("Alasan"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, required=False
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, required=False
     )
 
     def __init__(self, *args, restricted: bool, **kwargs):
@@ -77,8 +77,8 @@ class RestrictionView(_EditorApplicantMixin, WagtailAdminTemplateMixin, FormView
 
     def get_page_title(self):
         if self.applicant.processing_restricted:
-            return _("Cabut pembatasan pemrosesan")
-        return _("Batasi pemrosesan data")
+            return _("Lift processing restriction")
+        return _("Restrict data processing")
 
     def get_page_subtitle(self):
         return self.applicant.full_name
@@ -96,10 +96,10 @@ class RestrictionView(_EditorApplicantMixin, WagtailAdminTemplateMixin, FormView
         reason = form.cleaned_data["reason"]
         if self.applicant.processing_restricted:
             lift_restriction(self.applicant, self.request.user, reason)
-            messages.success(self.request, _("Pembatasan pemrosesan dicabut."))
+            messages.success(self.request, _("Processing restriction lifted."))
         else:
             restrict_processing(self.applicant, self.request.user, reason)
-            messages.success(self.request, _("Pemrosesan data pendaftar ini dibatasi."))
+            messages.success(self.request, _("Processing of this applicant's data is now restricted."))
         return redirect("sigap_subject_restriction", pk=self.applicant.pk)
 
 
@@ -134,11 +134,11 @@ def scoped_requests(user):
 class RequestFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False,
-        choices=[("", _("Semua")), ("open", _("Dalam proses")), ("overdue", _("Lewat batas waktu")),
-                 ("closed", _("Selesai atau ditolak"))],
+        choices=[("", _("All")), ("open", _("In progress")), ("overdue", _("Overdue")),
+                 ("closed", _("Completed or rejected"))],
     )
     kind = forms.ChoiceField(
-        label=_("Jenis"), required=False, choices=[("", _("Semua")), *DataSubjectRequest.Kind.choices]
+        label=_("Type"), required=False, choices=[("", _("All")), *DataSubjectRequest.Kind.choices]
     )
 
 
@@ -146,7 +146,7 @@ class SubjectRequestListView(_RequestPermissionMixin, WagtailAdminTemplateMixin,
     """Every request of the people the user may see, open ones first by deadline."""
 
     template_name = "applicants/privacy/request_list.html"
-    page_title = _("Permintaan subjek data")
+    page_title = _("Data subject requests")
     header_icon = "clipboard-list"
     per_page = 50
 
@@ -187,7 +187,7 @@ class SubjectRequestCreateView(_RequestPermissionMixin, _EditorApplicantMixin, W
     permission = "applicants.add_datasubjectrequest"
     template_name = "applicants/privacy/request_form.html"
     form_class = SubjectRequestForm
-    page_title = _("Catat permintaan subjek data")
+    page_title = _("Record a data subject request")
     header_icon = "clipboard-list"
 
     def get_page_subtitle(self):
@@ -213,18 +213,18 @@ class SubjectRequestCreateView(_RequestPermissionMixin, _EditorApplicantMixin, W
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("Permintaan dicatat. Batas waktu: %(due)s.") % {
+        messages.success(self.request, _("Request recorded. Deadline: %(due)s.") % {
             "due": formats.date_format(timezone.localtime(subject_request.due_at), "DATETIME_FORMAT")})
         return redirect("sigap_subject_request", request_pk=subject_request.pk)
 
 
 class CloseRequestForm(forms.Form):
     result = forms.ChoiceField(
-        label=_("Hasil"), widget=forms.RadioSelect,
-        choices=[("done", _("Dipenuhi")), ("refused", _("Ditolak"))],
+        label=_("Result"), widget=forms.RadioSelect,
+        choices=[("done", _("Fulfilled")), ("refused", _("Rejected"))],
     )
     outcome = forms.CharField(
-        label=_("Tindakan yang dilakukan / alasan penolakan"), widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Action taken / reason for rejection"), widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
     )
     apply_now = forms.BooleanField(label="", required=False)
@@ -233,11 +233,12 @@ class CloseRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         kind = subject_request.kind
         if kind == DataSubjectRequest.Kind.RESTRICTION:
-            self.fields["apply_now"].label = _("Batasi pemrosesan data orang ini sekarang")
+            self.fields["apply_now"].label = _("Restrict processing of this person's data now")
             self.fields["apply_now"].initial = not subject_request.applicant.processing_restricted
         elif kind == DataSubjectRequest.Kind.ERASURE:
             self.fields["apply_now"].label = _(
-                "Anonimkan data orang ini sekarang (nama, NIK, KK, kontak dan catatan dihapus; angka statistik tetap)"
+                "Anonymise this person's data now (name, NIK, KK, contact "
+                "details and notes are removed; statistics are kept)"
             )
         else:
             del self.fields["apply_now"]
@@ -304,20 +305,20 @@ class SubjectRequestDetailView(WagtailAdminTemplateMixin, FormView):
             else:
                 form.add_error("apply_now" if "apply_now" in form.fields else None, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("Permintaan ditutup."))
+        messages.success(self.request, _("Request closed."))
         return redirect("sigap_subject_request", request_pk=subject_request.pk)
 
 
 # --- Locked logins (admins) ----------------------------------------------------------------------------
 class UnlockForm(forms.Form):
-    ip_address = forms.GenericIPAddressField(label=_("Alamat"), unpack_ipv4=True)
+    ip_address = forms.GenericIPAddressField(label=_("Address"), unpack_ipv4=True)
 
 
 class LockedLoginsView(WagtailAdminTemplateMixin, TemplateView):
     """Client addresses locked out after failed logins, the usernames tried from each, and unlocking."""
 
     template_name = "applicants/privacy/locked_logins.html"
-    page_title = _("Login terkunci")
+    page_title = _("Locked logins")
     header_icon = "lock"
 
     def dispatch(self, request, *args, **kwargs):
@@ -334,10 +335,10 @@ class LockedLoginsView(WagtailAdminTemplateMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = UnlockForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Alamat tidak valid."))
+            messages.error(request, _("Invalid address."))
         elif login_security.unlock(form.cleaned_data["ip_address"], request.user):
-            messages.success(request, _("Alamat %(address)s dibuka kembali.") % {
+            messages.success(request, _("Address %(address)s unlocked.") % {
                 "address": form.cleaned_data["ip_address"]})
         else:
-            messages.warning(request, _("Alamat ini tidak sedang terkunci."))
+            messages.warning(request, _("This address is not locked."))
         return redirect("sigap_locked_logins")

@@ -17,25 +17,25 @@ from applicants.privacy import views as views_privacy
 
 @hooks.register("register_log_actions")
 def register_privacy_log_actions(actions):
-    actions.register_action(audit.VIEW_ACTION, _("Lihat data pribadi"), _("Data pribadi dilihat"))
-    actions.register_action(audit.EXPORT_ACTION, _("Ekspor data"), _("Data diekspor"))
+    actions.register_action(audit.VIEW_ACTION, _("View personal data"), _("Personal data viewed"))
+    actions.register_action(audit.EXPORT_ACTION, _("Export data"), _("Data exported"))
     actions.register_action(
-        subject_rights.SUBJECT_EXPORT_ACTION, _("Salinan data subjek"), _("Salinan data untuk pemilik data dibuat")
+        subject_rights.SUBJECT_EXPORT_ACTION, _("Data subject copy"), _("Copy of data created for the data subject")
     )
     actions.register_action(
-        subject_rights.RESTRICT_ACTION, _("Batasi pemrosesan"), _("Pemrosesan data dibatasi")
+        subject_rights.RESTRICT_ACTION, _("Restrict processing"), _("Data processing restricted")
     )
     actions.register_action(
-        subject_rights.LIFT_ACTION, _("Cabut pembatasan"), _("Pembatasan pemrosesan dicabut")
+        subject_rights.LIFT_ACTION, _("Lift restriction"), _("Processing restriction lifted")
     )
-    actions.register_action(retention.RETENTION_ACTION, _("Retensi data"), _("Data lama dianonimkan"))
-    actions.register_action(retention.ERASURE_ACTION, _("Penghapusan data"), _("Data dianonimkan atas permintaan"))
-    actions.register_action(rights.REQUEST_ACTION, _("Permintaan subjek data"), _("Permintaan subjek data dicatat"))
+    actions.register_action(retention.RETENTION_ACTION, _("Data retention"), _("Old data anonymised"))
+    actions.register_action(retention.ERASURE_ACTION, _("Data erasure"), _("Data anonymised on request"))
+    actions.register_action(rights.REQUEST_ACTION, _("Data subject requests"), _("Data subject request recorded"))
     actions.register_action(
-        rights.REQUEST_DONE_ACTION, _("Permintaan dipenuhi"), _("Permintaan subjek data dipenuhi")
+        rights.REQUEST_DONE_ACTION, _("Request fulfilled"), _("Data subject request fulfilled")
     )
     actions.register_action(
-        rights.REQUEST_REFUSED_ACTION, _("Permintaan ditolak"), _("Permintaan subjek data ditolak")
+        rights.REQUEST_REFUSED_ACTION, _("Request rejected"), _("Data subject request rejected")
     )
 
 
@@ -80,7 +80,7 @@ class SubjectRequestsMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_subject_requests_menu_item():
     return SubjectRequestsMenuItem(
-        _("Permintaan subjek data"), reverse("sigap_subject_requests"), icon_name="clipboard-list", order=400
+        _("Data subject requests"), reverse("sigap_subject_requests"), icon_name="clipboard-list", order=400
     )
 
 
@@ -92,7 +92,7 @@ class StaffProfileViewSet(ModelViewSet):
     list_display = ["user", "kecamatan_list"]
     icon = "user"
     add_to_settings_menu = True
-    menu_label = _("Profil petugas")
+    menu_label = _("Staff profiles")
     name = "profil_petugas"
 
 
@@ -108,4 +108,4 @@ class SuperuserMenuItem(MenuItem):
 
 @hooks.register("register_settings_menu_item")
 def register_locked_logins_menu_item():
-    return SuperuserMenuItem(_("Login terkunci"), reverse("sigap_locked_logins"), icon_name="lock", order=900)
+    return SuperuserMenuItem(_("Locked logins"), reverse("sigap_locked_logins"), icon_name="lock", order=900)

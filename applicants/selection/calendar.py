@@ -35,13 +35,13 @@ class OfficeHours:
         """Field -> Indonesian message for hours that cannot hold a single interview."""
         errors = {}
         if not self.working_days:
-            errors["working_days"] = _("Pilih minimal satu hari kerja.")
+            errors["working_days"] = _("Choose at least one working day.")
         if self.day_end <= self.day_start:
-            errors["day_end"] = _("Jam selesai harus setelah jam mulai.")
+            errors["day_end"] = _("The end time must be after the start time.")
         if (self.break_start is None) != (self.break_end is None):
-            errors["break_end"] = _("Isi jam mulai dan jam selesai istirahat, atau kosongkan keduanya.")
+            errors["break_end"] = _("Fill in both the break start and end times, or leave both empty.")
         elif self.break_start is not None and not (self.day_start <= self.break_start < self.break_end <= self.day_end):
-            errors["break_end"] = _("Istirahat harus di dalam jam kerja dan selesai setelah mulai.")
+            errors["break_end"] = _("The break must be within working hours and end after it starts.")
         return errors
 
 
@@ -117,8 +117,10 @@ def clash_error(when: datetime.datetime, minutes: int, interviewer, place: str, 
             continue
         local = timezone.localtime(other.scheduled_at).strftime("%d-%m-%Y %H.%M")
         if other.interviewer_id == interviewer.pk:
-            return _("%(who)s sudah punya wawancara pada %(at)s.") % {
+            return _("%(who)s already has an interview at %(at)s.") % {
                 "who": interviewer.get_full_name() or interviewer.get_username(), "at": local}
         if normalise_place(other.place) == room:
-            return _("Tempat %(place)s sudah dipakai wawancara lain pada %(at)s.") % {"place": other.place, "at": local}
+            return _("Venue %(place)s is already used by another interview at %(at)s.") % {
+                "place": other.place, "at": local,
+            }
     return ""

@@ -26,9 +26,9 @@ class InterviewerChoiceField(forms.ModelChoiceField):
 class ScheduleForm(forms.Form):
     """Schedule (or reschedule) one application."""
 
-    scheduled_at = forms.DateTimeField(label=_("Waktu wawancara (WIB)"), widget=AdminDateTimeInput())
-    place = forms.CharField(label=_("Tempat"), max_length=200)
-    interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None)
+    scheduled_at = forms.DateTimeField(label=_("Interview time (WIB)"), widget=AdminDateTimeInput())
+    place = forms.CharField(label=_("Venue"), max_length=200)
+    interviewer = InterviewerChoiceField(label=_("Interviewer"), queryset=None)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,21 +39,21 @@ class OfficeHoursFormMixin(forms.Form):
     """Working days and hours; the defaults are the office's (Monday to Friday 08.00-16.00, break 12-13)."""
 
     last_day = forms.DateField(
-        label=_("Tanggal terakhir wawancara"), required=False,
+        label=_("Last interview date"), required=False,
         widget=AdminDateInput,
-        help_text=_("Kosongkan untuk dua minggu sejak mulai. Bila tidak muat, tidak ada yang dijadwalkan."),
+        help_text=_("Leave empty for two weeks from the start. If not everyone fits, nothing is scheduled."),
     )
     working_days = forms.TypedMultipleChoiceField(
-        label=_("Hari kerja"), choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
-        initial=[0, 1, 2, 3, 4], help_text=_("Tanpa centang: Senin sampai Jumat."),
+        label=_("Working days"), choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        initial=[0, 1, 2, 3, 4], help_text=_("None ticked: Monday to Friday."),
     )
-    day_start = forms.TimeField(label=_("Jam mulai"), initial=DEFAULT_HOURS.day_start, required=False,
+    day_start = forms.TimeField(label=_("Start time"), initial=DEFAULT_HOURS.day_start, required=False,
                                 widget=AdminTimeInput)
-    day_end = forms.TimeField(label=_("Jam selesai"), initial=DEFAULT_HOURS.day_end, required=False,
+    day_end = forms.TimeField(label=_("End time"), initial=DEFAULT_HOURS.day_end, required=False,
                               widget=AdminTimeInput)
-    break_start = forms.TimeField(label=_("Istirahat mulai"), initial=DEFAULT_HOURS.break_start, required=False,
+    break_start = forms.TimeField(label=_("Break start"), initial=DEFAULT_HOURS.break_start, required=False,
                                   widget=AdminTimeInput)
-    break_end = forms.TimeField(label=_("Istirahat selesai"), initial=DEFAULT_HOURS.break_end, required=False,
+    break_end = forms.TimeField(label=_("Break end"), initial=DEFAULT_HOURS.break_end, required=False,
                                 widget=AdminTimeInput)
 
     def office_hours(self) -> OfficeHours:
@@ -80,15 +80,15 @@ class OfficeHoursFormMixin(forms.Form):
 class BulkScheduleForm(OfficeHoursFormMixin, forms.Form):
     """Filter (intake, kelurahan, program) plus the slot plan for a bulk action."""
 
-    intake = forms.ModelChoiceField(label=_("Gelombang"), queryset=Intake.objects.all())
+    intake = forms.ModelChoiceField(label=_("Intake"), queryset=Intake.objects.all())
     kelurahan = forms.ModelChoiceField(
         label=_("Kelurahan"), queryset=Kelurahan.objects.select_related("kecamatan"), required=False
     )
-    program = forms.ModelChoiceField(label=_("Program pilihan"), queryset=Program.objects.all(), required=False)
-    start = forms.DateTimeField(label=_("Mulai (WIB)"), widget=AdminDateTimeInput())
-    slot_minutes = forms.IntegerField(label=_("Durasi per orang (menit)"), min_value=5, max_value=240, initial=20)
-    place = forms.CharField(label=_("Tempat"), max_length=200)
-    interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None)
+    program = forms.ModelChoiceField(label=_("Program choice"), queryset=Program.objects.all(), required=False)
+    start = forms.DateTimeField(label=_("Start (WIB)"), widget=AdminDateTimeInput())
+    slot_minutes = forms.IntegerField(label=_("Duration per person (minutes)"), min_value=5, max_value=240, initial=20)
+    place = forms.CharField(label=_("Venue"), max_length=200)
+    interviewer = InterviewerChoiceField(label=_("Interviewer"), queryset=None)
 
     field_order = ["intake", "kelurahan", "program", "start", "last_day", "slot_minutes", "place", "interviewer"]
 
@@ -105,9 +105,9 @@ class BulkScheduleForm(OfficeHoursFormMixin, forms.Form):
 class ScheduleFilterForm(forms.Form):
     """The editors' list of all interviews: simple filters until the generic register arrives."""
 
-    intake = forms.ModelChoiceField(label=_("Gelombang"), queryset=Intake.objects.all(), required=False)
-    date = forms.DateField(label=_("Tanggal"), required=False, widget=AdminDateInput)
-    interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None, required=False)
+    intake = forms.ModelChoiceField(label=_("Intake"), queryset=Intake.objects.all(), required=False)
+    date = forms.DateField(label=_("Date"), required=False, widget=AdminDateInput)
+    interviewer = InterviewerChoiceField(label=_("Interviewer"), queryset=None, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,39 +118,39 @@ class OutcomeForm(forms.Form):
     A = Interview.Attendance
 
     attendance = forms.ChoiceField(
-        label=_("Kehadiran"), widget=forms.RadioSelect,
+        label=_("Attendance"), widget=forms.RadioSelect,
         choices=[(A.CAME, A.CAME.label), (A.NO_SHOW, A.NO_SHOW.label), (A.RESCHEDULED, A.RESCHEDULED.label)],
     )
     score_motivation = forms.TypedChoiceField(
-        label=_("Motivasi"), choices=SCORE_CHOICES, coerce=int, required=False, widget=forms.RadioSelect
+        label=_("Motivation"), choices=SCORE_CHOICES, coerce=int, required=False, widget=forms.RadioSelect
     )
     score_readiness = forms.TypedChoiceField(
-        label=_("Kesiapan dan waktu luang"), choices=SCORE_CHOICES, coerce=int, required=False,
+        label=_("Readiness and free time"), choices=SCORE_CHOICES, coerce=int, required=False,
         widget=forms.RadioSelect,
     )
     score_business_potential = forms.TypedChoiceField(
-        label=_("Potensi usaha"), choices=SCORE_CHOICES, coerce=int, required=False, widget=forms.RadioSelect
+        label=_("Business potential"), choices=SCORE_CHOICES, coerce=int, required=False, widget=forms.RadioSelect
     )
     score_household_need = forms.TypedChoiceField(
-        label=_("Kebutuhan keluarga"), choices=SCORE_CHOICES, coerce=int, required=False, widget=forms.RadioSelect
+        label=_("Family need"), choices=SCORE_CHOICES, coerce=int, required=False, widget=forms.RadioSelect
     )
     recommended_program = forms.ModelChoiceField(
-        label=_("Program yang direkomendasikan"), queryset=Program.objects.none(), required=False,
-        help_text=_("Boleh berbeda dari pilihan pendaftar."),
+        label=_("Recommended program"), queryset=Program.objects.none(), required=False,
+        help_text=_("May differ from the applicant's choice."),
     )
     decision = forms.ChoiceField(
-        label=_("Keputusan"), required=False,
-        choices=[("", _("Belum diputuskan"))] + list(Interview.Decision.choices),
+        label=_("Decision"), required=False,
+        choices=[("", _("Not decided yet"))] + list(Interview.Decision.choices),
     )
     reason_code = forms.ChoiceField(
-        label=_("Alasan"), required=False, choices=[("", "---------")] + list(DecisionReason.choices),
-        help_text=_("Wajib bila tidak diterima. Kalimat ini yang dibaca pendaftar."),
+        label=_("Reason"), required=False, choices=[("", "---------")] + list(DecisionReason.choices),
+        help_text=_("Required if not accepted. The applicant reads this sentence."),
     )
-    note = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     new_scheduled_at = forms.DateTimeField(
-        label=_("Waktu baru (bila dijadwal ulang)"), required=False, widget=AdminDateTimeInput()
+        label=_("New time (if rescheduled)"), required=False, widget=AdminDateTimeInput()
     )
-    new_place = forms.CharField(label=_("Tempat baru (kosongkan bila sama)"), required=False, max_length=200)
+    new_place = forms.CharField(label=_("New venue (leave empty if unchanged)"), required=False, max_length=200)
 
     def __init__(self, *args, interview: Interview, **kwargs):
         self.interview = interview
@@ -193,12 +193,12 @@ class StatusChangeForm(forms.Form):
     # Moves with their own screens: scheduling (schedule view) and interviewed (outcome form).
     EXCLUDED = {"interview_scheduled", "interviewed"}
 
-    new_status = forms.ChoiceField(label=_("Status baru"))
+    new_status = forms.ChoiceField(label=_("New status"))
     reason = forms.ChoiceField(
-        label=_("Alasan"), required=False, choices=[("", "---------")] + list(DecisionReason.choices),
-        help_text=_("Wajib bila tidak diterima. Kalimat ini yang dibaca pendaftar."),
+        label=_("Reason"), required=False, choices=[("", "---------")] + list(DecisionReason.choices),
+        help_text=_("Required if not accepted. The applicant reads this sentence."),
     )
-    note = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, application, **kwargs):
         super().__init__(*args, **kwargs)

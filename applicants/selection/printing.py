@@ -28,9 +28,9 @@ from programs.models import Letterhead
 
 class PrintFilterForm(forms.Form):
     # The printable sheet stands outside the admin layout (no admin scripts): the browser's date input.
-    date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    interviewer = InterviewerChoiceField(label=_("Pewawancara"), queryset=None, required=False)
-    place = forms.CharField(label=_("Tempat"), max_length=200, required=False)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    interviewer = InterviewerChoiceField(label=_("Interviewer"), queryset=None, required=False)
+    place = forms.CharField(label=_("Venue"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

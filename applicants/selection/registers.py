@@ -43,18 +43,18 @@ class InterviewerFilter(django_filters.ModelChoiceFilter):
 # --- Interviews ----------------------------------------------------------------------------------
 class InterviewFilterSet(RegisterFilterSet):
     intake = django_filters.ModelChoiceFilter(
-        label=_("Gelombang"), field_name="application__intake", queryset=Intake.objects.all()
+        label=_("Intake"), field_name="application__intake", queryset=Intake.objects.all()
     )
     program = django_filters.ModelChoiceFilter(
         label=_("Program"), field_name="application__program", queryset=Program.objects.all()
     )
     kecamatan = kecamatan_filter("application__applicant__kelurahan")
     kelurahan = kelurahan_filter("application__applicant__kelurahan")
-    interviewer = InterviewerFilter(label=_("Pewawancara"))
-    scheduled_from = DateTimeFromFilter(label=_("Jadwal sejak"), field_name="scheduled_at")
-    scheduled_to = DateTimeToFilter(label=_("Jadwal sampai"), field_name="scheduled_at")
-    attendance = django_filters.ChoiceFilter(label=_("Kehadiran"), choices=Interview.Attendance.choices)
-    decision = django_filters.ChoiceFilter(label=_("Keputusan"), choices=Interview.Decision.choices)
+    interviewer = InterviewerFilter(label=_("Interviewer"))
+    scheduled_from = DateTimeFromFilter(label=_("Scheduled from"), field_name="scheduled_at")
+    scheduled_to = DateTimeToFilter(label=_("Scheduled until"), field_name="scheduled_at")
+    attendance = django_filters.ChoiceFilter(label=_("Attendance"), choices=Interview.Attendance.choices)
+    decision = django_filters.ChoiceFilter(label=_("Decision"), choices=Interview.Decision.choices)
 
     class Meta:
         model = Interview
@@ -62,21 +62,21 @@ class InterviewFilterSet(RegisterFilterSet):
 
 
 class InterviewTable(RegisterTable):
-    scheduled_at = LocalDateTimeColumn(verbose_name=_("Waktu"))
+    scheduled_at = LocalDateTimeColumn(verbose_name=_("Time"))
     reference = tables.Column(
-        verbose_name=_("No. pendaftaran"), accessor="application__reference",
+        verbose_name=_("Application no."), accessor="application__reference",
         linkify=lambda record: _application_url(record.application_id),
     )
-    full_name = tables.Column(verbose_name=_("Nama"), accessor="application__applicant__full_name")
+    full_name = tables.Column(verbose_name=_("Name"), accessor="application__applicant__full_name")
     nik = IdentityColumn(verbose_name=_("NIK"), accessor="application__applicant__nik")
     kelurahan = tables.Column(verbose_name=_("Kelurahan"), accessor="application__applicant__kelurahan__name")
     program = tables.Column(verbose_name=_("Program"), accessor="application__program__name")
-    place = tables.Column(verbose_name=_("Tempat"))
-    interviewer = tables.Column(verbose_name=_("Pewawancara"), accessor="interviewer__username")
-    attendance = ChoiceDisplayColumn(verbose_name=_("Kehadiran"))
-    decision = ChoiceDisplayColumn(verbose_name=_("Keputusan"))
-    score = tables.Column(verbose_name=_("Nilai"), accessor="weighted_score", orderable=False)
-    actions = tables.Column(verbose_name=_("Aksi"), accessor="pk", orderable=False)
+    place = tables.Column(verbose_name=_("Venue"))
+    interviewer = tables.Column(verbose_name=_("Interviewer"), accessor="interviewer__username")
+    attendance = ChoiceDisplayColumn(verbose_name=_("Attendance"))
+    decision = ChoiceDisplayColumn(verbose_name=_("Decision"))
+    score = tables.Column(verbose_name=_("Score"), accessor="weighted_score", orderable=False)
+    actions = tables.Column(verbose_name=_("Actions"), accessor="pk", orderable=False)
 
     class Meta(RegisterTable.Meta):
         model = Interview
@@ -89,8 +89,8 @@ class InterviewTable(RegisterTable):
     def render_actions(self, record):
         # The workflow screens (/admin/wawancara/): outcome and reschedule, for those who may use them.
         return action_links(self.request, [
-            ("sigap_interviews:outcome", [record.pk], _("Hasil")),
-            ("sigap_interviews:schedule", [record.application_id], _("Jadwal")),
+            ("sigap_interviews:outcome", [record.pk], _("Result")),
+            ("sigap_interviews:schedule", [record.application_id], _("Schedule")),
         ])
 
 
@@ -99,13 +99,13 @@ class InterviewRegister(RegisterModelAdmin):
 
     model = Interview
     register_key = "interviews"
-    register_name = _("Wawancara")
+    register_name = _("Interviews")
     export_slug = "wawancara"
     menu_icon = "calendar"
     permission_helper_class = ReadOnlyRegisterPermissionHelper
     table_class = InterviewTable
     filterset_class = InterviewFilterSet
-    search_help = _("Cari nama, NIK atau nomor pendaftaran")
+    search_help = _("Search name, NIK or application number")
     search_fields = (
         search.name("application__applicant__full_name"),
         search.nik("application__applicant__nik"),
@@ -119,20 +119,20 @@ class InterviewRegister(RegisterModelAdmin):
     export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
     export_columns = (
         *application_person_columns(),
-        ExportColumn("application__intake__name", "Gelombang"),
-        ExportColumn("application__program__name", "Program"),
-        ExportColumn("scheduled_at", "Waktu wawancara", kind=DATETIME),
-        ExportColumn("place", "Tempat"),
-        ExportColumn("interviewer__username", "Pewawancara"),
-        ExportColumn("attendance", "Kehadiran"),
-        ExportColumn("score_motivation", "Motivasi"),
-        ExportColumn("score_readiness", "Kesiapan dan waktu"),
-        ExportColumn("score_business_potential", "Potensi usaha"),
-        ExportColumn("score_household_need", "Kebutuhan keluarga"),
-        ExportColumn("recommended_program__name", "Program rekomendasi"),
-        ExportColumn("decision", "Keputusan"),
-        ExportColumn("reason_code", "Kode alasan"),
-        ExportColumn("note", "Catatan", width=50),
+        ExportColumn("application__intake__name", _("Intake")),
+        ExportColumn("application__program__name", _("Program")),
+        ExportColumn("scheduled_at", _("Interview time"), kind=DATETIME),
+        ExportColumn("place", _("Venue")),
+        ExportColumn("interviewer__username", _("Interviewer")),
+        ExportColumn("attendance", _("Attendance")),
+        ExportColumn("score_motivation", _("Motivation")),
+        ExportColumn("score_readiness", _("Readiness and time")),
+        ExportColumn("score_business_potential", _("Business potential")),
+        ExportColumn("score_household_need", _("Family need")),
+        ExportColumn("recommended_program__name", _("Recommended program")),
+        ExportColumn("decision", _("Decision")),
+        ExportColumn("reason_code", _("Reason code")),
+        ExportColumn("note", _("Notes"), width=50),
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:

@@ -67,20 +67,20 @@ def salutation(applicant) -> str:
         sex = parse_nik(applicant.nik).sex
     except ValidationError:
         sex = applicant.sex
-    return {"L": _("Bapak"), "P": _("Ibu")}.get(sex, _("Bapak/Ibu"))
+    return {"L": _("Mr"), "P": _("Ms")}.get(sex, _("Mr/Ms"))
 
 
 def invitation_text(interview: Interview) -> str:
     application = interview.application
     local = timezone.localtime(interview.scheduled_at)
     return _(
-        "Assalamualaikum/Salam sejahtera %(salutation)s %(name)s.\n"
-        "Kami dari Dinas Sosial Kota Tangerang mengundang Anda wawancara Pelatihan Keterampilan Sigap Kerja:\n"
-        "Hari/tanggal: %(date)s\n"
-        "Jam: %(time)s WIB\n"
-        "Tempat: %(place)s\n"
-        "Nomor pendaftaran: %(reference)s\n"
-        "Mohon membawa KTP dan Kartu Keluarga. Balas pesan ini bila berhalangan hadir. Terima kasih."
+        "Dear %(salutation)s %(name)s,\n"
+        "Dinas Sosial Kota Tangerang invites you to an interview for the Sigap Kerja skills training:\n"
+        "Day/date: %(date)s\n"
+        "Time: %(time)s WIB\n"
+        "Venue: %(place)s\n"
+        "Application number: %(reference)s\n"
+        "Please bring your KTP and Kartu Keluarga. Reply to this message if you cannot attend. Thank you."
     ) % {
         "salutation": salutation(application.applicant),
         "name": application.applicant.full_name,
@@ -183,7 +183,7 @@ def plan_bulk(
 ) -> BulkPlan:
     """The slots a bulk action would give (no write): the preview and `schedule_bulk` share it."""
     if slot_minutes < 5 or slot_minutes > 240:
-        raise ValidationError(_("Durasi per orang 5 sampai 240 menit."))
+        raise ValidationError(_("Duration per person must be 5 to 240 minutes."))
     hours = hours or OfficeHours()
     hour_errors = hours.errors()
     if hour_errors:
@@ -191,20 +191,20 @@ def plan_bulk(
     applications = list(applications[: BULK_LIMIT + 1]) if isinstance(applications, QuerySet) else list(applications)
     if len(applications) > BULK_LIMIT:
         raise ValidationError(
-            _("Terlalu banyak pendaftar (lebih dari %(limit)s). Persempit filter.") % {"limit": BULK_LIMIT}
+            _("Too many applicants (more than %(limit)s). Narrow the filter.") % {"limit": BULK_LIMIT}
         )
     if timezone.is_naive(start):
         start = timezone.make_aware(start)
     if start <= timezone.now():
-        raise ValidationError({"start": _("Waktu mulai sudah lewat. Pilih waktu yang akan datang.")})
+        raise ValidationError({"start": _("The start time has passed. Choose a time in the future.")})
     last_day = last_day or timezone.localtime(start).date() + datetime.timedelta(days=DEFAULT_SPAN_DAYS - 1)
     if last_day < timezone.localtime(start).date():
-        raise ValidationError({"last_day": _("Tanggal terakhir tidak boleh sebelum tanggal mulai.")})
+        raise ValidationError({"last_day": _("The last date cannot be before the start date.")})
     plan = BulkPlan(last_day=last_day)
     ready = []
     for application in applications:
         error = (
-            _("Sudah punya jadwal wawancara.")
+            _("Already has an interview scheduled.")
             if application.status == S.INTERVIEW_SCHEDULED
             else application.transition_error(S.INTERVIEW_SCHEDULED) or application.processing_error()
         )
@@ -220,8 +220,8 @@ def plan_bulk(
         when = next((t for t in slots if bookings.is_free(t, slot_minutes)), None)
         if when is None:
             raise ValidationError(
-                _("Hanya %(fit)s dari %(total)s pendaftar muat dalam jam kerja sampai %(day)s. Tambah hari, "
-                  "pewawancara atau tempat lain, atau persingkat durasi.")
+                _("Only %(fit)s of %(total)s applicants fit into working hours up to "
+                  "%(day)s. Add days, interviewers or venues, or shorten the duration.")
                 % {"fit": len(plan.slots), "total": len(ready), "day": format_date_id(last_day)}
             )
         bookings.book(when, slot_minutes)
@@ -273,28 +273,28 @@ class Outcome:
         A, D = Interview.Attendance, Interview.Decision
         errors: dict[str, str] = {}
         if self.attendance not in (A.CAME, A.NO_SHOW, A.RESCHEDULED):
-            errors["attendance"] = _("Pilih kehadiran.")
+            errors["attendance"] = _("Choose attendance.")
         if self.attendance == A.CAME:
             for name in Interview.SCORE_FIELDS:
                 if self.scores.get(name) not in (1, 2, 3, 4, 5):
-                    errors[f"score_{name}"] = _("Beri nilai 1 sampai 5.")
+                    errors[f"score_{name}"] = _("Give a score from 1 to 5.")
             if self.recommended_program is not None and not intake.programs.filter(
                 pk=self.recommended_program.pk
             ).exists():
-                errors["recommended_program"] = _("Program ini tidak dibuka pada gelombang ini.")
+                errors["recommended_program"] = _("This program is not offered in this intake.")
         if self.attendance == A.NO_SHOW and self.decision not in ("", D.REJECT):
-            errors["decision"] = _("Pendaftar yang tidak hadir hanya bisa ditolak atau dijadwal ulang.")
+            errors["decision"] = _("An applicant who did not attend can only be rejected or rescheduled.")
         if self.attendance == A.NO_SHOW and self.decision == D.REJECT and self.reason_code != DecisionReason.NO_SHOW:
-            errors["reason_code"] = _("Untuk yang tidak hadir, pilih alasan «Tidak hadir wawancara».")
+            errors["reason_code"] = _("For a no-show, choose the reason “Did not attend interview”.")
         if self.attendance == A.RESCHEDULED:
             if self.new_scheduled_at is None:
-                errors["new_scheduled_at"] = _("Isi waktu wawancara yang baru.")
+                errors["new_scheduled_at"] = _("Enter the new interview time.")
             if self.decision:
-                errors["decision"] = _("Keputusan diambil setelah wawancara, bukan saat dijadwal ulang.")
+                errors["decision"] = _("The decision is made after the interview, not when rescheduling.")
         if self.decision == D.REJECT and not self.reason_code:
-            errors["reason_code"] = _("Pilih alasan penolakan.")
+            errors["reason_code"] = _("Choose a rejection reason.")
         if self.reason_code and self.reason_code not in DecisionReason.values:
-            errors["reason_code"] = _("Alasan tidak ada dalam daftar.")
+            errors["reason_code"] = _("The reason is not in the list.")
         return errors
 
 
@@ -315,12 +315,12 @@ def record_outcome(interview: Interview, outcome: Outcome, user) -> Interview:
     if interview.attendance != A.SCHEDULED and not (
         interview.attendance == A.CAME and application.status == S.INTERVIEWED
     ):
-        raise ValidationError(_("Hasil wawancara ini sudah dicatat dan keputusan sudah diambil."))
+        raise ValidationError(_("The outcome of this interview has already been recorded and a decision made."))
     errors = outcome.errors(application.intake)
     if outcome.attendance in (A.CAME, A.NO_SHOW) and interview.scheduled_at > timezone.now():
         errors.setdefault("attendance", _(
-            "Wawancara ini dijadwalkan %(at)s WIB; hasilnya baru bisa dicatat setelah waktunya. "
-            "Bila jadwal berubah, pilih «Dijadwal ulang»."
+            "This interview is scheduled for %(at)s WIB; its outcome can only be recorded "
+            "after that time. If the schedule has changed, choose “Rescheduled”."
         ) % {"at": timezone.localtime(interview.scheduled_at).strftime("%d-%m-%Y %H.%M")})
     if errors:
         raise ValidationError(errors)

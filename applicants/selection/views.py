@@ -83,7 +83,7 @@ class MyScheduleView(InterviewAdminView):
     """'Jadwal wawancara saya': the interviewer's interviews still waiting for an outcome."""
 
     permission_required = "applicants.view_interview"
-    page_title = gettext_lazy("Jadwal wawancara saya")
+    page_title = gettext_lazy("My interview schedule")
     template_name = "applicants/interviews/my_schedule.html"
 
     def get(self, request):
@@ -100,7 +100,7 @@ class AllInterviewsView(InterviewAdminView):
     """Every interview, for editors and auditors, filtered by intake, date and interviewer."""
 
     permission_required = "applicants.view_application"
-    page_title = gettext_lazy("Semua wawancara")
+    page_title = gettext_lazy("All interviews")
     template_name = "applicants/interviews/all_interviews.html"
 
     def get(self, request):
@@ -130,7 +130,7 @@ class ScheduleView(InterviewAdminView):
     """Schedule one application, or reschedule it when it already has an interview waiting."""
 
     permission_required = "applicants.add_interview"
-    page_title = gettext_lazy("Jadwalkan wawancara")
+    page_title = gettext_lazy("Schedule interview")
     template_name = "applicants/interviews/schedule_form.html"
 
     def load_object(self, request, **kwargs):
@@ -165,7 +165,7 @@ class BulkScheduleView(InterviewAdminView):
     """Filter applications, preview the slots, then schedule them all in one transaction."""
 
     permission_required = "applicants.add_interview"
-    page_title = gettext_lazy("Jadwalkan wawancara sekaligus")
+    page_title = gettext_lazy("Bulk schedule interviews")
     template_name = "applicants/interviews/bulk_schedule.html"
 
     def get(self, request):
@@ -193,7 +193,7 @@ class BulkScheduleView(InterviewAdminView):
             return self.render(form=form)
         messages.success(
             request,
-            _("%(count)s wawancara dijadwalkan, %(skipped)s dilewati.")
+            _("%(count)s interviews scheduled, %(skipped)s skipped.")
             % {"count": len(result.scheduled), "skipped": len(result.skipped)},
         )
         return TemplateResponse(
@@ -226,7 +226,7 @@ class OutcomeView(InterviewAdminView):
     """Record what happened. Interviewers only for their own interviews; editors for all (403 otherwise)."""
 
     permission_required = "applicants.change_interview"
-    page_title = gettext_lazy("Hasil wawancara")
+    page_title = gettext_lazy("Interview outcome")
     template_name = "applicants/interviews/outcome_form.html"
 
     def load_object(self, request, **kwargs):
@@ -251,7 +251,9 @@ class OutcomeView(InterviewAdminView):
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
-                messages.success(request, _("Hasil wawancara %(ref)s tersimpan.") % {"ref": self.interview.application})
+                messages.success(
+                    request, _("Interview outcome for %(ref)s saved.") % {"ref": self.interview.application}
+                )
                 return redirect(reverse("sigap_interviews:mine"))
         return self.render(form=form, interview=self.interview)
 
@@ -260,7 +262,7 @@ class StatusChangeView(InterviewAdminView):
     """Editors move an application by hand along the workflow (accept from the waitlist, withdraw...)."""
 
     permission_required = "applicants.change_application"
-    page_title = gettext_lazy("Ubah status pendaftaran")
+    page_title = gettext_lazy("Change application status")
     template_name = "applicants/interviews/status_form.html"
 
     def load_object(self, request, **kwargs):
@@ -280,7 +282,7 @@ class StatusChangeView(InterviewAdminView):
             else:
                 messages.success(
                     request,
-                    _("Status %(ref)s sekarang: %(status)s.")
+                    _("Status of %(ref)s is now: %(status)s.")
                     % {"ref": self.application, "status": self.application.get_status_display()},
                 )
                 return redirect(reverse("sigap_interviews:status", args=[self.application.pk]))

@@ -30,20 +30,20 @@ def register_interview_urls():
 def register_interview_menu():
     items = [
         PermissionMenuItem(
-            gettext_lazy("Jadwal saya"), reverse("sigap_interviews:mine"), icon_name="user",
+            gettext_lazy("My schedule"), reverse("sigap_interviews:mine"), icon_name="user",
             permission="applicants.view_interview", order=100,
         ),
         PermissionMenuItem(
-            gettext_lazy("Semua wawancara"), reverse("sigap_interviews:all"), icon_name="list-ul",
+            gettext_lazy("All interviews"), reverse("sigap_interviews:all"), icon_name="list-ul",
             permission="applicants.view_application", order=200,
         ),
         PermissionMenuItem(
-            gettext_lazy("Jadwalkan sekaligus"), reverse("sigap_interviews:bulk"), icon_name="calendar",
+            gettext_lazy("Bulk schedule"), reverse("sigap_interviews:bulk"), icon_name="calendar",
             permission="applicants.add_interview", order=300,
         ),
     ]
     return SubmenuMenuItem(
-        gettext_lazy("Jadwal wawancara"), Menu(items=items), icon_name="calendar", name="wawancara", order=310
+        gettext_lazy("Interview schedule"), Menu(items=items), icon_name="calendar", name="wawancara", order=310
     )
 
 
@@ -62,7 +62,7 @@ class StatusChangeFormatter(LogFormatter):
         reason = data.get("reason")
         if reason:
             label = DecisionReason(reason).label if reason in DecisionReason.values else reason
-            message += " " + _("(alasan: %(reason)s)") % {"reason": label}
+            message += " " + _("(reason: %(reason)s)") % {"reason": label}
         return message
 
     def format_comment(self, log_entry):

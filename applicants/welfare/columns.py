@@ -120,13 +120,13 @@ def _read_header(rows: Iterator[tuple[int, list]], register: str) -> tuple[Colum
     column_map = find_header(head)
     if column_map is None:
         raise RegisterFileError(
-            _("Baris judul kolom tidak ditemukan di %(n)s baris pertama (dicari: NIK, No KK, Nama, ...).")
+            _("Header row not found in the first %(n)s rows (looked for: NIK, No KK, Nama, ...).")
             % {"n": HEADER_SCAN_ROWS}
         )
     missing = column_map.missing(register)
     if missing:
         raise RegisterFileError(
-            _("Kolom wajib tidak ditemukan: %(columns)s. Periksa baris judul kolom (baris %(row)s).")
+            _("Required columns not found: %(columns)s. Check the header row (row %(row)s).")
             % {"columns": ", ".join(missing), "row": column_map.header_row}
         )
     return column_map, head

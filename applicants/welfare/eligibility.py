@@ -172,7 +172,7 @@ def check_open_applications(
                         "from": status, "to": new_status, "reason": ELIGIBILITY_REASONS.get(result, ""),
                         "eligibility": result, "record": record_id, "override": overridden,
                         "register_batch": batch.pk if batch else None,
-                        "note": str(_("Cek otomatis terhadap register kesejahteraan")),
+                        "note": str(_("Automatic check against the welfare register")),
                     },
                 ))
             updates.append(Application(

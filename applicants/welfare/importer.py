@@ -68,7 +68,7 @@ def create_batch(
 ) -> WelfareImportBatch:
     """The batch row an import fills in (state processing); refuses an unknown register or file type."""
     if register not in Register.values:
-        raise RegisterFileError(_("Register tidak dikenal: %(register)s.") % {"register": register})
+        raise RegisterFileError(_("Unknown register: %(register)s.") % {"register": register})
     file_kind(file_name)
     return WelfareImportBatch.objects.create(
         register=register, as_of=as_of or timezone.localdate(), file_name=file_name[:255], dry_run=dry_run,
@@ -172,7 +172,7 @@ def _run(batch: WelfareImportBatch, path: Path, kind: str, encoding: str, chunk_
         for number, row in source:
             if number > max_rows:
                 raise RegisterFileError(
-                    _("Berkas berisi lebih dari %(n)s baris; batas impor terlampaui.") % {"n": max_rows}
+                    _("The file has more than %(n)s rows; the import limit is exceeded.") % {"n": max_rows}
                 )
             cells = validator.pad(row)
             if validator.is_blank(cells):
@@ -239,8 +239,8 @@ def _fail(batch: WelfareImportBatch, exc: Exception) -> None:
     else:
         # The exception text can name server paths or SQL; the editor reads a plain message, the log the rest.
         logger.error("welfare import of batch %s failed", batch.pk, exc_info=exc)
-        message = _("Impor gagal karena kesalahan di server (impor #%(pk)s). Register yang berlaku tidak "
-                    "berubah; hubungi petugas teknis.") % {"pk": batch.pk}
+        message = _("The import failed because of a server error (import #%(pk)s). "
+                    "The current register is unchanged; contact technical support.") % {"pk": batch.pk}
     try:
         delete_batch_rows(batch)
         WelfareImportBatch.objects.filter(pk=batch.pk).update(
@@ -264,8 +264,8 @@ def confirm_import(batch: WelfareImportBatch, user=None, *, check_eligibility: b
         with transaction.atomic():
             _swap_registers(batch, user, now)
     except IntegrityError:  # another batch of this register became current in a concurrent confirmation
-        raise ImportStateError(_("Register yang berlaku baru saja diganti impor lain. Unggah ulang berkas ini "
-                                 "untuk pratinjau yang baru.")) from None
+        raise ImportStateError(_("The current register was just replaced by another "
+                                 "import. Upload this file again for a new preview.")) from None
     check_graduates(batch)  # graduates' outcomes against the register that now holds
     if not check_eligibility:
         return {}
@@ -281,12 +281,14 @@ def _swap_registers(batch: WelfareImportBatch, user, now) -> None:
     ).values_list("pk", flat=True))
     batch.refresh_from_db()
     if batch.state != State.READY:
-        raise ImportStateError(_("Impor ini berstatus «%(state)s»; hanya impor yang menunggu konfirmasi "
-                                 "yang dapat dikonfirmasi.") % {"state": batch.get_state_display()})
+        raise ImportStateError(
+            _("This import is “%(state)s”; only imports awaiting confirmation can be confirmed.")
+            % {"state": batch.get_state_display()}
+        )
     current = current_batch(batch.register)
     if (current.pk if current else None) != batch.base_batch_id:
-        raise ImportStateError(_("Register yang berlaku sudah berubah sejak pratinjau ini dibuat. "
-                                 "Unggah ulang berkas ini untuk pratinjau yang baru."))
+        raise ImportStateError(_("The current register has changed since this preview "
+                                 "was made. Upload this file again for a new preview."))
     WelfareImportBatch.objects.filter(
         register=batch.register, state=State.CURRENT
     ).exclude(pk=batch.pk).update(state=State.SUPERSEDED)
@@ -294,7 +296,7 @@ def _swap_registers(batch: WelfareImportBatch, user, now) -> None:
         state=State.CURRENT, confirmed_at=now, confirmed_by=user if getattr(user, "pk", None) else None,
     )
     if not updated:
-        raise ImportStateError(_("Impor ini baru saja dikonfirmasi atau dibatalkan orang lain."))
+        raise ImportStateError(_("This import was just confirmed or cancelled by someone else."))
     batch.refresh_from_db()
     _log_import(batch, user)
 
@@ -306,7 +308,7 @@ def cancel_import(batch: WelfareImportBatch, user=None) -> None:
     )
     if not updated:
         batch.refresh_from_db()
-        raise ImportStateError(_("Impor ini berstatus «%(state)s» dan tidak dapat dibatalkan.")
+        raise ImportStateError(_("This import is “%(state)s” and cannot be cancelled.")
                                % {"state": batch.get_state_display()})
     delete_batch_rows(batch, models=(WelfareRecord,))
     batch.refresh_from_db()
@@ -335,6 +337,6 @@ def write_rejections_xlsx(batch: WelfareImportBatch, target: io.IOBase | str | P
             values = dict(raw or [])
             yield (str(row_number), reason, *[values.get(header, "") for header in headers])
 
-    columns = [Column(_("Baris"), TEXT, 8), Column(_("Alasan"), TEXT, 50), *[Column(str(h), TEXT, 16) for h in headers]]
-    heading = [[_("Berkas"), batch.file_name, _("SHA-256"), batch.file_sha256]]
-    write_xlsx(target, [Sheet(_("Baris ditolak"), columns, rows(), heading=heading)])
+    columns = [Column(_("Row"), TEXT, 8), Column(_("Reason"), TEXT, 50), *[Column(str(h), TEXT, 16) for h in headers]]
+    heading = [[_("File"), batch.file_name, _("SHA-256"), batch.file_sha256]]
+    write_xlsx(target, [Sheet(_("Rejected rows"), columns, rows(), heading=heading)])

@@ -91,8 +91,8 @@ def run_welfare_import(batch_id: int) -> str:
 
 
 def _stale_message() -> str:
-    return _("Impor terhenti sebelum selesai (proses latar dihentikan). Baris yang sempat tersimpan sudah "
-             "dihapus; register yang berlaku tidak berubah. Unggah ulang berkasnya.")
+    return _("The import stopped before it finished (the background process was stopped). Rows already "
+             "stored have been removed; the current register is unchanged. Upload the file again.")
 
 
 def cleanup_imports(now: datetime.datetime | None = None, *, stale_minutes: int | None = None,

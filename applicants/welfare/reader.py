@@ -67,7 +67,7 @@ class Progress:
 
 
 def _forbid_dtd(*_args):
-    raise XlsxFormatError(_("Berkas xlsx berisi deklarasi DTD/entitas XML; berkas seperti ini tidak diterima."))
+    raise XlsxFormatError(_("The xlsx file contains a DTD/XML entity declaration; files like this are not accepted."))
 
 
 def _parser() -> expat.XMLParserType:
@@ -82,12 +82,12 @@ def _parser() -> expat.XMLParserType:
 
 def _element_too_large() -> XlsxFormatError:
     return XlsxFormatError(
-        _("Berkas .xlsx berisi elemen XML yang terlalu besar; periksa apakah ini ekstrak register.")
+        _("The .xlsx file contains an XML element that is too large; check that this is a register extract.")
     )
 
 
 def _damaged() -> XlsxFormatError:
-    return XlsxFormatError(_("Berkas .xlsx rusak atau terpotong; simpan ulang dari Excel lalu unggah lagi."))
+    return XlsxFormatError(_("The .xlsx file is damaged or truncated; save it again from Excel and upload it again."))
 
 
 def _feed(archive: zipfile.ZipFile, name: str, parser, limit: int, progress: Progress | None = None):
@@ -99,7 +99,7 @@ def _feed(archive: zipfile.ZipFile, name: str, parser, limit: int, progress: Pro
                 read += len(block)
                 if read > limit:
                     raise XlsxFormatError(
-                        _("Isi berkas .xlsx terlalu besar setelah dibuka (lebih dari %(mb)s MB).")
+                        _("The .xlsx file content is too large once unpacked (more than %(mb)s MB).")
                         % {"mb": limit >> 20}
                     )
                 if progress is not None:
@@ -132,12 +132,12 @@ def check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
     declared = sum(info.file_size for info in archive.infolist())
     if declared > limits.max_unpacked_bytes:
         raise XlsxFormatError(
-            _("Isi berkas .xlsx terlalu besar setelah dibuka (%(size)s MB; batas %(mb)s MB).")
+            _("The .xlsx file content is too large once unpacked (%(size)s MB; limit %(mb)s MB).")
             % {"size": declared >> 20, "mb": limits.max_unpacked_bytes >> 20}
         )
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
-        raise XlsxFormatError(_("Berkas ini bukan buku kerja Excel (.xlsx): bagian workbook tidak ada."))
+        raise XlsxFormatError(_("This file is not an Excel workbook (.xlsx): the workbook part is missing."))
 
 
 def _first_sheet_path(archive: zipfile.ZipFile) -> str:
@@ -155,11 +155,11 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str:
     _parse_small(archive, "xl/workbook.xml", workbook_start)
     _parse_small(archive, "xl/_rels/workbook.xml.rels", rels_start)
     if not sheet_ids or sheet_ids[0] not in targets:
-        raise XlsxFormatError(_("Berkas .xlsx tidak berisi lembar kerja."))
+        raise XlsxFormatError(_("The .xlsx file contains no worksheets."))
     target = targets[sheet_ids[0]]
     path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
     if path not in archive.namelist():
-        raise XlsxFormatError(_("Berkas .xlsx tidak berisi lembar kerja."))
+        raise XlsxFormatError(_("The .xlsx file contains no worksheets."))
     return path
 
 
@@ -169,8 +169,8 @@ def _shared_strings(archive: zipfile.ZipFile, limits: Limits) -> list[str]:
     size = archive.getinfo("xl/sharedStrings.xml").file_size
     if size > limits.max_shared_strings_bytes:
         raise XlsxFormatError(
-            _("Tabel teks bersama berkas .xlsx terlalu besar (%(size)s MB; batas %(mb)s MB). "
-              "Untuk ekstrak sebesar ini, simpan sebagai CSV.")
+            _("The shared strings table of the .xlsx file is too large (%(size)s "
+              "MB; limit %(mb)s MB). For an extract this large, save it as CSV.")
             % {"size": size >> 20, "mb": limits.max_shared_strings_bytes >> 20}
         )
     strings: list[str] = []
@@ -246,13 +246,13 @@ def _column_index(ref: str) -> int:
 
 def too_many_columns(limit: int) -> XlsxFormatError:
     return XlsxFormatError(
-        _("Berkas memiliki lebih dari %(n)s kolom; periksa apakah ini ekstrak register yang benar.") % {"n": limit}
+        _("The file has more than %(n)s columns; check that this is the right register extract.") % {"n": limit}
     )
 
 
 def cell_too_long(row: int, limit: int) -> XlsxFormatError:
     return XlsxFormatError(
-        _("Baris %(row)s berisi sel lebih dari %(n)s karakter; periksa isi berkas.") % {"row": row, "n": limit}
+        _("Row %(row)s has a cell longer than %(n)s characters; check the file content.") % {"row": row, "n": limit}
     )
 
 
@@ -260,7 +260,7 @@ def open_archive(path: str | Path, limits: Limits) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise XlsxFormatError(_("Berkas .xlsx rusak atau bukan berkas Excel.")) from None
+        raise XlsxFormatError(_("The .xlsx file is damaged or is not an Excel file.")) from None
     try:
         check_archive(archive, limits)
     except XlsxFormatError:

@@ -36,8 +36,8 @@ from programs.registers.xlsx import BIRTH_DATE, DATETIME, IDENTITY, ExportColumn
 class WelfareBatchFilterSet(RegisterFilterSet):
     register = django_filters.ChoiceFilter(label=_("Register"), choices=Register.choices)
     state = django_filters.ChoiceFilter(label=_("Status"), choices=WelfareImportBatch.State.choices)
-    uploaded_from = DateTimeFromFilter(label=_("Diunggah sejak"), field_name="created_at")
-    uploaded_to = DateTimeToFilter(label=_("Diunggah sampai"), field_name="created_at")
+    uploaded_from = DateTimeFromFilter(label=_("Uploaded from"), field_name="created_at")
+    uploaded_to = DateTimeToFilter(label=_("Uploaded until"), field_name="created_at")
 
     class Meta:
         model = WelfareImportBatch
@@ -46,17 +46,17 @@ class WelfareBatchFilterSet(RegisterFilterSet):
 
 class WelfareBatchTable(RegisterTable):
     created_at = LocalDateTimeColumn(
-        verbose_name=_("Diunggah"), linkify=lambda record: reverse("welfare:report", args=[record.pk])
+        verbose_name=_("Uploaded"), linkify=lambda record: reverse("welfare:report", args=[record.pk])
     )
     register = ChoiceDisplayColumn(verbose_name=_("Register"))
-    as_of = tables.DateColumn(verbose_name=_("Data per"), format="d-m-Y")
-    file_name = tables.Column(verbose_name=_("Berkas"))
+    as_of = tables.DateColumn(verbose_name=_("As of"), format="d-m-Y")
+    file_name = tables.Column(verbose_name=_("File"))
     state = ChoiceDisplayColumn(verbose_name=_("Status"))
-    rows_read = tables.Column(verbose_name=_("Dibaca"))
-    rows_accepted = tables.Column(verbose_name=_("Diterima"))
-    rows_rejected = tables.Column(verbose_name=_("Ditolak"))
-    rows_duplicate = tables.Column(verbose_name=_("Duplikat"))
-    uploaded_by = tables.Column(verbose_name=_("Oleh"), accessor="uploaded_by__username")
+    rows_read = tables.Column(verbose_name=_("Read"))
+    rows_accepted = tables.Column(verbose_name=_("Accepted"))
+    rows_rejected = tables.Column(verbose_name=_("Rejected"))
+    rows_duplicate = tables.Column(verbose_name=_("Duplicates"))
+    uploaded_by = tables.Column(verbose_name=_("By"), accessor="uploaded_by__username")
 
     class Meta(RegisterTable.Meta):
         model = WelfareImportBatch
@@ -72,19 +72,19 @@ class WelfareBatchRegister(RegisterModelAdmin):
 
     model = WelfareImportBatch
     register_key = "register-batches"
-    register_name = _("Impor register DTSEN")
+    register_name = _("DTSEN register imports")
     export_slug = "impor-register"
     menu_icon = "upload"
     permission_helper_class = ReadOnlyRegisterPermissionHelper
     table_class = WelfareBatchTable
     filterset_class = WelfareBatchFilterSet
-    search_help = _("Cari nama berkas")
+    search_help = _("Search by file name")
     search_fields = (search.name("file_name"),)
     list_select_related = ("uploaded_by",)
     export_columns = (
-        ExportColumn("created_at", "Diunggah", kind=DATETIME),
+        ExportColumn("created_at", _("Uploaded"), kind=DATETIME),
         ExportColumn("register"),
-        ExportColumn("as_of", "Data per"),
+        ExportColumn("as_of", _("As of")),
         ExportColumn("file_name"),
         ExportColumn("file_sha256", "SHA-256"),
         ExportColumn("state"),
@@ -92,8 +92,8 @@ class WelfareBatchRegister(RegisterModelAdmin):
         ExportColumn("rows_accepted"),
         ExportColumn("rows_rejected"),
         ExportColumn("rows_duplicate"),
-        ExportColumn("uploaded_by__username", "Diunggah oleh"),
-        ExportColumn("finished_at", "Selesai", kind=DATETIME),
+        ExportColumn("uploaded_by__username", _("Uploaded by")),
+        ExportColumn("finished_at", _("Completed"), kind=DATETIME),
     )
 
 
@@ -102,7 +102,7 @@ DESIL_CHOICES = [(n, str(n)) for n in range(1, 11)]
 
 
 class WelfareRecordFilterSet(RegisterFilterSet):
-    batch = django_filters.ModelChoiceFilter(label=_("Impor"), queryset=WelfareImportBatch.objects.all())
+    batch = django_filters.ModelChoiceFilter(label=_("Import"), queryset=WelfareImportBatch.objects.all())
     register = django_filters.ChoiceFilter(label=_("Register"), field_name="batch__register", choices=Register.choices)
     kecamatan = kecamatan_filter()
     kelurahan = kelurahan_filter()
@@ -115,14 +115,14 @@ class WelfareRecordFilterSet(RegisterFilterSet):
 
 class WelfareRecordTable(RegisterTable):
     batch = tables.Column(
-        verbose_name=_("Impor"), accessor="batch__as_of", order_by=("batch__as_of", "row_number"),
+        verbose_name=_("Import"), accessor="batch__as_of", order_by=("batch__as_of", "row_number"),
         linkify=lambda record: reverse("welfare:report", args=[record.batch_id]),
     )
-    row_number = tables.Column(verbose_name=_("Baris"))
+    row_number = tables.Column(verbose_name=_("Row"))
     nik = IdentityColumn(verbose_name=_("NIK"))
-    kk_number = IdentityColumn(verbose_name=_("Nomor KK"))
-    full_name = tables.Column(verbose_name=_("Nama"))
-    birth_date = BirthDateColumn(verbose_name=_("Tanggal lahir"))
+    kk_number = IdentityColumn(verbose_name=_("KK number"))
+    full_name = tables.Column(verbose_name=_("Name"))
+    birth_date = BirthDateColumn(verbose_name=_("Date of birth"))
     kelurahan = tables.Column(verbose_name=_("Kelurahan"), accessor="kelurahan__name")
     kecamatan = tables.Column(verbose_name=_("Kecamatan"), accessor="kelurahan__kecamatan__name")
     desil = tables.Column(verbose_name=_("Desil"))
@@ -145,34 +145,34 @@ class WelfareRecordRegister(RegisterModelAdmin):
 
     model = WelfareRecord
     register_key = "register-records"
-    register_name = _("Register DTSEN")
+    register_name = _("DTSEN register")
     export_slug = "register-dtsen"
     menu_icon = "table"
     permission_helper_class = ReadOnlyRegisterPermissionHelper
     table_class = WelfareRecordTable
     filterset_class = WelfareRecordFilterSet
-    search_help = _("Cari NIK atau nomor KK (16 digit, tepat) atau nama")
+    search_help = _("Search by NIK or KK number (exactly 16 digits) or name")
     search_fields = (search.nik("nik"), search.nik("kk_number"), search.name("full_name"))
     list_select_related = ("batch", "kelurahan__kecamatan")
     identity_permission = IDENTITY_PERMISSION
     identity_fields = ("nik", "kk_number")
     export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
     export_columns = (
-        ExportColumn("batch__register", "Register"),
-        ExportColumn("batch__as_of", "Data per"),
-        ExportColumn("row_number", "Baris"),
+        ExportColumn("batch__register", _("Register")),
+        ExportColumn("batch__as_of", _("As of")),
+        ExportColumn("row_number", _("Row")),
         ExportColumn("nik", "NIK", kind=IDENTITY),
-        ExportColumn("kk_number", "Nomor KK", kind=IDENTITY),
-        ExportColumn("full_name", "Nama"),
-        ExportColumn("birth_date", "Tanggal lahir", kind=BIRTH_DATE),
-        ExportColumn("sex", "Jenis kelamin", width=6),
-        ExportColumn("address", "Alamat"),
-        ExportColumn("rt", "RT", width=6),
-        ExportColumn("rw", "RW", width=6),
-        ExportColumn("kelurahan__name", "Kelurahan"),
-        ExportColumn("kelurahan__kecamatan__name", "Kecamatan"),
-        ExportColumn("desil", "Desil"),
-        ExportColumn("bansos", "Bansos"),
+        ExportColumn("kk_number", _("KK number"), kind=IDENTITY),
+        ExportColumn("full_name", _("Name")),
+        ExportColumn("birth_date", _("Date of birth"), kind=BIRTH_DATE),
+        ExportColumn("sex", _("Sex"), width=6),
+        ExportColumn("address", _("Address")),
+        ExportColumn("rt", _("RT"), width=6),
+        ExportColumn("rw", _("RW"), width=6),
+        ExportColumn("kelurahan__name", _("Kelurahan")),
+        ExportColumn("kelurahan__kecamatan__name", _("Kecamatan")),
+        ExportColumn("desil", _("Desil")),
+        ExportColumn("bansos", _("Bansos")),
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:

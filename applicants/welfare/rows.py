@@ -119,8 +119,8 @@ def _identity_reason(value, label: str, parse: Callable) -> tuple[str | None, ob
     plain = type(value) is str and value.isdigit() and value.isascii()  # no exponent in 0-9 only
     if not plain and (_is_numeric_cell(value) or _SCIENTIFIC.match(_text(value).lstrip("'"))):
         return (
-            _("%(label)s tersimpan sebagai angka oleh Excel (hanya 15 digit tersimpan); "
-              "tidak dapat dipercaya, perbaiki di sumber sebagai teks.") % {"label": label},
+            _("%(label)s was stored as a number by Excel (only 15 digits "
+              "kept) and cannot be trusted; fix it at the source as text.") % {"label": label},
             None,
         )
     try:
@@ -193,16 +193,16 @@ class RowValidator:
             return None, reason
         name = _text(cells[index["full_name"]])
         if not name:
-            return None, _("Nama kosong.")
+            return None, _("Name is empty.")
         kelurahan_id = self.match_kelurahan(
             (cells[index["kelurahan_code"]], cells[index["kelurahan"]], cells[index["kecamatan"]])
         )
         if kelurahan_id is None:
             shown = _text(cells[index["kelurahan"]]) or _text(cells[index["kelurahan_code"]])
-            return None, _("Kelurahan tidak dikenal: %(name)s.") % {"name": shown or "-"}
+            return None, _("Unknown kelurahan: %(name)s.") % {"name": shown or "-"}
         desil = self.parse_desil(cells[index["desil"]])
         if desil is None and self.register == Register.DTSEN:
-            return None, _("Desil kosong atau bukan angka 1-10.")
+            return None, _("Desil is empty or not a number from 1 to 10.")
         return {
             "nik": info.nik,
             "kk_number": kk,

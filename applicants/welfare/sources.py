@@ -30,7 +30,7 @@ from applicants.welfare.reader import (
 def file_kind(name: str) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in {".csv", ".xlsx"}:
-        raise RegisterFileError(_("Jenis berkas tidak didukung: unggah berkas .xlsx atau .csv."))
+        raise RegisterFileError(_("Unsupported file type: upload an .xlsx or .csv file."))
     return suffix[1:]
 
 
@@ -79,8 +79,8 @@ def _bounded_lines(handle, limit: int) -> Iterator[str]:
         number += 1
         if len(line) >= limit and not line.endswith(("\n", "\r")):
             raise RegisterFileError(
-                _("Baris %(row)s berkas CSV terlalu panjang (lebih dari %(n)s karakter: sel terlalu panjang atau "
-                  "kolom terlalu banyak); periksa apakah ini ekstrak register yang benar.")
+                _("Row %(row)s of the CSV file is too long (more than %(n)s characters: a cell is too "
+                  "long or there are too many columns); check that this is the right register extract.")
                 % {"row": number, "n": limit}
             )
         yield line
@@ -113,15 +113,15 @@ def iter_csv(path: Path, encoding: str, limits: Limits | None = None,
                     if "field larger than field limit" in str(exc):
                         raise RegisterFileError(str(cell_too_long(number + 1, limits.max_cell_chars))) from None
                     raise RegisterFileError(
-                        _("Berkas CSV tidak dapat dibaca di baris %(row)s (tanda kutip tidak tertutup atau "
-                          "karakter tidak sah).") % {"row": number + 1}
+                        _("The CSV file cannot be read at row %(row)s (unclosed quote or invalid character).")
+                        % {"row": number + 1}
                     ) from None
                 number += 1
                 if len(row) > limits.max_columns:
                     raise RegisterFileError(str(too_many_columns(limits.max_columns)))
                 yield number, row
     except UnicodeDecodeError:
-        raise RegisterFileError(_("Berkas CSV bukan teks UTF-8 yang sah; simpan ulang sebagai CSV UTF-8.")) from None
+        raise RegisterFileError(_("The CSV file is not valid UTF-8 text; save it again as CSV UTF-8.")) from None
     finally:
         csv.field_size_limit(previous_limit)
         if progress is not None:

@@ -116,7 +116,7 @@ class _Importer:
                 self.batch.rows_duplicate += 1
                 self.rejections.append(WelfareRejection(
                     batch=self.batch, row_number=number,
-                    reason=_("NIK ganda: sudah ada di baris %(row)s (baris pertama yang dipakai).")
+                    reason=_("Duplicate NIK: already in row %(row)s (the first row is used).")
                     % {"row": first_row[nik]},
                     raw=self.raw(cells),
                 ))

@@ -66,26 +66,26 @@ class PermissionRequiredMixin(GatedViewMixin):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Berkas register (.xlsx atau .csv)"))
+    file = forms.FileField(label=gettext_lazy("Register file (.xlsx or .csv)"))
     register = forms.ChoiceField(label=gettext_lazy("Register"), choices=Register.choices, initial=Register.DTSEN)
     as_of = forms.DateField(
-        label=gettext_lazy("Data per tanggal"), required=False, widget=AdminDateInput,
-        help_text=gettext_lazy("Tanggal kondisi data pada berkas. Kosongkan untuk hari ini."),
+        label=gettext_lazy("Data as of"), required=False, widget=AdminDateInput,
+        help_text=gettext_lazy("The date the file's data refers to. Leave empty for today."),
     )
     dry_run = forms.BooleanField(
-        label=gettext_lazy("Uji coba saja"), required=False,
-        help_text=gettext_lazy("Periksa berkas dan laporkan baris ditolak tanpa mengganti register yang berlaku."),
+        label=gettext_lazy("Dry run only"), required=False,
+        help_text=gettext_lazy("Check the file and report rejected rows without replacing the current register."),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         suffix = Path(upload.name).suffix.lower()
         if suffix not in {".csv", ".xlsx"}:
-            raise ValidationError(_("Jenis berkas tidak didukung: unggah berkas .xlsx atau .csv."))
+            raise ValidationError(_("Unsupported file type: upload an .xlsx or .csv file."))
         limit = max_upload_bytes()
         if upload.size > limit:
             raise ValidationError(
-                _("Berkas terlalu besar (maksimum %(mb)s MB).") % {"mb": limit // (1024 * 1024)}
+                _("The file is too large (maximum %(mb)s MB).") % {"mb": limit // (1024 * 1024)}
             )
         return upload
 
@@ -100,7 +100,7 @@ class UploadForm(forms.Form):
                 self.add_error("file", str(exc))
             except Exception:  # noqa: BLE001 - a file no check foresaw: a message, never a 500
                 logger.exception("welfare upload check failed for %s", upload.name)
-                self.add_error("file", _("Berkas tidak dapat dibaca sebagai ekstrak register (.xlsx atau .csv)."))
+                self.add_error("file", _("The file cannot be read as a register extract (.xlsx or .csv)."))
         return cleaned
 
 
@@ -131,7 +131,7 @@ class _local_copy:
 class UploadView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
     form_class = UploadForm
     template_name = "applicants/welfare/upload.html"
-    page_title = gettext_lazy("Impor register kesejahteraan")
+    page_title = gettext_lazy("Import welfare register")
     header_icon = "upload"
 
     def get_breadcrumbs_items(self):
@@ -157,7 +157,7 @@ class UploadView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
             upload, register=form.cleaned_data["register"], as_of=form.cleaned_data["as_of"],
             user=self.request.user, dry_run=form.cleaned_data["dry_run"],
         )
-        messages.info(self.request, _("Berkas diterima dan sedang diimpor di latar belakang."))
+        messages.info(self.request, _("File received; it is being imported in the background."))
         return redirect("welfare:report", pk=batch.pk)
 
 
@@ -189,7 +189,7 @@ class ProgressView(PermissionRequiredMixin, View):
 
 class ReportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "applicants/welfare/report.html"
-    page_title = gettext_lazy("Laporan impor register")
+    page_title = gettext_lazy("Register import report")
     header_icon = "upload"
 
     def get_breadcrumbs_items(self):
@@ -223,10 +223,10 @@ class ReportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateVie
 
 
 PREVIEW_LABELS = {
-    "demoted": gettext_lazy("Terverifikasi → tidak ditemukan/tidak memenuhi"),
-    "promoted": gettext_lazy("Tidak memenuhi → terverifikasi"),
-    "new_verified": gettext_lazy("Baru → terverifikasi"),
-    "new_not_eligible": gettext_lazy("Baru → tidak ditemukan/tidak memenuhi"),
+    "demoted": gettext_lazy("Verified → not found/not eligible"),
+    "promoted": gettext_lazy("Not eligible → verified"),
+    "new_verified": gettext_lazy("New → verified"),
+    "new_not_eligible": gettext_lazy("New → not found/not eligible"),
 }
 
 
@@ -242,8 +242,8 @@ def confirm_view(request, pk):
     else:
         messages.success(
             request,
-            _("Register kini berlaku. %(checked)s pendaftaran di kelurahan dalam berkas dicek ulang; "
-              "%(changed)s berubah status.")
+            _("The register is now current. %(checked)s applications in the "
+              "file's kelurahan were rechecked; %(changed)s changed status.")
             % {"checked": counts.get("checked", 0), "changed": counts.get("status_changed", 0)},
         )
     return redirect("welfare:report", pk=batch.pk)
@@ -259,7 +259,7 @@ def cancel_view(request, pk):
     except ImportStateError as exc:
         messages.error(request, str(exc))
     else:
-        messages.info(request, _("Impor dibatalkan; register yang berlaku tidak berubah."))
+        messages.info(request, _("Import cancelled; the current register is unchanged."))
     return redirect("welfare:report", pk=batch.pk)
 
 
@@ -283,7 +283,7 @@ class RecheckView(PermissionRequiredMixin, View):
         counts = check_open_applications(user=request.user)
         messages.success(
             request,
-            _("%(checked)s pendaftaran dicek; %(changed)s berubah status.")
+            _("%(checked)s applications checked; %(changed)s changed status.")
             % {"checked": counts.get("checked", 0), "changed": counts.get("status_changed", 0)},
         )
         return redirect(reverse("welfare:upload"))
@@ -291,8 +291,8 @@ class RecheckView(PermissionRequiredMixin, View):
 
 class OverrideForm(forms.Form):
     reason = forms.CharField(
-        label=gettext_lazy("Alasan pengecualian"), widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Misalnya: pembaruan data DTSEN masih diproses di kelurahan."),
+        label=gettext_lazy("Override reason"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("For example: the DTSEN data update is still being processed at the kelurahan."),
     )
 
 
@@ -302,7 +302,7 @@ class OverrideView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView)
     policy_action = "change"
     form_class = OverrideForm
     template_name = "applicants/welfare/override.html"
-    page_title = gettext_lazy("Kecualikan hasil cek kelayakan")
+    page_title = gettext_lazy("Override eligibility check")
     header_icon = "success"
 
     def get_breadcrumbs_items(self):
@@ -324,7 +324,7 @@ class OverrideView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView)
         except ValidationError as exc:
             form.add_error("reason" if hasattr(exc, "error_dict") else None, " ".join(exc.messages))
             return self.form_invalid(form)
-        messages.success(self.request, _("Pengecualian dicatat; pendaftaran kini terverifikasi."))
+        messages.success(self.request, _("Override recorded; the application is now verified."))
         return redirect("applicants_application_modeladmin_inspect", self.application.pk)
 
 

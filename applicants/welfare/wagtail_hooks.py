@@ -20,17 +20,17 @@ def register_welfare_urls():
 @hooks.register("register_admin_menu_item")
 def register_welfare_menu_item():
     return PermissionMenuItem(
-        _("Impor DTSEN/DTKS"), reverse("welfare:upload"), name="welfare-import", icon_name="upload", order=450,
+        _("DTSEN/DTKS import"), reverse("welfare:upload"), name="welfare-import", icon_name="upload", order=450,
         permission=welfare_views.IMPORT_PERMISSION, policy=access.welfare_batches, action="add",
     )
 
 
 @hooks.register("register_log_actions")
 def register_welfare_log_actions(actions):
-    actions.register_action("sigap.welfare_import", _("Impor register"), _("Register kesejahteraan diimpor"))
+    actions.register_action("sigap.welfare_import", _("Register import"), _("Welfare register imported"))
     actions.register_action(
-        "sigap.eligibility_checked", _("Cek kelayakan"), _("Kelayakan dicek terhadap register")
+        "sigap.eligibility_checked", _("Eligibility check"), _("Eligibility checked against the register")
     )
     actions.register_action(
-        "sigap.eligibility_override", _("Pengecualian kelayakan"), _("Kelayakan dikecualikan oleh petugas")
+        "sigap.eligibility_override", _("Eligibility override"), _("Eligibility overridden by staff")
     )

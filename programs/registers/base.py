@@ -63,7 +63,7 @@ class RegisterModelAdmin(ModelAdmin):
     table_class = None
     filterset_class = None
     search_fields: Sequence[SearchField] = ()
-    search_help = _("Cari")
+    search_help = _("Search")
     export_columns: Sequence[ExportColumn] = ()
     list_select_related: Sequence[str] = ()
     list_per_page = 50

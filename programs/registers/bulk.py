@@ -94,7 +94,7 @@ class RegisterBulkActionView(WMABaseView):
             queryset = queryset.filter(pk__in=selected)
         count = queryset.count()
         if not count:
-            messages.warning(request, _("Tidak ada baris yang dipilih."))
+            messages.warning(request, _("No rows selected."))
             return redirect(list_url)
         context = {
             "register": register, "action": action, "count": count, "scope": scope, "selected": selected,
@@ -107,7 +107,7 @@ class RegisterBulkActionView(WMABaseView):
         result = action.handler(request, queryset, form.cleaned_data if form is not None else {})
         messages.success(
             request,
-            _("%(action)s: %(done)s baris berhasil, %(refused)s ditolak.")
+            _("%(action)s: %(done)s rows succeeded, %(refused)s refused.")
             % {"action": action.label, "done": result.done, "refused": len(result.refused)},
         )
         return self.render(self.result_template, result=result, **context)

@@ -20,8 +20,8 @@ EXPORT_ACTION = "sigap.register_export"
 
 
 def export_info(query: RegisterQuery, user) -> list[tuple[str, str]]:
-    who = (user.get_full_name() or user.get_username()) if user is not None else gettext("sistem (baris perintah)")
-    return [*query.info_lines(), (gettext("Diekspor oleh"), who), (gettext("Waktu ekspor"), jakarta_now_text())]
+    who = (user.get_full_name() or user.get_username()) if user is not None else gettext("system (command line)")
+    return [*query.info_lines(), (gettext("Exported by"), who), (gettext("Export time"), jakarta_now_text())]
 
 
 def write_export(

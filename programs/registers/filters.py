@@ -67,7 +67,7 @@ class AgeBandFilter(django_filters.ChoiceFilter):
 
     def __init__(self, *args, bands: dict[str, tuple[int, int]] | None = None, **kwargs):
         self.bands = bands or self.DEFAULT_BANDS
-        kwargs.setdefault("choices", [(key, _("%(band)s tahun") % {"band": key}) for key in self.bands])
+        kwargs.setdefault("choices", [(key, _("%(band)s years") % {"band": key}) for key in self.bands])
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value):
@@ -138,7 +138,7 @@ class RegisterFilterSet(django_filters.FilterSet):
             except (ValueError, OverflowError):
                 # A value the form accepts but no condition can be built from (a date at the edge of
                 # the calendar, 0001-01-01 or 9999-12-31): that filter is not applied, and says so.
-                self.form.add_error(name, _("Nilai di luar jangkauan."))
+                self.form.add_error(name, _("Value out of range."))
         return queryset
 
     def describe(self) -> list[tuple[str, str]]:
@@ -163,7 +163,7 @@ def display_value(field: forms.Field, value) -> str:
     if isinstance(value, datetime.date):
         return value.strftime("%d-%m-%Y")
     if isinstance(value, bool):
-        return str(_("Ya") if value else _("Tidak"))
+        return str(_("Yes") if value else _("No"))
     choices = getattr(field, "choices", None)
     if choices is not None:
         for key, label in choices:

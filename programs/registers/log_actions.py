@@ -11,11 +11,11 @@ from .export import EXPORT_ACTION
 def register_export_action(actions):
     @actions.register_action(EXPORT_ACTION)
     class RegisterExport(LogFormatter):
-        label = _("Ekspor register")
+        label = _("Register export")
 
         def format_message(self, log_entry):
             data = log_entry.data or {}
-            return _("Ekspor %(register)s: %(rows)s baris (%(file)s)") % {
+            return _("Export of %(register)s: %(rows)s rows (%(file)s)") % {
                 "register": data.get("register_name", ""),
                 "rows": data.get("rows", "?"),
                 "file": data.get("file_name", ""),

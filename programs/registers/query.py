@@ -124,7 +124,7 @@ class RegisterQuery:
         if self.masked and isinstance(column, IDENTITY_COLUMN_TYPES):
             orderable = False
         if column is None or not orderable:
-            self.ignored.append(gettext("urutan"))
+            self.ignored.append(gettext("ordering"))
             self.sort = ""
             return None
         return self.sort
@@ -198,12 +198,12 @@ class RegisterQuery:
         lines = [(pgettext("register export", "Register"), str(self.register.register_name))]
         filters = self.describe_filters()
         lines += [(f"{pgettext('register export', 'Filter')}: {label}", value) for label, value in filters] or [
-            (pgettext("register export", "Filter"), gettext("(tanpa filter)"))
+            (pgettext("register export", "Filter"), gettext("(no filter)"))
         ]
         if self.search_term:
-            lines.append((gettext("Pencarian"), self.loggable_search_term()))
+            lines.append((gettext("Search query"), self.loggable_search_term()))
         if self.sort:
-            lines.append((gettext("Urutan"), self.sort_text()))
+            lines.append((gettext("Ordering"), self.sort_text()))
         return lines
 
     def loggable_search_term(self) -> str:
@@ -220,7 +220,7 @@ class RegisterQuery:
             header = str(self.table.columns[name].header)
         except KeyError:
             header = name
-        direction = gettext("menurun") if self.sort.startswith("-") else gettext("menaik")
+        direction = gettext("descending") if self.sort.startswith("-") else gettext("ascending")
         return f"{header} ({direction})"
 
     def filename(self, day) -> str:

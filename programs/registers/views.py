@@ -72,7 +72,7 @@ class RegisterIndexView(WMABaseView):
         value = self.request.GET.get(PER_PAGE_PARAM, "")
         offered = {str(choice): choice for choice in self.model_admin.per_page_choices}
         if value and value not in offered:
-            self._note_ignored(gettext("jumlah baris per halaman"))
+            self._note_ignored(gettext("rows per page"))
         return offered.get(value, self.model_admin.list_per_page)
 
     def _page(self, paginator: Paginator):
@@ -82,10 +82,10 @@ class RegisterIndexView(WMABaseView):
             return paginator.page(1)
         number = int(value) if OBJECT_ID.fullmatch(value) else 0
         if number < 1:
-            self._note_ignored(gettext("halaman"))
+            self._note_ignored(gettext("page"))
             return paginator.page(1)
         if number > paginator.num_pages:
-            self._note_ignored(gettext("halaman"))
+            self._note_ignored(gettext("page"))
             return paginator.page(paginator.num_pages)
         return paginator.page(number)
 
@@ -108,7 +108,7 @@ class RegisterIndexView(WMABaseView):
         for what in self.query.ignored:
             self._note_ignored(what)
         if self.ignored:
-            messages.warning(self.request, gettext("Parameter tidak dikenali dan diabaikan: %(what)s.")
+            messages.warning(self.request, gettext("Unrecognised parameters ignored: %(what)s.")
                              % {"what": ", ".join(self.ignored)})
         table.paginator = paginator
         table.page = page

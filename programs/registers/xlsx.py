@@ -161,7 +161,7 @@ def write_register_xlsx(
 
     def info_rows():
         yield from info
-        yield (gettext("Jumlah baris"), data.rows_written)
+        yield (gettext("Row count"), data.rows_written)
 
     info_sheet = Sheet("Info", (Column(width=24), Column(kind=AUTO, width=70)), info_rows(), header=False,
                        bold_first_column=True)

@@ -1,7 +1,9 @@
 """Site-wide template helpers: main navigation, breadcrumbs, contact settings, responsive images."""
 
 from django import template
-from django.utils import timezone
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from wagtail.images.models import Filter, Picture
 from wagtail.images.shortcuts import get_renditions_or_not_found
@@ -82,14 +84,28 @@ class MemoNode(template.Node):
         request = context.get("request")
         host = request._get_raw_host() if request is not None else ""
         parts = [str(value.resolve(context)) for value in self.vary]
-        key = f"fragment:{host}:{timezone.localdate().isoformat()}:" + ":".join(parts)
+        language = translation.get_language()
+        key = f"fragment:{host}:{language}:{timezone.localdate().isoformat()}:" + ":".join(parts)
         return memoized(key, lambda: self.nodelist.render(context))
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """This page in each language of the site: code, the language's own name, URL, whether it is this one."""
+    request = context.get("request")
+    path = request.get_full_path() if request is not None else "/"
+    current = translation.get_language()
+    return [
+        {"code": code, "name": translation.get_language_info(code)["name_local"],
+         "url": translate_url(path, code), "current": code == current}
+        for code, _name in settings.LANGUAGES
+    ]
 
 
 @register.tag
 def memo(parser, token):
     """{% memo "card" page.pk %}...{% endmemo %}: the markup inside is rendered once per process, host,
-    Jakarta date and generation for the given values. Only for markup that depends on nothing else
+    language, Jakarta date and generation for the given values. Only for markup that depends on nothing else
     (no CSRF token, no user, nothing from the query string)."""
     vary = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
     if not vary:

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     # Before sessions, CSRF and auth: a cached anonymous page is answered without them (public_pages/cache.py).
     "public_pages.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Indonesian for every URL without a language prefix, English under /en/ (site/urls.py).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -94,6 +96,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
@@ -162,10 +165,12 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)  # one working d
 SESSION_SAVE_EVERY_REQUEST = True  # the admin session times out after SESSION_COOKIE_AGE idle
 
 # --- Language, time, money --------------------------------------------------------------------
-# Public pages are served in Indonesian whatever the browser asks for (no LocaleMiddleware); admin
-# users pick their own language in Wagtail's account preferences.
+# Indonesian is the default for everyone, whatever the browser asks for: public pages are Indonesian
+# at their usual URLs and English under /en/ (i18n_patterns without a prefix for the default, so
+# LocaleMiddleware never follows Accept-Language); admin users pick their own language in Wagtail's
+# account preferences. Strings are English in the code, Indonesian in locale/ (docs/translations.md).
 LANGUAGE_CODE = "id"
-LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [ASSETS_DIR / "locale"]

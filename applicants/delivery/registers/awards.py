@@ -35,13 +35,13 @@ class RecipientTypeFilter(django_filters.ChoiceFilter):
 
 
 class AwardFilterSet(RegisterFilterSet):
-    intake = django_filters.ModelChoiceFilter(label=_("Gelombang"), queryset=Intake.objects.all())
+    intake = django_filters.ModelChoiceFilter(label=_("Intake"), queryset=Intake.objects.all())
     program = django_filters.ModelChoiceFilter(
         label=_("Program"), field_name="package__program", queryset=Program.objects.all()
     )
-    cohort = django_filters.ModelChoiceFilter(label=_("Kelas"), field_name="enrolment__cohort", queryset=cohorts())
+    cohort = django_filters.ModelChoiceFilter(label=_("Class"), field_name="enrolment__cohort", queryset=cohorts())
     state = django_filters.ChoiceFilter(label=_("Status"), choices=CapitalAward.State.choices)
-    recipient = RecipientTypeFilter(label=_("Penerima"), choices=[(PERSON, _("Perorangan")), (GROUP, _("KUB"))])
+    recipient = RecipientTypeFilter(label=_("Recipient"), choices=[(PERSON, _("Individual")), (GROUP, _("KUB"))])
 
     class Meta:
         model = CapitalAward
@@ -50,18 +50,18 @@ class AwardFilterSet(RegisterFilterSet):
 
 class AwardTable(RegisterTable):
     recipient = tables.Column(
-        verbose_name=_("Penerima"), accessor="pk",
+        verbose_name=_("Recipient"), accessor="pk",
         order_by=("enrolment__application__applicant__full_name", "group__name"),
         linkify=lambda record: reverse("delivery:award_detail", args=[record.pk]),
     )
-    recipient_type = tables.Column(verbose_name=_("Jenis"), accessor="group_id", orderable=False)
-    cohort = tables.Column(verbose_name=_("Kelas"), accessor="enrolment__cohort__name")
-    package = tables.Column(verbose_name=_("Paket"), accessor="package__name")
-    value_rupiah = tables.Column(verbose_name=_("Nilai (Rp)"))
-    place = tables.Column(verbose_name=_("Peringkat"))
+    recipient_type = tables.Column(verbose_name=_("Type"), accessor="group_id", orderable=False)
+    cohort = tables.Column(verbose_name=_("Class"), accessor="enrolment__cohort__name")
+    package = tables.Column(verbose_name=_("Package"), accessor="package__name")
+    value_rupiah = tables.Column(verbose_name=_("Value (Rp)"))
+    place = tables.Column(verbose_name=_("Rank"))
     state = ChoiceDisplayColumn(verbose_name=_("Status"))
-    proposed_at = LocalDateTimeColumn(verbose_name=_("Diusulkan"))
-    handed_over_on = tables.DateColumn(verbose_name=_("Diserahkan"), format="d-m-Y")
+    proposed_at = LocalDateTimeColumn(verbose_name=_("Proposed"))
+    handed_over_on = tables.DateColumn(verbose_name=_("Handed over"), format="d-m-Y")
 
     class Meta(RegisterTable.Meta):
         model = CapitalAward
@@ -75,7 +75,7 @@ class AwardTable(RegisterTable):
         return record.group.name if record.group_id else record.enrolment.application.applicant.full_name
 
     def render_recipient_type(self, record):
-        return _("KUB") if record.group_id else _("Perorangan")
+        return _("KUB") if record.group_id else _("Individual")
 
     def render_value_rupiah(self, value):
         return f"Rp {value:,.0f}".replace(",", ".")
@@ -84,13 +84,13 @@ class AwardTable(RegisterTable):
 class AwardRegister(RegisterModelAdmin):
     model = CapitalAward
     register_key = "awards"
-    register_name = _("Modal usaha")
+    register_name = _("Business capital")
     export_slug = "modal-usaha"
     menu_icon = "tag"
     permission_helper_class = ReadOnlyRegisterPermissionHelper
     table_class = AwardTable
     filterset_class = AwardFilterSet
-    search_help = _("Cari nama penerima, nama KUB atau NIK")
+    search_help = _("Search recipient name, KUB name or NIK")
     search_fields = (
         search.name("enrolment__application__applicant__full_name"),
         search.name("group__name"),
@@ -99,21 +99,21 @@ class AwardRegister(RegisterModelAdmin):
     list_select_related = ("enrolment__application__applicant", "enrolment__cohort", "group", "package", "intake")
     identity_permission = IDENTITY_PERMISSION
     export_columns = (
-        ExportColumn("intake__name", "Gelombang"),
-        ExportColumn("enrolment__application__reference", "No. pendaftaran"),
-        ExportColumn("enrolment__application__applicant__full_name", "Nama penerima"),
+        ExportColumn("intake__name", _("Intake")),
+        ExportColumn("enrolment__application__reference", _("Application no.")),
+        ExportColumn("enrolment__application__applicant__full_name", _("Recipient name")),
         ExportColumn("enrolment__application__applicant__nik", "NIK", kind=IDENTITY),
         ExportColumn("group__name", "KUB"),
-        ExportColumn("enrolment__cohort__name", "Kelas"),
-        ExportColumn("package__name", "Paket"),
-        ExportColumn("value_rupiah", "Nilai (Rp)", kind=MONEY),
-        ExportColumn("place", "Peringkat"),
-        ExportColumn("ranking_reason", "Alasan peringkat", width=40),
-        ExportColumn("state", "Status"),
-        ExportColumn("proposed_at", "Diusulkan", kind=DATETIME),
-        ExportColumn("approved_at", "Disetujui", kind=DATETIME),
-        ExportColumn("handed_over_on", "Tanggal serah terima"),
-        ExportColumn("handover_number", "Nomor berita acara"),
+        ExportColumn("enrolment__cohort__name", _("Class")),
+        ExportColumn("package__name", _("Package")),
+        ExportColumn("value_rupiah", _("Value (Rp)"), kind=MONEY),
+        ExportColumn("place", _("Rank")),
+        ExportColumn("ranking_reason", _("Ranking reason"), width=40),
+        ExportColumn("state", _("Status")),
+        ExportColumn("proposed_at", _("Proposed"), kind=DATETIME),
+        ExportColumn("approved_at", _("Approved"), kind=DATETIME),
+        ExportColumn("handed_over_on", _("Handover date")),
+        ExportColumn("handover_number", _("Handover record number")),
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:

@@ -51,16 +51,16 @@ class DueMonthFilter(django_filters.DateFilter):
 
 class FollowUpFilterSet(RegisterFilterSet):
     intake = django_filters.ModelChoiceFilter(
-        label=_("Gelombang"), field_name="enrolment__cohort__intake", queryset=Intake.objects.all()
+        label=_("Intake"), field_name="enrolment__cohort__intake", queryset=Intake.objects.all()
     )
-    cohort = django_filters.ModelChoiceFilter(label=_("Kelas"), field_name="enrolment__cohort", queryset=cohorts())
-    milestone = django_filters.TypedChoiceFilter(label=_("Tahap"), choices=FollowUp.Milestone.choices, coerce=int)
-    due_month = DueMonthFilter(label=_("Jatuh tempo (bulan)"))
-    working_status = django_filters.ChoiceFilter(label=_("Status kerja"), choices=FollowUp.Working.choices)
-    business_running = django_filters.BooleanFilter(label=_("Usaha masih berjalan"))
-    receiving_bansos = django_filters.BooleanFilter(label=_("Masih menerima bansos"))
-    recorded_from = DateTimeFromFilter(label=_("Dicatat sejak"), field_name="recorded_at")
-    recorded_to = DateTimeToFilter(label=_("Dicatat sampai"), field_name="recorded_at")
+    cohort = django_filters.ModelChoiceFilter(label=_("Class"), field_name="enrolment__cohort", queryset=cohorts())
+    milestone = django_filters.TypedChoiceFilter(label=_("Stage"), choices=FollowUp.Milestone.choices, coerce=int)
+    due_month = DueMonthFilter(label=_("Due (month)"))
+    working_status = django_filters.ChoiceFilter(label=_("Employment status"), choices=FollowUp.Working.choices)
+    business_running = django_filters.BooleanFilter(label=_("Business still running"))
+    receiving_bansos = django_filters.BooleanFilter(label=_("Still receiving bansos"))
+    recorded_from = DateTimeFromFilter(label=_("Recorded from"), field_name="recorded_at")
+    recorded_to = DateTimeToFilter(label=_("Recorded until"), field_name="recorded_at")
 
     class Meta:
         model = FollowUp
@@ -68,19 +68,19 @@ class FollowUpFilterSet(RegisterFilterSet):
 
 
 class FollowUpTable(RegisterTable):
-    full_name = tables.Column(verbose_name=_("Nama"), accessor="enrolment__application__applicant__full_name")
+    full_name = tables.Column(verbose_name=_("Name"), accessor="enrolment__application__applicant__full_name")
     cohort = tables.Column(
-        verbose_name=_("Kelas"), accessor="enrolment__cohort__name",
+        verbose_name=_("Class"), accessor="enrolment__cohort__name",
         linkify=lambda record: cohort_url(record.enrolment.cohort_id),
     )
-    milestone = ChoiceDisplayColumn(verbose_name=_("Tahap"))
-    due_on = tables.Column(verbose_name=_("Jatuh tempo"), accessor="pk", order_by=("enrolment__cohort__end_date",))
-    working_status = ChoiceDisplayColumn(verbose_name=_("Status kerja"))
-    business_running = tables.BooleanColumn(verbose_name=_("Usaha berjalan"))
-    income_band = ChoiceDisplayColumn(verbose_name=_("Penghasilan"))
-    receiving_bansos = tables.BooleanColumn(verbose_name=_("Masih bansos"))
-    recorded_at = LocalDateTimeColumn(verbose_name=_("Dicatat"))
-    actions = tables.Column(verbose_name=_("Aksi"), accessor="pk", orderable=False)
+    milestone = ChoiceDisplayColumn(verbose_name=_("Stage"))
+    due_on = tables.Column(verbose_name=_("Due"), accessor="pk", order_by=("enrolment__cohort__end_date",))
+    working_status = ChoiceDisplayColumn(verbose_name=_("Employment status"))
+    business_running = tables.BooleanColumn(verbose_name=_("Business running"))
+    income_band = ChoiceDisplayColumn(verbose_name=_("Income"))
+    receiving_bansos = tables.BooleanColumn(verbose_name=_("Still on bansos"))
+    recorded_at = LocalDateTimeColumn(verbose_name=_("Recorded"))
+    actions = tables.Column(verbose_name=_("Actions"), accessor="pk", orderable=False)
 
     class Meta(RegisterTable.Meta):
         model = FollowUp
@@ -96,20 +96,20 @@ class FollowUpTable(RegisterTable):
 
     def render_actions(self, record):
         return action_links(self.request, [
-            ("delivery:followup_record", [record.enrolment_id, record.milestone], _("Ubah")),
+            ("delivery:followup_record", [record.enrolment_id, record.milestone], _("Edit")),
         ])
 
 
 class FollowUpRegister(RegisterModelAdmin):
     model = FollowUp
     register_key = "followups"
-    register_name = _("Tindak lanjut")
+    register_name = _("Follow-up")
     export_slug = "tindak-lanjut"
     menu_icon = "date"
     permission_helper_class = ReadOnlyRegisterPermissionHelper
     table_class = FollowUpTable
     filterset_class = FollowUpFilterSet
-    search_help = _("Cari nama atau NIK")
+    search_help = _("Search name or NIK")
     search_fields = (
         search.name("enrolment__application__applicant__full_name"),
         search.nik("enrolment__application__applicant__nik"),
@@ -117,19 +117,19 @@ class FollowUpRegister(RegisterModelAdmin):
     list_select_related = ("enrolment__application__applicant", "enrolment__cohort")
     identity_permission = IDENTITY_PERMISSION
     export_columns = (
-        ExportColumn("enrolment__application__reference", "No. pendaftaran"),
-        ExportColumn("enrolment__application__applicant__full_name", "Nama"),
+        ExportColumn("enrolment__application__reference", _("Application no.")),
+        ExportColumn("enrolment__application__applicant__full_name", _("Name")),
         ExportColumn("enrolment__application__applicant__nik", "NIK", kind=IDENTITY),
-        ExportColumn("enrolment__application__applicant__phone", "Nomor HP"),
-        ExportColumn("enrolment__cohort__name", "Kelas"),
-        ExportColumn("enrolment__cohort__end_date", "Kelas selesai"),
-        ExportColumn("milestone", "Tahap"),
-        ExportColumn("working_status", "Status kerja"),
-        ExportColumn("business_running", "Usaha masih berjalan"),
-        ExportColumn("income_band", "Penghasilan per bulan"),
-        ExportColumn("receiving_bansos", "Masih menerima bansos"),
-        ExportColumn("note", "Catatan", width=40),
-        ExportColumn("recorded_at", "Dicatat", kind=DATETIME),
+        ExportColumn("enrolment__application__applicant__phone", _("Mobile number")),
+        ExportColumn("enrolment__cohort__name", _("Class")),
+        ExportColumn("enrolment__cohort__end_date", _("Class ended")),
+        ExportColumn("milestone", _("Stage")),
+        ExportColumn("working_status", _("Employment status")),
+        ExportColumn("business_running", _("Business still running")),
+        ExportColumn("income_band", _("Monthly income")),
+        ExportColumn("receiving_bansos", _("Still receiving bansos")),
+        ExportColumn("note", _("Notes"), width=40),
+        ExportColumn("recorded_at", _("Recorded"), kind=DATETIME),
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:

@@ -26,10 +26,10 @@ STATE_LABELS = dict(GroupState.choices)
 
 # --- KUB groups -------------------------------------------------------------------------------------
 class GroupFilterSet(RegisterFilterSet):
-    intake = django_filters.ModelChoiceFilter(label=_("Gelombang"), queryset=Intake.objects.all())
+    intake = django_filters.ModelChoiceFilter(label=_("Intake"), queryset=Intake.objects.all())
     kecamatan = kecamatan_filter()
     kelurahan = kelurahan_filter()
-    business_type = django_filters.CharFilter(label=_("Jenis usaha"), lookup_expr="icontains")
+    business_type = django_filters.CharFilter(label=_("Business type"), lookup_expr="icontains")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=BusinessGroup.Status.choices)
     # The state follows from the reports (dormant: no meeting reported lately); see `with_state`.
     state = django_filters.ChoiceFilter(label=_("State"), choices=GroupState.choices, method="filter_state")
@@ -43,18 +43,18 @@ class GroupFilterSet(RegisterFilterSet):
 
 
 class GroupTable(RegisterTable):
-    name = tables.Column(verbose_name=_("Nama KUB"))
-    intake = tables.Column(verbose_name=_("Gelombang"), accessor="intake__name")
-    business_type = tables.Column(verbose_name=_("Jenis usaha"))
+    name = tables.Column(verbose_name=_("KUB name"))
+    intake = tables.Column(verbose_name=_("Intake"), accessor="intake__name")
+    business_type = tables.Column(verbose_name=_("Business type"))
     kelurahan = tables.Column(verbose_name=_("Kelurahan"), accessor="kelurahan__name")
     kecamatan = tables.Column(verbose_name=_("Kecamatan"), accessor="kelurahan__kecamatan__name")
-    chair = tables.Column(verbose_name=_("Ketua"), accessor="chair__application__applicant__full_name")
-    member_count = tables.Column(verbose_name=_("Anggota aktif"))
+    chair = tables.Column(verbose_name=_("Chair"), accessor="chair__application__applicant__full_name")
+    member_count = tables.Column(verbose_name=_("Active members"))
     status = ChoiceDisplayColumn(verbose_name=_("Status"))
     state = tables.Column(verbose_name=_("State"))
     last_meeting = tables.DateColumn(verbose_name=_("Last meeting reported"), format="m-Y")
-    created_at = LocalDateTimeColumn(verbose_name=_("Dibentuk"))
-    actions = tables.Column(verbose_name=_("Aksi"), accessor="pk", orderable=False)
+    created_at = LocalDateTimeColumn(verbose_name=_("Formed"))
+    actions = tables.Column(verbose_name=_("Actions"), accessor="pk", orderable=False)
 
     class Meta(RegisterTable.Meta):
         model = BusinessGroup
@@ -74,7 +74,7 @@ class GroupTable(RegisterTable):
         return label
 
     def render_actions(self, record):
-        return action_links(self.request, [("delivery:group_propose_award", [record.pk], _("Usulkan modal"))])
+        return action_links(self.request, [("delivery:group_propose_award", [record.pk], _("Propose capital"))])
 
 
 class GroupRegister(RegisterModelAdmin):
@@ -86,18 +86,18 @@ class GroupRegister(RegisterModelAdmin):
     permission_helper_class = ReadOnlyRegisterPermissionHelper
     table_class = GroupTable
     filterset_class = GroupFilterSet
-    search_help = _("Cari nama KUB")
+    search_help = _("Search KUB name")
     search_fields = (search.name("name"),)
     list_select_related = ("intake", "kelurahan__kecamatan", "chair__application__applicant")
     export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
     export_columns = (
-        ExportColumn("name", "Nama KUB"),
-        ExportColumn("intake__name", "Gelombang"),
+        ExportColumn("name", _("KUB name")),
+        ExportColumn("intake__name", _("Intake")),
         ExportColumn("business_type"),
-        ExportColumn("kelurahan__name", "Kelurahan"),
-        ExportColumn("kelurahan__kecamatan__name", "Kecamatan"),
-        ExportColumn("chair__application__applicant__full_name", "Ketua"),
-        ExportColumn("member_count", "Anggota aktif", kind=NUMBER),
+        ExportColumn("kelurahan__name", _("Kelurahan")),
+        ExportColumn("kelurahan__kecamatan__name", _("Kecamatan")),
+        ExportColumn("chair__application__applicant__full_name", _("Chair")),
+        ExportColumn("member_count", _("Active members"), kind=NUMBER),
         ExportColumn("status"),
         ExportColumn("state", _("State"), choices=STATE_LABELS),
         ExportColumn("last_meeting", _("Last meeting reported"), kind=DATE),
@@ -116,7 +116,7 @@ class GroupRegister(RegisterModelAdmin):
 # --- Monthly reports of the groups ---------------------------------------------------------------------
 class GroupReportFilterSet(RegisterFilterSet):
     intake = django_filters.ModelChoiceFilter(
-        label=_("Gelombang"), field_name="group__intake", queryset=Intake.objects.all()
+        label=_("Intake"), field_name="group__intake", queryset=Intake.objects.all()
     )
     kecamatan = kecamatan_filter("group__kelurahan")
     period_from = django_filters.DateFilter(
@@ -160,7 +160,7 @@ class GroupReportRegister(RegisterModelAdmin):
     permission_helper_class = ReadOnlyRegisterPermissionHelper
     table_class = GroupReportTable
     filterset_class = GroupReportFilterSet
-    search_help = _("Cari nama KUB")
+    search_help = _("Search KUB name")
     search_fields = (search.name("group__name"),)
     list_select_related = ("group__kelurahan__kecamatan",)
     inspect_view_enabled = True

@@ -26,9 +26,9 @@ from programs.registers.xlsx import DATETIME, IDENTITY, NUMBER, ExportColumn
 # --- Participants (enrolments) ---------------------------------------------------------------------
 class EnrolmentFilterSet(RegisterFilterSet):
     intake = django_filters.ModelChoiceFilter(
-        label=_("Gelombang"), field_name="cohort__intake", queryset=Intake.objects.all()
+        label=_("Intake"), field_name="cohort__intake", queryset=Intake.objects.all()
     )
-    cohort = django_filters.ModelChoiceFilter(label=_("Kelas"), queryset=cohorts())
+    cohort = django_filters.ModelChoiceFilter(label=_("Class"), queryset=cohorts())
     program = django_filters.ModelChoiceFilter(
         label=_("Program"), field_name="cohort__program", queryset=Program.objects.all()
     )
@@ -42,21 +42,21 @@ class EnrolmentFilterSet(RegisterFilterSet):
 
 
 class EnrolmentTable(RegisterTable):
-    full_name = tables.Column(verbose_name=_("Nama"), accessor="application__applicant__full_name")
+    full_name = tables.Column(verbose_name=_("Name"), accessor="application__applicant__full_name")
     nik = IdentityColumn(verbose_name=_("NIK"), accessor="application__applicant__nik")
     reference = tables.Column(
-        verbose_name=_("No. pendaftaran"), accessor="application__reference",
+        verbose_name=_("Application no."), accessor="application__reference",
         linkify=lambda record: reverse("applicants_application_modeladmin_inspect", args=[record.application_id]),
     )
     kelurahan = tables.Column(verbose_name=_("Kelurahan"), accessor="application__applicant__kelurahan__name")
     cohort = tables.Column(
-        verbose_name=_("Kelas"), accessor="cohort__name", linkify=lambda record: cohort_url(record.cohort_id)
+        verbose_name=_("Class"), accessor="cohort__name", linkify=lambda record: cohort_url(record.cohort_id)
     )
     program = tables.Column(verbose_name=_("Program"), accessor="cohort__program__name")
     status = ChoiceDisplayColumn(verbose_name=_("Status"))
-    attendance_pct = tables.Column(verbose_name=_("Kehadiran (%)"))
-    final_score = tables.Column(verbose_name=_("Nilai akhir"))
-    enrolled_at = LocalDateTimeColumn(verbose_name=_("Didaftarkan"))
+    attendance_pct = tables.Column(verbose_name=_("Attendance (%)"))
+    final_score = tables.Column(verbose_name=_("Final score"))
+    enrolled_at = LocalDateTimeColumn(verbose_name=_("Enrolled"))
 
     class Meta(RegisterTable.Meta):
         model = Enrolment
@@ -70,13 +70,13 @@ class EnrolmentTable(RegisterTable):
 class ParticipantRegister(RegisterModelAdmin):
     model = Enrolment
     register_key = "participants"
-    register_name = _("Peserta")
+    register_name = _("Participants")
     export_slug = "peserta"
     menu_icon = "user"
     permission_helper_class = ReadOnlyRegisterPermissionHelper
     table_class = EnrolmentTable
     filterset_class = EnrolmentFilterSet
-    search_help = _("Cari nama, NIK atau nomor pendaftaran")
+    search_help = _("Search name, NIK or application number")
     search_fields = (
         search.name("application__applicant__full_name"),
         search.nik("application__applicant__nik"),
@@ -87,14 +87,14 @@ class ParticipantRegister(RegisterModelAdmin):
     export_filename_prefixes = {"kecamatan": "kec", "kelurahan": "kel"}
     export_columns = (
         *application_person_columns(),
-        ExportColumn("cohort__intake__name", "Gelombang"),
-        ExportColumn("cohort__name", "Kelas"),
-        ExportColumn("cohort__program__name", "Program"),
-        ExportColumn("status", "Status"),
-        ExportColumn("attendance_pct", "Kehadiran (%)", kind=NUMBER),
-        ExportColumn("final_score", "Nilai akhir"),
-        ExportColumn("enrolled_at", "Didaftarkan", kind=DATETIME),
-        ExportColumn("withdrawal_reason", "Alasan mundur"),
+        ExportColumn("cohort__intake__name", _("Intake")),
+        ExportColumn("cohort__name", _("Class")),
+        ExportColumn("cohort__program__name", _("Program")),
+        ExportColumn("status", _("Status")),
+        ExportColumn("attendance_pct", _("Attendance (%)"), kind=NUMBER),
+        ExportColumn("final_score", _("Final score")),
+        ExportColumn("enrolled_at", _("Enrolled"), kind=DATETIME),
+        ExportColumn("withdrawal_reason", _("Withdrawal reason")),
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:
@@ -104,13 +104,13 @@ class ParticipantRegister(RegisterModelAdmin):
 # --- Attendance --------------------------------------------------------------------------------------
 class AttendanceFilterSet(RegisterFilterSet):
     intake = django_filters.ModelChoiceFilter(
-        label=_("Gelombang"), field_name="session__cohort__intake", queryset=Intake.objects.all()
+        label=_("Intake"), field_name="session__cohort__intake", queryset=Intake.objects.all()
     )
-    cohort = django_filters.ModelChoiceFilter(label=_("Kelas"), field_name="session__cohort", queryset=cohorts())
+    cohort = django_filters.ModelChoiceFilter(label=_("Class"), field_name="session__cohort", queryset=cohorts())
     session = django_filters.ModelChoiceFilter(
-        label=_("Pertemuan"), queryset=CohortSession.objects.select_related("cohort").order_by("cohort", "number")
+        label=_("Session"), queryset=CohortSession.objects.select_related("cohort").order_by("cohort", "number")
     )
-    mark = django_filters.ChoiceFilter(label=_("Kehadiran"), choices=Attendance.Mark.choices)
+    mark = django_filters.ChoiceFilter(label=_("Attendance"), choices=Attendance.Mark.choices)
 
     class Meta:
         model = Attendance
@@ -118,17 +118,17 @@ class AttendanceFilterSet(RegisterFilterSet):
 
 
 class AttendanceTable(RegisterTable):
-    date = tables.DateColumn(verbose_name=_("Tanggal"), accessor="session__date", format="d-m-Y")
+    date = tables.DateColumn(verbose_name=_("Date"), accessor="session__date", format="d-m-Y")
     cohort = tables.Column(
-        verbose_name=_("Kelas"), accessor="session__cohort__name",
+        verbose_name=_("Class"), accessor="session__cohort__name",
         linkify=lambda record: cohort_url(record.session.cohort_id),
     )
-    number = tables.Column(verbose_name=_("Pertemuan"), accessor="session__number")
-    full_name = tables.Column(verbose_name=_("Nama"), accessor="enrolment__application__applicant__full_name")
+    number = tables.Column(verbose_name=_("Session"), accessor="session__number")
+    full_name = tables.Column(verbose_name=_("Name"), accessor="enrolment__application__applicant__full_name")
     nik = IdentityColumn(verbose_name=_("NIK"), accessor="enrolment__application__applicant__nik")
-    mark = ChoiceDisplayColumn(verbose_name=_("Kehadiran"))
-    recorded_at = LocalDateTimeColumn(verbose_name=_("Dicatat"))
-    actions = tables.Column(verbose_name=_("Aksi"), accessor="pk", orderable=False)
+    mark = ChoiceDisplayColumn(verbose_name=_("Attendance"))
+    recorded_at = LocalDateTimeColumn(verbose_name=_("Recorded"))
+    actions = tables.Column(verbose_name=_("Actions"), accessor="pk", orderable=False)
 
     class Meta(RegisterTable.Meta):
         model = Attendance
@@ -136,19 +136,19 @@ class AttendanceTable(RegisterTable):
         sequence = ("date", "cohort", "number", "full_name", "nik", "mark", "recorded_at", "actions")
 
     def render_actions(self, record):
-        return action_links(self.request, [("delivery:session_attendance", [record.session_id], _("Isi absensi"))])
+        return action_links(self.request, [("delivery:session_attendance", [record.session_id], _("Take attendance"))])
 
 
 class AttendanceRegister(RegisterModelAdmin):
     model = Attendance
     register_key = "attendance"
-    register_name = _("Absensi")
+    register_name = _("Attendance records")
     export_slug = "absensi"
     menu_icon = "tick"
     permission_helper_class = ReadOnlyRegisterPermissionHelper
     table_class = AttendanceTable
     filterset_class = AttendanceFilterSet
-    search_help = _("Cari nama atau NIK")
+    search_help = _("Search name or NIK")
     search_fields = (
         search.name("enrolment__application__applicant__full_name"),
         search.nik("enrolment__application__applicant__nik"),
@@ -156,13 +156,13 @@ class AttendanceRegister(RegisterModelAdmin):
     list_select_related = ("session__cohort", "enrolment__application__applicant")
     identity_permission = IDENTITY_PERMISSION
     export_columns = (
-        ExportColumn("session__cohort__name", "Kelas"),
-        ExportColumn("session__number", "Pertemuan"),
-        ExportColumn("session__date", "Tanggal"),
-        ExportColumn("enrolment__application__applicant__full_name", "Nama"),
+        ExportColumn("session__cohort__name", _("Class")),
+        ExportColumn("session__number", _("Session")),
+        ExportColumn("session__date", _("Date")),
+        ExportColumn("enrolment__application__applicant__full_name", _("Name")),
         ExportColumn("enrolment__application__applicant__nik", "NIK", kind=IDENTITY),
-        ExportColumn("mark", "Kehadiran"),
-        ExportColumn("recorded_at", "Dicatat", kind=DATETIME),
+        ExportColumn("mark", _("Attendance")),
+        ExportColumn("recorded_at", _("Recorded"), kind=DATETIME),
     )
 
     def scope_queryset(self, user, queryset: QuerySet) -> QuerySet:

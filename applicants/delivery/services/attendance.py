@@ -24,13 +24,13 @@ def save_attendance(session: CohortSession, marks: Mapping[int, str], user) -> i
         session.cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).values_list("pk", flat=True)
     )
     if session.date > timezone.localdate():
-        raise ValidationError(_("Pertemuan ini baru pada %(day)s; kehadiran dicatat pada hari itu atau sesudahnya.")
+        raise ValidationError(_("This session is not until %(day)s; attendance is recorded on that day or later.")
                               % {"day": session.date.strftime("%d-%m-%Y")})
     marks = {int(k): v for k, v in marks.items() if v}
     unknown = set(marks) - enrolment_ids
     bad = {v for v in marks.values() if v not in valid}
     if unknown or bad:
-        raise ValidationError(_("Data kehadiran tidak valid."))
+        raise ValidationError(_("Invalid attendance data."))
     now = timezone.now()
     with transaction.atomic():
         existing = {a.enrolment_id: a for a in session.attendance.filter(enrolment_id__in=marks)}
@@ -79,12 +79,12 @@ def complete_cohort(cohort: Cohort, user, early_reason: str = "") -> dict[str, i
     Not before the last meeting's day: a class closed early (a venue lost, a force majeure) needs the
     reason, which is logged with the closing."""
     if cohort.status == Cohort.Status.COMPLETED:
-        raise ValidationError(_("Kelas sudah diselesaikan."))
+        raise ValidationError(_("The class has already been completed."))
     last_day = last_session_day(cohort)
     early_reason = (early_reason or "").strip()
     if timezone.localdate() < last_day and not early_reason:
         raise ValidationError({"early_reason": _(
-            "Pertemuan terakhir kelas ini %(day)s. Untuk menyelesaikan lebih awal, tulis alasannya."
+            "The last session of this class is on %(day)s. To complete it early, give a reason."
         ) % {"day": last_day.strftime("%d-%m-%Y")}})
     held = cohort.sessions.filter(held=True).count()
     rows = (
@@ -131,7 +131,7 @@ def save_scores(cohort: Cohort, scores: Mapping[int, int | None], user) -> None:
     for row in rows:
         value = scores[row.pk]
         if value is not None and not 0 <= int(value) <= 100:
-            raise ValidationError(_("Nilai harus 0 sampai 100."))
+            raise ValidationError(_("The score must be between 0 and 100."))
     rows = [row for row in rows if row.final_score != scores[row.pk]]  # unchanged scores are no write
     Applicant.ensure_processing_allowed_for(row.application.applicant_id for row in rows)
     for row in rows:

@@ -54,21 +54,22 @@ def enrol(application: Application, cohort: Cohort, user) -> Enrolment:
         application = Application.objects.select_related("applicant").get(pk=application.pk)
         Applicant.ensure_processing_allowed_for([application.applicant_id])
         if application.status != ApplicationStatus.ACCEPTED:
-            raise ValidationError(_("Hanya pendaftar berstatus diterima yang dapat didaftarkan ke kelas."))
+            raise ValidationError(_("Only accepted applicants can be enrolled in a class."))
         if application.intake_id != cohort.intake_id:
-            raise ValidationError(_("Kelas ini milik gelombang lain."))
+            raise ValidationError(_("This class belongs to another intake."))
         if cohort.program_id not in eligible_programs(application):
-            raise ValidationError(_("Program kelas bukan pilihan pertama atau rekomendasi pewawancara."))
+            raise ValidationError(_("The class's program is neither the first "
+                                    "choice nor the interviewer's recommendation."))
         if cohort.status == Cohort.Status.COMPLETED:
-            raise ValidationError(_("Kelas sudah selesai."))
+            raise ValidationError(_("The class has finished."))
         taken = cohort.enrolments.exclude(status=Enrolment.Status.WITHDRAWN).count()
         if taken >= cohort.capacity:
-            raise CohortFull(_("Kelas %(name)s sudah penuh.") % {"name": cohort.name})
+            raise CohortFull(_("Class %(name)s is full.") % {"name": cohort.name})
         try:
             with transaction.atomic():
                 enrolment = Enrolment.objects.create(application=application, cohort=cohort, enrolled_by=user)
         except IntegrityError as exc:
-            raise ValidationError(_("Pendaftar ini sudah terdaftar di kelas lain.")) from exc
+            raise ValidationError(_("This applicant is already enrolled in another class.")) from exc
         application.enrol(user, note=cohort.name)
         log(enrolment, "sigap.enrol", user=user, data={"cohort": cohort.name, "application": str(application)})
     return enrolment
@@ -110,7 +111,7 @@ def withdraw(enrolment: Enrolment, user, reason: str = "") -> Application | None
         enrolment = Enrolment.objects.select_related("cohort", "application__applicant").get(pk=enrolment.pk)
         Applicant.ensure_processing_allowed_for([enrolment.application.applicant_id])
         if enrolment.status != Enrolment.Status.ACTIVE:
-            raise ValidationError(_("Hanya peserta aktif yang dapat mengundurkan diri."))
+            raise ValidationError(_("Only active participants can withdraw."))
         now = timezone.now()
         enrolment.status, enrolment.withdrawn_at, enrolment.withdrawal_reason = (
             Enrolment.Status.WITHDRAWN, now, reason[:255],
@@ -122,7 +123,7 @@ def withdraw(enrolment: Enrolment, user, reason: str = "") -> Application | None
         offered = longest_waiting(enrolment.cohort.intake_id, enrolment.cohort.program_id)
         if offered is not None:
             offered.transition_to(
-                ApplicationStatus.ACCEPTED, user, note=_("Kursi kosong ditawarkan"),
+                ApplicationStatus.ACCEPTED, user, note=_("Vacant place offered"),
                 data={"cohort": enrolment.cohort.name},
             )
             log(offered, "sigap.seat_offered", user=user,

@@ -70,12 +70,12 @@ def followup_opens_on(enrolment: Enrolment, milestone: int) -> datetime.date:
 
 def record_followup(enrolment: Enrolment, milestone: int, user, **answers) -> FollowUp:
     if enrolment.status != Enrolment.Status.COMPLETED:
-        raise ValidationError(_("Tindak lanjut hanya untuk lulusan."))
+        raise ValidationError(_("Follow-ups are for graduates only."))
     Applicant.ensure_processing_allowed_for([enrolment.application.applicant_id])
     opens = followup_opens_on(enrolment, milestone)
     if timezone.localdate() < opens:
         raise ValidationError(_(
-            "Tindak lanjut %(m)s bulan jatuh tempo %(due)s; bisa dicatat mulai %(opens)s."
+            "The %(m)s-month follow-up is due on %(due)s; it can be recorded from %(opens)s."
         ) % {"m": milestone, "due": add_months(enrolment.cohort.end_date, milestone).strftime("%d-%m-%Y"),
              "opens": opens.strftime("%d-%m-%Y")})
     with transaction.atomic():

@@ -38,14 +38,14 @@ def form_group(*, intake, name: str, business_type: str, kelurahan, enrolments: 
     low, high = settings.KUB_MIN_MEMBERS, settings.KUB_MAX_MEMBERS
     ids = {e.pk for e in enrolments}
     if not low <= len(ids) <= high:
-        raise ValidationError(_("KUB harus beranggotakan %(low)s sampai %(high)s orang.") % {"low": low, "high": high})
+        raise ValidationError(_("A KUB must have %(low)s to %(high)s members.") % {"low": low, "high": high})
     if chair.pk not in ids:
-        raise ValidationError({"chair": _("Ketua harus salah satu anggota.")})
+        raise ValidationError({"chair": _("The chair must be one of the members.")})
     members = list(Enrolment.objects.filter(pk__in=ids).select_related("application", "cohort"))
     if any(m.status != Enrolment.Status.COMPLETED for m in members):
-        raise ValidationError(_("Anggota KUB harus lulusan pelatihan."))
+        raise ValidationError(_("KUB members must be training graduates."))
     if any(m.cohort.intake_id != intake.pk for m in members):
-        raise ValidationError(_("Semua anggota harus dari gelombang yang sama."))
+        raise ValidationError(_("All members must be from the same intake."))
     Applicant.ensure_processing_allowed_for(m.application.applicant_id for m in members)
     try:
         with transaction.atomic():
@@ -57,7 +57,7 @@ def form_group(*, intake, name: str, business_type: str, kelurahan, enrolments: 
             ])
             log(group, "sigap.group.form", user=user, data={"members": len(members)})
     except IntegrityError as exc:
-        raise ValidationError(_("Ada anggota yang sudah tergabung di KUB aktif lain, atau nama KUB sudah dipakai.")) \
+        raise ValidationError(_("A member already belongs to another active KUB, or the KUB name is already taken.")) \
             from exc
     return group
 

@@ -62,21 +62,21 @@ class Ranking:
 
 def _reason(row: RankRow, other: RankRow | None, above: bool) -> str:
     if other is None:
-        return _("Satu-satunya peserta lulus.") if not above else ""
-    word = _("lebih tinggi dari") if not above else _("lebih rendah dari")
+        return _("The only participant who passed.") if not above else ""
+    word = _("higher than") if not above else _("lower than")
     if row.final_score != other.final_score:
-        return _("Nilai akhir %(a)s, %(w)s peringkat %(p)s (%(b)s).") % {
+        return _("Final score %(a)s, %(w)s rank %(p)s (%(b)s).") % {
             "a": row.final_score, "w": word, "p": other.place, "b": other.final_score}
     if row.attendance != other.attendance:
-        return _("Nilai akhir sama; kehadiran %(a)s%%, %(w)s peringkat %(p)s (%(b)s%%).") % {
+        return _("Same final score; attendance %(a)s%%, %(w)s rank %(p)s (%(b)s%%).") % {
             "a": row.attendance, "w": word, "p": other.place, "b": other.attendance}
     if row.interview_score != other.interview_score:
-        return _("Nilai dan kehadiran sama; skor wawancara %(a)s, %(w)s peringkat %(p)s (%(b)s).") % {
+        return _("Same score and attendance; interview score %(a)s, %(w)s rank %(p)s (%(b)s).") % {
             "a": row.interview_score, "w": word, "p": other.place, "b": other.interview_score}
     if row.submitted_at != other.submitted_at:
-        return _("Nilai, kehadiran dan wawancara sama; mendaftar lebih %(w)s dari peringkat %(p)s.") % {
-            "w": _("awal") if not above else _("akhir"), "p": other.place}
-    return _("Sama persis dengan peringkat %(p)s: perlu keputusan petugas.") % {"p": other.place}
+        return _("Same score, attendance and interview; applied %(w)s than rank %(p)s.") % {
+            "w": _("earlier") if not above else _("later"), "p": other.place}
+    return _("Exactly tied with rank %(p)s: a staff decision is needed.") % {"p": other.place}
 
 
 def rank_cohort(cohort: Cohort) -> Ranking:
@@ -142,19 +142,19 @@ def propose_top3(cohort: Cohort, user, package: CapitalPackage, tie_picks: Itera
     already has a package needs an override reason in `second_award_reasons` (enrolment id -> reason);
     without one the whole set is refused, the error keyed `second_award_reason-<enrolment id>`."""
     if cohort.status != Cohort.Status.COMPLETED:
-        raise ValidationError(_("Kelas belum selesai."))
+        raise ValidationError(_("The class has not finished yet."))
     if package.program_id != cohort.program_id:
-        raise ValidationError(_("Paket bukan untuk program kelas ini."))
+        raise ValidationError(_("The package is not for this class's program."))
     ranking = rank_cohort(cohort)
     picked: list[RankRow] = []
     picks = [int(p) for p in tie_picks]
     if picks:
         tied_by_id = {r.enrolment.pk: r for r in ranking.tied}
         if not ranking.tie_at_third or any(p not in tied_by_id for p in picks):
-            raise ValidationError(_("Pilihan harus dari peserta yang nilainya sama di peringkat 3."))
+            raise ValidationError(_("The choice must be among the participants tied at rank 3."))
         for p in dict.fromkeys(picks):
             row = tied_by_id[p]
-            row.reason = _("Dipilih petugas dari peserta dengan nilai sama persis.")
+            row.reason = _("Chosen by staff among exactly tied participants.")
             picked.append(row)
     awards_here = CapitalAward.objects.filter(enrolment__cohort=cohort)
     live = set(awards_here.exclude(state=CapitalAward.State.CANCELLED).values_list("enrolment_id", flat=True))
@@ -162,7 +162,8 @@ def propose_top3(cohort: Cohort, user, package: CapitalPackage, tie_picks: Itera
         a.enrolment_id: a for a in awards_here.filter(state=CapitalAward.State.CANCELLED).order_by("cancelled_at")
     }
     if len(live) >= 3:
-        raise ValidationError(_("Kelas ini sudah diusulkan: %(n)s usulan modal usaha masih berjalan.")
+        raise ValidationError(_("This class has already been proposed: %(n)s "
+                                "business capital proposals are still open.")
                               % {"n": len(live)})
     if cancelled:
         # A cancelled award frees its place: the next ranked graduate who never had one is proposed,
@@ -171,7 +172,7 @@ def propose_top3(cohort: Cohort, user, package: CapitalPackage, tie_picks: Itera
     else:
         chosen = list(ranking.decided) + picked
         if len(chosen) > 3:
-            raise ValidationError(_("Terlalu banyak peserta dipilih untuk sisa peringkat."))
+            raise ValidationError(_("Too many participants selected for the remaining ranks."))
     to_propose = [
         (row.place if cancelled else place, row) for place, row in enumerate(chosen, start=1)
         if row.enrolment.pk not in live and row.enrolment.pk not in cancelled
@@ -180,7 +181,7 @@ def propose_top3(cohort: Cohort, user, package: CapitalPackage, tie_picks: Itera
         raise ValidationError(_("The next graduates are equal on every criterion: choose among those "
                                 "marked ⚠ before proposing."))
     if not to_propose:
-        raise ValidationError(_("Tidak ada lulusan berikutnya yang bisa diusulkan."))
+        raise ValidationError(_("There is no next graduate to propose."))
     # Checked for all before any is written: a restricted person among the three refuses the whole set.
     Applicant.ensure_processing_allowed_for(row.enrolment.application.applicant_id for _place, row in to_propose)
     reasons = second_award_reasons or {}
@@ -213,13 +214,13 @@ def _replacements(ranking: Ranking, live: set[int], cancelled: dict, picked: lis
     slots = max(0, 3 - len(live))
     rows = [r for r in free[:slots] if not r.tied] + picked
     if len(rows) > slots:
-        raise ValidationError(_("Terlalu banyak peserta dipilih untuk sisa peringkat."))
+        raise ValidationError(_("Too many participants selected for the remaining ranks."))
     replaced = [a for a in cancelled.values() if a.enrolment_id not in live]
     chosen = []
     for row in rows:
         gone = replaced.pop(0) if replaced else None
         if gone is not None:
-            row.reason = _("Peringkat %(p)s berikutnya; menggantikan %(name)s (dibatalkan: %(why)s).") % {
+            row.reason = _("Next at rank %(p)s; replaces %(name)s (cancelled: %(why)s).") % {
                 "p": row.place, "name": gone.enrolment.application.applicant.full_name, "why": gone.cancelled_reason}
         chosen.append(row)
     return chosen

@@ -74,15 +74,15 @@ def award_sheet(request) -> HttpResponse:
                    a.handover_number, "")
 
     response = xlsx_download("daftar-penerima-modal-usaha.xlsx", Sheet(
-        _("Penerima modal"),
+        _("Capital recipients"),
         [Column(_("No."), NUMBER, 5, number_format="0"), Column(_("NIK"), IDENTITY, 19),
-         Column(_("Nama penerima"), TEXT, 28), Column(_("Kelurahan"), TEXT, 18),
-         Column(_("Kelas / jenis usaha"), TEXT, 22), Column(_("Paket"), TEXT, 24), Column(_("Nilai"), MONEY, 16),
-         Column(_("Status"), TEXT, 12), Column(_("No. berita acara"), TEXT, 18), Column(_("Tanda tangan"), TEXT, 22)],
+         Column(_("Recipient name"), TEXT, 28), Column(_("Kelurahan"), TEXT, 18),
+         Column(_("Class / business type"), TEXT, 22), Column(_("Package"), TEXT, 24), Column(_("Value"), MONEY, 16),
+         Column(_("Status"), TEXT, 12), Column(_("Handover record no."), TEXT, 18), Column(_("Signature"), TEXT, 22)],
         mask_export_rows(rows(), ["no", "nik", "name", "kelurahan", "cohort", "package", "value", "state",
                                   "handover_number", "signature"], request.user),
-        heading=[[_("DAFTAR PENERIMA MODAL USAHA")], [str(intake) if intake else _("Semua gelombang")],
-                 [_("Dicetak %(d)s") % {"d": timezone.localdate().strftime("%d-%m-%Y")}], []],
+        heading=[[_("BUSINESS CAPITAL RECIPIENT LIST")], [str(intake) if intake else _("All intakes")],
+                 [_("Printed %(d)s") % {"d": timezone.localdate().strftime("%d-%m-%Y")}], []],
         for_print=True,
     ))
     log_personal_data_access(request.user, CapitalAward, "ekspor xlsx", filters=request.GET, rows=counter.value)
@@ -90,11 +90,11 @@ def award_sheet(request) -> HttpResponse:
 
 
 class HandoverForm(forms.Form):
-    handed_over_on = forms.DateField(label=_("Tanggal serah terima"), widget=AdminDateInput)
-    handover_number = forms.CharField(label=_("Nomor berita acara"), max_length=80)
-    handover_document = forms.FileField(label=_("Berita acara bertanda tangan (PDF/JPG/PNG, maks. 10 MB)"),
+    handed_over_on = forms.DateField(label=_("Handover date"), widget=AdminDateInput)
+    handover_number = forms.CharField(label=_("Handover record number"), max_length=80)
+    handover_document = forms.FileField(label=_("Signed handover record (PDF/JPG/PNG, max. 10 MB)"),
                                         required=False)
-    handover_photo = forms.FileField(label=_("Foto serah terima (JPG/PNG, maks. 10 MB)"), required=False)
+    handover_photo = forms.FileField(label=_("Handover photo (JPG/PNG, max. 10 MB)"), required=False)
 
 
 @gate(AWARD_VIEW, write_permissions=[AWARD_CHANGE])
@@ -113,12 +113,12 @@ def award_detail(request, pk):
                 award.cancel(request.user, request.POST.get("reason", ""))
             elif action == "hand_over":
                 if not form.is_valid():
-                    raise ValidationError(_("Periksa isian serah terima."))
+                    raise ValidationError(_("Check the handover details."))
                 award.hand_over(request.user, on=form.cleaned_data["handed_over_on"],
                                 number=form.cleaned_data["handover_number"],
                                 document=form.cleaned_data["handover_document"],
                                 photo=form.cleaned_data["handover_photo"])
-            messages.success(request, _("Status modal usaha: %(s)s.") % {"s": award.get_state_display()})
+            messages.success(request, _("Business capital status: %(s)s.") % {"s": award.get_state_display()})
             return redirect("delivery:award_detail", pk=award.pk)
         except ValidationError as exc:
             award.refresh_from_db()
@@ -129,7 +129,7 @@ def award_detail(request, pk):
                 # refusal is shown next to it, the rest of what was typed kept.
                 for name, errors in exc.message_dict.items():
                     form.add_error(name if name in form.fields else None, errors)
-                messages.error(request, _("Periksa isian serah terima."))
+                messages.error(request, _("Check the handover details."))
             else:
                 show_errors(request, exc)
     history = ModelLogEntry.objects.for_instance(award).select_related("user").order_by("-timestamp")

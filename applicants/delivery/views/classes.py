@@ -73,31 +73,31 @@ def cohort_detail(request, pk):
                 session = session_form.save(commit=False)
                 session.cohort = cohort
                 session.save()
-                messages.success(request, _("Pertemuan ditambahkan."))
+                messages.success(request, _("Session added."))
             elif action == "scores":
                 scores = {}
                 for key, value in request.POST.items():
                     if key.startswith("score-"):
                         scores[int(key[6:])] = int(value) if value.strip() else None
                 services.save_scores(cohort, scores, request.user)
-                messages.success(request, _("Nilai akhir disimpan."))
+                messages.success(request, _("Final scores saved."))
             elif action == "start":
                 cohort.status = Cohort.Status.RUNNING
                 cohort.save(update_fields=["status"])
             elif action == "complete":
                 counts = services.complete_cohort(cohort, request.user, request.POST.get("early_reason", ""))
-                messages.success(request, _("Kelas diselesaikan: %(completed)s lulus, %(not_completed)s tidak lulus.")
+                messages.success(request, _("Class completed: %(completed)s passed, %(not_completed)s did not pass.")
                                  % counts)
                 if counts.get("restricted"):
-                    messages.warning(request, _("%(restricted)s peserta tidak diproses: pemrosesan datanya dibatasi "
-                                                "(UU PDP) atau sudah dianonimkan.") % counts)
+                    messages.warning(request, _("%(restricted)s participants not processed: their data processing "
+                                                "is restricted (UU PDP) or they have been anonymised.") % counts)
             elif action == "propose":
                 if not request.user.has_perm(AWARD_CHANGE):
                     return access.refuse(request)
                 package = get_object_or_404(CapitalPackage, pk=request.POST.get("package"))
                 awards = services.propose_top3(cohort, request.user, package, request.POST.getlist("tie_pick"),
                                                second_award_reasons=_second_award_reasons(request.POST))
-                messages.success(request, _("%(n)s usulan modal usaha dibuat.") % {"n": len(awards)})
+                messages.success(request, _("%(n)s business capital proposals created.") % {"n": len(awards)})
             return redirect("delivery:cohort_detail", pk=cohort.pk)
         except (ValidationError, ValueError) as exc:
             show_errors(request, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
@@ -162,7 +162,7 @@ def cohort_enrol(request, pk):
         ids = [int(i) for i in request.POST.getlist("application") if i.isascii() and i.isdigit()]
         result = services.bulk_enrol(candidates.filter(pk__in=ids), cohort, request.user)
         if result.enrolled:
-            messages.success(request, _("%(n)s peserta didaftarkan.") % {"n": len(result.enrolled)})
+            messages.success(request, _("%(n)s participants enrolled.") % {"n": len(result.enrolled)})
         for application, reason in result.refused:
             messages.error(request, f"{application}: {reason}")
         return redirect("delivery:cohort_detail", pk=cohort.pk)
@@ -170,7 +170,7 @@ def cohort_enrol(request, pk):
     kelurahan = access.in_reach_area(request.user, Kelurahan.objects.filter(quotas__intake=cohort.intake)).order_by(
         "name"
     )
-    return render(request, "cohort_enrol.html", _("Daftarkan peserta: %(c)s") % {"c": cohort.name}, {
+    return render(request, "cohort_enrol.html", _("Enrol participants: %(c)s") % {"c": cohort.name}, {
         "cohort": cohort, "candidates": candidates[:PAGE_SIZE], "free": max(0, cohort.capacity - taken), "q": q,
         "kelurahan_options": kelurahan, "kelurahan": kel,
     })
@@ -186,10 +186,10 @@ def enrolment_withdraw(request, pk):
         show_errors(request, exc)
     else:
         if offered:
-            messages.success(request, _("Peserta mundur. Kursi ditawarkan kepada %(name)s (%(ref)s).")
+            messages.success(request, _("Participant withdrew. The place was offered to %(name)s (%(ref)s).")
                              % {"name": offered.applicant.full_name, "ref": offered.reference})
         else:
-            messages.info(request, _("Peserta mundur. Tidak ada pendaftar di daftar tunggu untuk program ini."))
+            messages.info(request, _("Participant withdrew. No applicant is on the waiting list for this program."))
     return redirect("delivery:cohort_detail", pk=enrolment.cohort_id)
 
 
@@ -203,7 +203,7 @@ def enrolment_publication_consent(request, pk):
     except ValidationError as exc:
         show_errors(request, exc)
     else:
-        messages.success(request, _("Persetujuan publikasi dicatat: kisahnya kini boleh ditautkan ke kisah sukses."))
+        messages.success(request, _("Publication consent recorded: their story may now be linked to a success story."))
     return redirect("delivery:cohort_detail", pk=enrolment.cohort_id)
 
 
@@ -219,7 +219,7 @@ def session_attendance(request, pk):
         except ValidationError as exc:
             show_errors(request, exc)
         else:
-            messages.success(request, _("Kehadiran disimpan (%(n)s baris diubah).") % {"n": n})
+            messages.success(request, _("Attendance saved (%(n)s rows changed).") % {"n": n})
             return redirect("delivery:cohort_detail", pk=session.cohort_id)
     current = dict(session.attendance.values_list("enrolment_id", "mark"))
     # "Semua hadir" fills every row not yet marked with present; the editor then changes the exceptions.
@@ -246,12 +246,12 @@ def cohort_participants_xlsx(request, pk):
         columns, request.user,
     )
     response = xlsx_download(f"peserta-kelas-{cohort.pk}.xlsx", Sheet(
-        _("Peserta"),
-        [Column(_("No."), NUMBER, 5, number_format="0"), Column(_("NIK"), IDENTITY, 19), Column(_("Nama"), TEXT, 28),
-         Column(_("No. pendaftaran"), TEXT, 16), Column(_("Kelurahan"), TEXT, 18), Column(_("No. HP"), TEXT, 16),
-         Column(_("Status"), TEXT, 14), Column(_("Tanda tangan"), TEXT, 22)],
+        _("Participants"),
+        [Column(_("No."), NUMBER, 5, number_format="0"), Column(_("NIK"), IDENTITY, 19), Column(_("Name"), TEXT, 28),
+         Column(_("Application no."), TEXT, 16), Column(_("Kelurahan"), TEXT, 18), Column(_("Mobile no."), TEXT, 16),
+         Column(_("Status"), TEXT, 14), Column(_("Signature"), TEXT, 22)],
         rows,
-        heading=[[_("DAFTAR PESERTA PELATIHAN")], [f"{cohort.name} · {cohort.program} · {cohort.intake}"],
+        heading=[[_("TRAINING PARTICIPANT LIST")], [f"{cohort.name} · {cohort.program} · {cohort.intake}"],
                  [f"{cohort.venue}, {cohort.start_date:%d-%m-%Y} s.d. {cohort.end_date:%d-%m-%Y}"], []],
         for_print=True,
     ))

@@ -21,8 +21,8 @@ from applicants.models import Enrolment, FollowUp
 from applicants.privacy import access
 from applicants.privacy.gates import gate, object_in_scope
 
-YES_NO_NOT_ASKED = [("yes", gettext_lazy("Ya")), ("no", gettext_lazy("Tidak")),
-                    ("not_asked", gettext_lazy("Tidak ditanyakan"))]
+YES_NO_NOT_ASKED = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No")),
+                    ("not_asked", gettext_lazy("Not asked"))]
 _ANSWER = {"yes": True, "no": False, "not_asked": None}
 
 
@@ -39,8 +39,8 @@ class AnswerField(forms.TypedChoiceField):
 
 
 class FollowUpForm(forms.ModelForm):
-    business_running = AnswerField(label=gettext_lazy("Usaha masih berjalan"))
-    receiving_bansos = AnswerField(label=gettext_lazy("Masih menerima bansos"))
+    business_running = AnswerField(label=gettext_lazy("Business still running"))
+    receiving_bansos = AnswerField(label=gettext_lazy("Still receiving bansos"))
 
     class Meta:
         model = FollowUp
@@ -65,7 +65,7 @@ def followup_due(request):
     month = _month(request.GET.get("month"))
     due = services.due_followups(month.year, month.month, scope=lambda qs: access.enrolments.scope(request.user, qs))
     attach_attempts(due)
-    return render(request, "followup_due.html", _("Tindak lanjut jatuh tempo"), {
+    return render(request, "followup_due.html", _("Follow-ups due"), {
         "month": month, "due": due, "done": sum(1 for d in due if d.record), **contact_choices()})
 
 
@@ -85,8 +85,8 @@ def followup_record(request, enrolment_pk, milestone):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Tindak lanjut disimpan."))
+            messages.success(request, _("Follow-up saved."))
             due_on = services.add_months(enrolment.cohort.end_date, milestone)
             return redirect(f"{reverse('delivery:followup_due')}?month={due_on:%Y-%m}")
-    return render(request, "followup_form.html", _("Tindak lanjut %(m)s bulan") % {"m": milestone}, {
+    return render(request, "followup_form.html", _("%(m)s-month follow-up") % {"m": milestone}, {
         "enrolment": enrolment, "form": form, "milestone": milestone})

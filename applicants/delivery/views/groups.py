@@ -48,9 +48,9 @@ def group_list_moved(request):
 
 
 class GroupForm(forms.Form):
-    intake = forms.ModelChoiceField(Intake.objects.all(), label=_("Gelombang"))
-    name = forms.CharField(label=_("Nama KUB"), max_length=150)
-    business_type = forms.CharField(label=_("Jenis usaha"), max_length=150)
+    intake = forms.ModelChoiceField(Intake.objects.all(), label=_("Intake"))
+    name = forms.CharField(label=_("KUB name"), max_length=150)
+    business_type = forms.CharField(label=_("Business type"), max_length=150)
     kelurahan = forms.ModelChoiceField(Kelurahan.objects.select_related("kecamatan"), label=_("Kelurahan"))
 
     def __init__(self, *args, user, **kwargs):
@@ -79,14 +79,14 @@ def group_create(request):
         chair = next((m for m in members if str(m.pk) == request.POST.get("chair")), None)
         try:
             if chair is None:
-                raise ValidationError(_("Pilih ketua dari anggota."))
+                raise ValidationError(_("Choose the chair from the members."))
             group = services.form_group(user=request.user, enrolments=members, chair=chair, **form.cleaned_data)
         except ValidationError as exc:
             show_errors(request, exc)
         else:
-            messages.success(request, _("KUB %(name)s dibentuk.") % {"name": group.name})
+            messages.success(request, _("KUB %(name)s formed.") % {"name": group.name})
             return redirect(GROUP_REGISTER_URL_NAME)
-    return render(request, "group_form.html", _("Bentuk KUB"), {
+    return render(request, "group_form.html", _("Form a KUB"), {
         "form": form, "graduates": graduates, "intake_id": str(intake_id or ""),
         "selected": set(request.POST.getlist("member")), "chair_id": request.POST.get("chair", ""),
         "intakes": Intake.objects.order_by("-registration_opens")})
@@ -103,16 +103,19 @@ def group_propose_award(request, pk):
         package = get_object_or_404(CapitalPackage, pk=_digits(request.POST.get("package")), for_groups=True)
         try:
             if live is not None:  # a second tab or a typed POST: the database would refuse it too
-                raise ValidationError(_("KUB ini sudah punya usulan modal usaha yang belum dibatalkan."))
+                raise ValidationError(
+                    _("This KUB already has a business capital proposal that has not been cancelled.")
+                )
             with transaction.atomic():
                 award = CapitalAward.propose(user=request.user, package=package, group=group)
         except IntegrityError:  # proposed meanwhile by someone else (award_one_live_per_group)
-            show_errors(request, ValidationError(_("KUB ini sudah punya usulan modal usaha yang belum dibatalkan.")))
+            show_errors(request, ValidationError(_("This KUB already has a business capital "
+                                                   "proposal that has not been cancelled.")))
         except ValidationError as exc:
             show_errors(request, exc)
         else:
             return redirect("delivery:award_detail", pk=award.pk)
-    return render(request, "group_propose.html", _("Usulkan modal usaha: %(g)s") % {"g": group.name}, {
+    return render(request, "group_propose.html", _("Propose business capital: %(g)s") % {"g": group.name}, {
         "group": group, "live_award": live,
         "packages": CapitalPackage.objects.filter(active=True, for_groups=True)}, icon="tag")
 
