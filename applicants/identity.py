@@ -155,7 +155,9 @@ def parse_nik(value, today: datetime.date | None = None) -> NikInfo:
             code="nik_length",
         )
     if not region_is_known(nik[:6]):
-        raise ValidationError(_("The region code in the first 6 digits of the NIK is not recognised."), code="nik_region")
+        raise ValidationError(
+            _("The region code in the first 6 digits of the NIK is not recognised."), code="nik_region"
+        )
     try:
         birth_date, sex = _birth_date_and_sex(nik[6:12], today)
     except ValueError:
