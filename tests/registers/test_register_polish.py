@@ -25,7 +25,7 @@ def admin_client(client):
 
 def _selects(html: str) -> dict[str, list[tuple[str, str]]]:
     """{select name: [(value, text)]} of the register's filter form."""
-    form = re.search(r'<form method="get"[^>]*class="register-filter-form".*?</form>', html, re.S).group(0)
+    form = re.search(r'<form method="(?:get|post)"[^>]*class="register-filter-form".*?</form>', html, re.S).group(0)
     return {
         name: [(value, " ".join(re.sub(r"<[^>]+>", "", text).split()))
                for value, text in re.findall(r'<option value="([^"]*)"[^>]*>(.*?)</option>', body, re.S)]

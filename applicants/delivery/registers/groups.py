@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 import django_tables2 as tables
+from django import forms
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
@@ -121,9 +122,11 @@ class GroupReportFilterSet(RegisterFilterSet):
     kecamatan = kecamatan_filter("group__kelurahan")
     period_from = django_filters.DateFilter(
         label=_("From month"), field_name="period", lookup_expr="gte", input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
     period_to = django_filters.DateFilter(
         label=_("Until month"), field_name="period", lookup_expr="lte", input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
     meeting_held = django_filters.BooleanFilter(label=_("Meeting held"))
 

@@ -59,8 +59,9 @@ class Command(LoggingCommand):
         if not filterset.is_valid():
             raise CommandError(f"Nilai filter tidak valid: {filterset.form.errors.as_text()}")
         output = options["output"]
-        label = f"{options['register']}: rows written"
+        progress_label = f"{options['register']}: rows written"  # an operator's log line, not screen text
         with open(output, "wb") as fileobj:
-            rows = write_export(query, fileobj, user=user, progress=lambda items: counted(items, logger, label))
+            rows = write_export(query, fileobj, user=user,
+                                progress=lambda items: counted(items, logger, progress_label))
         log_export(query, user, rows, output, channel="command")
         logger.info("%d rows exported to %s", rows, output)
