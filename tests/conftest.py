@@ -3,6 +3,7 @@ import importlib
 import pytest
 from django.apps import apps as django_apps
 
+from applicants.privacy.roles import sync_roles
 from tests.factories import build_role_world
 
 
@@ -34,11 +35,13 @@ def _empty_caches():
 
 @pytest.fixture(autouse=True)
 def _reference_data_after_flush(request):
-    """A transactional test flushes every table, the kecamatan/kelurahan and roles loaded by data
-    migrations too: the next transactional test gets them back before it starts."""
+    """A transactional test flushes every table, the kecamatan/kelurahan and the role groups loaded by
+    data migrations too: the next transactional test gets them back before it starts."""
     marker = request.node.get_closest_marker("django_db")
     if not (marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))):
         return
     request.getfixturevalue("transactional_db")
     if not django_apps.get_model("programs", "Kelurahan").objects.exists():
         importlib.import_module("programs.migrations.0002_load_regions").load(django_apps, None)
+    if not django_apps.get_model("auth", "Group").objects.exists():
+        sync_roles(apps=django_apps)

@@ -1,6 +1,8 @@
 """Indonesian by default for residents and staff, English for real: /en/ for residents, the account
 setting for staff; the project's catalogue fills what the packages leave English."""
 
+import re
+
 import pytest
 from django.utils.translation import gettext, override
 from wagtail.models import Page, Site
@@ -65,3 +67,11 @@ def test_staff_see_the_admin_in_indonesian_unless_they_choose_english(client, db
 def test_staff_can_choose_only_indonesian_or_english(settings):
     assert [code for code, _name in settings.WAGTAILADMIN_PERMITTED_LANGUAGES] == ["id", "en"]
     assert settings.LANGUAGE_CODE == "id"
+
+
+@pytest.mark.django_db
+def test_every_admin_page_title_names_the_portal_not_wagtail(client):
+    client.force_login(f.UserFactory(editor=True))
+    for url in ("/admin/", "/admin/applicants/application/"):
+        title = re.search(r"<title>(.*?)</title>", client.get(url).content.decode(), re.S).group(1)
+        assert title.strip().endswith("- Sigap Kerja") and "Wagtail" not in title, (url, title)
