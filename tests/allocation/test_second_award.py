@@ -238,6 +238,9 @@ def test_two_editors_proposing_for_one_kk_at_once_get_one_award_and_one_refusal(
     connection.ensure_connection()
     target = sqlite3.connect(path)
     connection.connection.backup(target)
+    # WAL before the threads connect: two connections switching the copy's journal mode at the same
+    # instant can be refused with "database is locked" without waiting for the busy timeout.
+    target.execute("PRAGMA journal_mode=WAL")
     target.close()
     settings_dict = connections.settings["default"]
     old_name = settings_dict["NAME"]

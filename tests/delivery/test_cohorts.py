@@ -109,6 +109,9 @@ def test_two_editors_enrolling_the_last_seat_at_once_cannot_overfill(tmp_path, e
     connection.ensure_connection()
     target = sqlite3.connect(path)
     connection.connection.backup(target)
+    # WAL before the threads connect: two connections switching the copy's journal mode at the same
+    # instant can be refused with "database is locked" without waiting for the busy timeout.
+    target.execute("PRAGMA journal_mode=WAL")
     target.close()
     settings_dict = connections.settings["default"]
     old_name = settings_dict["NAME"]
