@@ -8,7 +8,7 @@ Routes: "" (form), "terima-kasih/" (after a successful POST, PRG), "status/" (ch
 """
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -18,11 +18,10 @@ from wagtail.models import Page
 
 from applicants.complaints.forms import AppealForm, ComplaintForm, TicketStatusForm
 from applicants.complaints.services import find_ticket, open_appeal, submit_ticket
-from applicants.privacy import ratelimit
 
+from .post_guard import PostGuardMixin
 from .site_data import PublicPageMixin
 
-MAX_POST_BYTES = 64 * 1024  # a complaint is at most 3,000 characters; anything bigger is not a resident
 # The number and check code travel to the thank-you page in a short-lived signed cookie (the sender's
 # own browser only), never in the URL, so they do not end up in proxy logs or the browser history.
 TICKET_COOKIE = "sigap_adu"
@@ -30,8 +29,10 @@ TICKET_COOKIE_SALT = "sigap.complaints.ticket"
 TICKET_COOKIE_AGE = 15 * 60
 
 
-class ComplaintPage(PublicPageMixin, RoutablePageMixin, Page):
+class ComplaintPage(PostGuardMixin, PublicPageMixin, RoutablePageMixin, Page):
     """The one complaint page; editors place it under the home page (e.g. /pengaduan/)."""
+
+    rate_limited_template = "public_pages/complaint_page_429.html"
 
     intro = RichTextField(_("introduction"), blank=True)
     thank_you_text = RichTextField(_("thank-you text"), blank=True)
@@ -51,21 +52,6 @@ class ComplaintPage(PublicPageMixin, RoutablePageMixin, Page):
         add_never_cache_headers(response)  # holds what the sender typed, or their ticket
         return response
 
-    def _guard_post(self, request, scope: str):
-        """413 for oversized bodies, 429 over the rate limit; None when the POST may go on."""
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = MAX_POST_BYTES + 1
-        if length > MAX_POST_BYTES:
-            return HttpResponse(
-                _("The data sent is too large."), status=413, content_type="text/plain; charset=utf-8"
-            )
-        if not ratelimit.hit(request, scope):
-            response = self._respond(request, template="public_pages/complaint_page_429.html", status=429)
-            response["Retry-After"] = "60"
-            return response
-        return None
 
     def _thanks_redirect(self, request, ticket, code):
         response = HttpResponseRedirect(self.get_url(request) + self.reverse_subpage("thanks_view"))

@@ -6,7 +6,7 @@ Routes: "" (form), "terima-kasih/" (after a successful POST, PRG), "status/" (st
 """
 
 from django.db.models import Prefetch
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.crypto import constant_time_compare
@@ -19,13 +19,12 @@ from wagtail.models import Page
 from applicants.intake.forms import FormChoices, InterestForm, StatusCheckForm
 from applicants.intake.services import KkLimitReached, current_consent_version, submit_application
 from applicants.models import Application
-from applicants.privacy import ratelimit
 from programs.models import Intake, Program
 
 from .cache import memoized
+from .post_guard import PostGuardMixin
 from .site_data import PublicPageMixin
 
-MAX_POST_BYTES = 64 * 1024  # the form is a few hundred bytes; anything bigger is not a resident
 # The reference travels to the thank-you page in a short-lived signed cookie: no personal data in the
 # URL, and no second database write (a session row) per submission on the one SQLite write lock.
 REFERENCE_COOKIE = "sigap_ref"
@@ -34,8 +33,10 @@ REFERENCE_COOKIE_AGE = 15 * 60
 _NO_MATCH_NIK = "0" * 16
 
 
-class InterestFormPage(PublicPageMixin, RoutablePageMixin, Page):
+class InterestFormPage(PostGuardMixin, PublicPageMixin, RoutablePageMixin, Page):
     """The one registration page residents reach from the home page and program pages."""
+
+    rate_limited_template = "public_pages/interest_form_page_429.html"
 
     intro = RichTextField(_("introduction"), blank=True)
     privacy_notice = RichTextField(
@@ -96,21 +97,6 @@ class InterestFormPage(PublicPageMixin, RoutablePageMixin, Page):
         add_never_cache_headers(response)  # may hold what the resident typed
         return response
 
-    def _guard_post(self, request, scope: str):
-        """413 for oversized bodies, 429 for clients over the rate limit; None when the POST may go on."""
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = MAX_POST_BYTES + 1
-        if length > MAX_POST_BYTES:
-            return HttpResponse(
-                _("The data sent is too large."), status=413, content_type="text/plain; charset=utf-8"
-            )
-        if not ratelimit.hit(request, scope):
-            response = self._respond(request, template="public_pages/interest_form_page_429.html", status=429)
-            response["Retry-After"] = "60"
-            return response
-        return None
 
     # --- routes ---------------------------------------------------------------------------------
     @path("")
