@@ -22,6 +22,7 @@ from tests.factories import (
     IntakeFactory,
     UserFactory,
 )
+from tests.file_sqlite import point_connections_at_file_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -234,17 +235,7 @@ def test_two_editors_proposing_for_one_kk_at_once_get_one_award_and_one_refusal(
     sister = ApplicantFactory()
     enrolments = [graduate_of(sister), graduate_of(ApplicantFactory(kk_number=sister.kk_number))]
     packages = [CapitalPackageFactory(program=e.cohort.program) for e in enrolments]
-    path = tmp_path / "race.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    # WAL before the threads connect: two connections switching the copy's journal mode at the same
-    # instant can be refused with "database is locked" without waiting for the busy timeout.
-    target.execute("PRAGMA journal_mode=WAL")
-    target.close()
-    settings_dict = connections.settings["default"]
-    old_name = settings_dict["NAME"]
-    settings_dict["NAME"] = str(path)
+    path, restore = point_connections_at_file_copy(tmp_path)
     barrier = threading.Barrier(2)
     outcomes = []
 
@@ -267,7 +258,7 @@ def test_two_editors_proposing_for_one_kk_at_once_get_one_award_and_one_refusal(
         for t in threads:
             t.join(60)
     finally:
-        settings_dict["NAME"] = old_name
+        restore()
     assert sorted(outcomes) == ["proposed", "refused"]
     with sqlite3.connect(path) as db:
         (count,) = db.execute("SELECT COUNT(*) FROM applicants_capitalaward").fetchone()

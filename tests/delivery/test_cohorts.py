@@ -27,6 +27,7 @@ from tests.factories import (
     ProgramFactory,
     UserFactory,
 )
+from tests.file_sqlite import point_connections_at_file_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -104,18 +105,7 @@ def test_two_editors_enrolling_the_last_seat_at_once_cannot_overfill(tmp_path, e
         pytest.skip("file-SQLite race; PostgreSQL relies on select_for_update")
     cohort = CohortFactory(capacity=1)
     first, second = accepted_for(cohort), accepted_for(cohort)
-    # Copy the migrated in-memory test database into a file and point new connections at it.
-    path = tmp_path / "race.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    # WAL before the threads connect: two connections switching the copy's journal mode at the same
-    # instant can be refused with "database is locked" without waiting for the busy timeout.
-    target.execute("PRAGMA journal_mode=WAL")
-    target.close()
-    settings_dict = connections.settings["default"]
-    old_name = settings_dict["NAME"]
-    settings_dict["NAME"] = str(path)
+    path, restore = point_connections_at_file_copy(tmp_path)
     barrier = threading.Barrier(2)
     outcomes = []
 
@@ -138,7 +128,7 @@ def test_two_editors_enrolling_the_last_seat_at_once_cannot_overfill(tmp_path, e
         for t in threads:
             t.join(60)
     finally:
-        settings_dict["NAME"] = old_name
+        restore()
     assert sorted(outcomes) == ["enrolled", "full"]
     with sqlite3.connect(path) as db:
         (count,) = db.execute(
