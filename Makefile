@@ -111,7 +111,12 @@ messages: install ## update locale/id/LC_MESSAGES/django.po from the sources and
 	$(MANAGE) makemessages $(MESSAGES_FLAGS) --no-obsolete --no-location --no-wrap
 	$(MANAGE) compilemessages $(MESSAGES_FLAGS)
 
-test: lint check test-sqlite test-postgres test-browser ## set up, lint, check, pytest on SQLite and PostgreSQL, browser tests
+# The SQLite and PostgreSQL runs share nothing (each its own database, files under pytest's tmp_path),
+# so they run side by side, one per core, their outputs printed whole one after the other; the
+# browser tests, whose timings matter, run after them on a quiet machine.
+test: lint check ## set up, lint, check, pytest on SQLite and PostgreSQL (side by side), browser tests
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	$(MAKE) --no-print-directory test-browser
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) .lock-venv var

@@ -116,17 +116,24 @@ class WelfareRecord(models.Model):
         verbose_name = _("register record")
         verbose_name_plural = _("register records")
         constraints = [
-            models.UniqueConstraint(fields=["batch", "nik"], name="welfare_record_nik_once"),
+            # NIK first: the one index serves the per-batch checks (eligibility, duplicates, carry-over)
+            # and the register's NIK search across batches; a NIK index of its own doubled the cost of
+            # writing a row's NIK.
+            models.UniqueConstraint(fields=["nik", "batch"], name="welfare_record_nik_once"),
             # The importer only writes what identity.parse_nik/parse_kk return; the database holds to it.
             models.CheckConstraint(condition=Q(nik__identity_shape="nik"), name="welfare_record_nik_ascii_digits"),
             models.CheckConstraint(
                 condition=Q(kk_number__identity_shape="nik"), name="welfare_record_kk_ascii_digits"
             ),
         ]
+        # Each index of a random key (NIK, KK) is a large part of an import's time (docs/welfare-register.md),
+        # so there is one per key. batch_id (the foreign key's own index) and (batch, desil) grow at
+        # their end, which costs little: they serve a batch's rows in id order (carry-over, deletion)
+        # and the register's desil filter.
         indexes = [
-            models.Index(fields=["nik"]), models.Index(fields=["kk_number"]),
+            # KK first: the register's KK search across batches and graduates' household lookup in a batch
+            models.Index(fields=["kk_number", "batch"], name="welfare_record_kk_batch"),
             models.Index(fields=["batch", "desil"]),  # register-records filter
-            models.Index(fields=["batch", "kk_number"]),  # graduates' household lookup (graduation.outcomes)
         ]
 
     def __str__(self) -> str:

@@ -166,6 +166,7 @@ def _run(batch: WelfareImportBatch, path: Path, kind: str, encoding: str, chunk_
     WelfareImportBatch.objects.filter(pk=batch.pk).update(bytes_total=progress.total)
     validator = RowValidator(column_map.columns, batch.register, KelurahanIndex())
     importer = _Importer(batch, column_map.headers, chunk_size, progress)
+    progress_every = importer.check_size
     after_header = (item for item in head if item[0] > column_map.header_row)
     flushed_at = 0
     for source in (after_header, rows):
@@ -183,7 +184,7 @@ def _run(batch: WelfareImportBatch, path: Path, kind: str, encoding: str, chunk_
                 importer.reject(number, cells, reason)
             else:
                 importer.accept(number, cells, fields)
-            if on_progress and batch.rows_read - flushed_at >= chunk_size:
+            if on_progress and batch.rows_read - flushed_at >= progress_every:
                 flushed_at = batch.rows_read
                 batch.bytes_done = progress.position()
                 on_progress(batch)

@@ -140,15 +140,25 @@ def _memo(parse: Callable) -> Callable:
     so 1, 1.0, True and "1" stay apart.
     """
     cache: dict = {}
+    # Text cells (and tuples of them), the common case, are their own key: a str equals only a str.
+    texts: dict = {}
 
     def cached(value):
-        key = (value, tuple(map(type, value)) if type(value) is tuple else type(value))
         try:
-            return cache[key]
+            return texts[value]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: not a cell this memo is for, parse it each time
+            return parse(value)
+        kind = type(value)
+        textual = kind is str or (kind is tuple and all(type(item) is str for item in value))
+        memo, key = (texts, value) if textual else (cache, (value, tuple(map(type, value)) if kind is tuple else kind))
+        try:
+            return memo[key]
         except KeyError:
             result = parse(value)
-            if len(cache) < MEMO_LIMIT:
-                cache[key] = result
+            if len(memo) < MEMO_LIMIT:
+                memo[key] = result
             return result
 
     return cached
@@ -166,6 +176,7 @@ class RowValidator:
         # A missing column reads the empty cell appended after the row's last column.
         self.index = {name: columns.get(name, self.width) for name in HEADER_ALIASES}
         self.parse_nik = functools.partial(identity.parse_nik, today=self.today)
+        self.plain_nik, self.known_region = identity.parse_plain_nik, identity.region_is_known
         self.match_kelurahan = _memo(lambda cells: kelurahan.match(*cells))  # (code, name, kecamatan)
         self.parse_date, self.parse_desil = _memo(parse_date), _memo(parse_desil)
         self.parse_sex, self.rt_rw = _memo(_parse_sex), _memo(_rt_rw)
@@ -185,12 +196,19 @@ class RowValidator:
         `cells` must come from pad().
         """
         index = self.index
-        reason, info = _identity_reason(cells[index["nik"]], "NIK", self.parse_nik)
-        if reason:
-            return None, reason
-        reason, kk = _identity_reason(cells[index["kk_number"]], "No KK", identity.parse_kk)
-        if reason:
-            return None, reason
+        nik, kk = cells[index["nik"]], cells[index["kk_number"]]
+        # The common cell, 16 plain ASCII digits, takes identity's short checks; any other cell (and one
+        # that fails them) the full parse, which also words the reason.
+        info = self.plain_nik(nik, self.today) if type(nik) is str and len(nik) == 16 and nik.isdigit() \
+            and nik.isascii() else None
+        if info is None:
+            reason, info = _identity_reason(nik, "NIK", self.parse_nik)
+            if reason:
+                return None, reason
+        if not (type(kk) is str and len(kk) == 16 and kk.isdigit() and kk.isascii() and self.known_region(kk[:6])):
+            reason, kk = _identity_reason(kk, "No KK", identity.parse_kk)
+            if reason:
+                return None, reason
         name = _text(cells[index["full_name"]])
         if not name:
             return None, _("Name is empty.")

@@ -221,6 +221,23 @@ def test_batch_keeps_provenance_and_keeps_the_first_of_duplicated_niks(tmp_path,
     assert entry.user == user and entry.data["rows_duplicate"] == 2
 
 
+def test_a_duplicate_is_caught_whether_its_first_row_waits_to_be_written_or_is_written(tmp_path, monkeypatch):
+    """Rows are checked 2 at a time here and written 5 at a time: the first row of a NIK may still wait
+    in memory (row 3 repeats row 1 before any write) or be in the database already (row 8 repeats row 2
+    after the first write, row 9 repeats row 5 in the last chunk)."""
+    monkeypatch.setattr(staging, "CHECK_CHUNK", 2)
+    rows = [person(1), person(2), person(3, nik=row_nik(1)), person(4), person(5), person(6), person(7),
+            person(8, nik=row_nik(2)), person(9, nik=row_nik(5))]
+    batch = import_register(write_csv(tmp_path / "dtsen.csv", rows), chunk_size=5, check_eligibility=False)
+
+    assert (batch.rows_read, batch.rows_accepted, batch.rows_duplicate) == (9, 6, 3)
+    assert sorted(batch.records.values_list("row_number", flat=True)) == [5, 6, 8, 9, 10, 11]
+    first_rows = {r.row_number: r.reason for r in batch.rejections.all()}
+    assert sorted(first_rows) == [7, 12, 13]
+    assert "baris 5" in first_rows[7] and "baris 6" in first_rows[12] and "baris 9" in first_rows[13]
+    assert batch.state == WelfareImportBatch.State.CURRENT
+
+
 def test_rejected_rows_download_as_xlsx_with_every_value_as_text(tmp_path):
     formula = person(2, nik="=HYPERLINK(1)")
     path = write_csv(tmp_path / "dtsen.csv", [person(1), formula, person(3, nik="123")])
