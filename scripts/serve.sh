@@ -45,11 +45,19 @@ trap 'stop_all; exit 143' TERM INT
 
 # Runs in a subshell per backend: restarts its worker; exits 1 when the worker keeps failing.
 supervise_worker() {
-    local backend=$1 failures=0 started child="" rc
+    local backend=$1 failures=0 started child="" rc worker_id
+    # One id per host and backend, the same across restarts: what a dead worker had claimed is known by
+    # it, so recover_exports queues it again before the next worker with that id starts (db_worker
+    # wants ids unique in the pool, and only this loop runs a worker with it, one at a time).
+    worker_id="${TASK_WORKER_ID_PREFIX:-$(hostname)}"
+    worker_id="${worker_id:0:50}-$backend"
+    worker_id="${worker_id:0:64}"
     trap '[[ -n "$child" ]] && kill -TERM "$child" 2>/dev/null && wait "$child" 2>/dev/null; exit 0' TERM INT
     while true; do
         started=$SECONDS
-        "$PY" manage.py db_worker --backend "$backend" --queue-name '*' &
+        "$PY" manage.py recover_exports --backend "$backend" --worker-id "$worker_id" --verbosity 0 \
+            || echo "serve: recover_exports for '$backend' failed; starting the worker anyway" >&2
+        "$PY" manage.py db_worker --backend "$backend" --queue-name '*' --worker-id "$worker_id" &
         child=$!
         rc=0
         wait "$child" || rc=$?

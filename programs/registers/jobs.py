@@ -82,3 +82,25 @@ def run_export_job(job_id: int) -> int:
     )
     log_export(query, user, rows, job.file_name, channel="background")
     return rows
+
+
+def recover_exports(backend: str, worker_id: str) -> int:
+    """Queue again the exports a dead worker had claimed: those still running under `worker_id`.
+
+    A worker killed mid-export (kill -9, out of memory, a deploy) leaves its task "running" for ever
+    and the editor's job page "being generated". `scripts/serve.sh` gives each worker it supervises a
+    stable id and calls this before starting it again, when the previous process with that id is known
+    to be dead; a worker with another id (another app server) is never touched. Only exports are
+    queued again: an export rewrites its whole file, so running it twice is harmless, while a register
+    import has its own cleanup (`cleanup_imports`). Returns how many were queued again.
+    """
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    claimed = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, backend_name=backend, task_path=run_export_job.module_path,
+    )
+    stale = [result.pk for result in claimed.only("pk", "worker_ids") if result.worker_ids[-1:] == [worker_id]]
+    return DBTaskResult.objects.filter(pk__in=stale, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.READY, started_at=None,
+    )
