@@ -49,6 +49,7 @@ COMMANDS = {
     "cleanup_imports": lambda tmp: [],
     "export_register": lambda tmp: ["applicants", "--output", str(tmp / "applicants.xlsx")],
     "import_welfare_register": lambda tmp: [str(write_csv(tmp / "dtsen.csv", [person(1), person(2)])), "--yes"],
+    "recover_exports": lambda tmp: ["--worker-id", "app1-exports"],
 }
 
 

@@ -3,6 +3,7 @@
 import logging
 
 from programs.management.base import LoggingCommand
+from programs.progress import PROGRESS
 from programs.registers.jobs import recover_exports
 
 logger = logging.getLogger(__name__)
@@ -17,5 +18,7 @@ class Command(LoggingCommand):
         parser.add_argument("--worker-id", required=True, help="the id the dead worker ran with")
 
     def handle(self, *args, **options):
+        logger.log(PROGRESS, "Looking for exports of backend %s left running by worker %s",
+                   options["backend"], options["worker_id"])
         count = recover_exports(options["backend"], options["worker_id"])
         logger.info("Exports queued again: %d", count)
