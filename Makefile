@@ -88,8 +88,9 @@ postgres-deps: ## install Debian's PostgreSQL server if missing
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null \
 		|| { $(APT_UPDATE); $(APT_INSTALL) postgresql; }
 
-test-postgres: install postgres-deps ## pytest (without browser tests) on a throw-away PostgreSQL cluster
-	SIGAP_SKIP_INSTALL_TEST=1 scripts/with-postgres.sh $(PYTEST) -q -m "not browser" --durations=5 $(PYTEST_ARGS)
+test-postgres: install postgres-deps ## pytest (without browser tests and own_sqlite benches) on a throw-away PostgreSQL cluster
+	SIGAP_SKIP_INSTALL_TEST=1 scripts/with-postgres.sh $(PYTEST) -q -m "not browser and not own_sqlite" --durations=5 \
+		$(PYTEST_ARGS)
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { $(APT_UPDATE); $(APT_INSTALL) npm; }
@@ -111,12 +112,9 @@ messages: install ## update locale/id/LC_MESSAGES/django.po from the sources and
 	$(MANAGE) makemessages $(MESSAGES_FLAGS) --no-obsolete --no-location --no-wrap
 	$(MANAGE) compilemessages $(MESSAGES_FLAGS)
 
-# The SQLite and PostgreSQL runs share nothing (each its own database, files under pytest's tmp_path),
-# so they run side by side, one per core, their outputs printed whole one after the other; the
-# browser tests, whose timings matter, run after them on a quiet machine.
-test: lint check ## set up, lint, check, pytest on SQLite and PostgreSQL (side by side), browser tests
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
-	$(MAKE) --no-print-directory test-browser
+# One after the other: several tests race threads or kill workers and measure what survives, which a
+# second suite on the same two cores makes a test of the machine's load.
+test: lint check test-sqlite test-postgres test-browser ## set up, lint, check, pytest on SQLite and PostgreSQL, browser tests
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) .lock-venv var

@@ -265,6 +265,7 @@ def test_serve_keeps_running_processes_queued_exports_and_restarts_a_dead_worker
 
 
 @pytest.mark.slow
+@pytest.mark.own_sqlite
 def test_soak_smoke_serves_residents_editors_and_an_import_and_survives_killed_workers():
     """bench/soak.py --smoke: everything at once on serve.sh, the task worker and a web worker killed."""
     result = subprocess.run(  # noqa: S603

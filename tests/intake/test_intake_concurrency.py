@@ -12,7 +12,7 @@ import pytest
 
 from bench import intake as bench
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]
 
 RESIDENTS = 16
 

@@ -10,6 +10,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
+@pytest.mark.own_sqlite
 def test_pages_bench_smoke_serves_every_page_type_cached_and_uncached_without_errors():
     result = subprocess.run(  # noqa: S603
         [sys.executable, "bench/pages.py", "--smoke"], cwd=REPO, capture_output=True, text=True, timeout=900,

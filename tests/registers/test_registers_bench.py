@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
+@pytest.mark.own_sqlite
 def test_register_bench_smoke_mode_prints_page_and_export_figures():
     result = subprocess.run(
         [sys.executable, "-W", "ignore", "bench/registers.py", "--smoke"],

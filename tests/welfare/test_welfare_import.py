@@ -479,6 +479,7 @@ def test_staff_without_import_permission_cannot_upload(client, django_user_model
 
 
 @pytest.mark.slow
+@pytest.mark.own_sqlite
 def test_benchmark_smoke_run_prints_every_run_and_the_ratios_to_the_floor_and_calamine():
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, str(root / "bench" / "register_import.py"), "--smoke"],
