@@ -54,7 +54,7 @@ def normalise_bansos(raw: str) -> tuple[list[str], bool]:
 def graduate_rows_queryset(batch: WelfareImportBatch):
     """The graduates not yet checked against `batch`, with their matches, as one SQL query."""
     # No default ordering (Meta: batch, row_number) in the lookups: with it SQLite walks the batch in row
-    # order instead of using the (batch, nik) and kk_number indexes, a full scan per graduate.
+    # order instead of using the (nik, batch) and (kk_number, batch) indexes, a full scan per graduate.
     records = WelfareRecord.objects.filter(batch=batch).order_by()
     by_nik = records.filter(nik=OuterRef("application__applicant__nik"))
     by_kk = records.filter(kk_number=OuterRef("application__applicant__kk_number"))

@@ -20,9 +20,9 @@ from applicants.welfare.reader import Progress
 
 # Rows written per transaction. Each commit copies every index page it changed into the WAL, and with
 # random NIK/KK keys a transaction changes pages all over the two identity indexes: at 10^6 rows,
-# 5,000-row transactions cost ~1.4x the CPU of 25,000-row ones (bench/register_import.py). 25,000 rows
-# hold SQLite's write lock for well under a second, which a resident's submission waits out
-# (busy timeout 20 s), and their pending tuples are ~16 MB.
+# 5,000-row transactions cost ~1.4x the CPU of 20,000-25,000-row ones (bench/register_import.py).
+# 20,000 rows hold SQLite's write lock for well under a second, which a resident's submission waits out
+# (busy timeout 20 s), and their pending tuples are ~13 MB (25,000 took the xlsx import to 196 MB).
 CHUNK_SIZE = 20_000
 # Rows checked for duplicates at a time: the cells of a checked row are dropped, only its tuple waits.
 CHECK_CHUNK = 5000
