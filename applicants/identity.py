@@ -19,6 +19,7 @@ from typing import NamedTuple
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, Lookup
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import numdb
 
@@ -143,7 +144,7 @@ def _birth_date_and_sex(digits: str, today: datetime.date) -> tuple[datetime.dat
 
 def parse_nik(value, today: datetime.date | None = None) -> NikInfo:
     """Validate a NIK and return what it encodes. Raises ValidationError with an Indonesian message."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     nik = normalise_digits(value)
     if not nik:
         raise ValidationError(_("NIK is required."), code="required")
@@ -268,7 +269,7 @@ def age_band(birth_date: datetime.date | None, today: datetime.date | None = Non
     """A birth date as people without full-identity access see it: "26-35 tahun", "< 18 tahun"."""
     if birth_date is None:
         return ""
-    age = age_on(birth_date, today or datetime.date.today())
+    age = age_on(birth_date, today or timezone.localdate())
     for key, (low, high) in AGE_BANDS.items():
         if low <= age <= high:
             return _("%(band)s years") % {"band": key}

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants import identity
@@ -171,7 +172,7 @@ class RowValidator:
                  today: datetime.date | None = None) -> None:
         self.register = register
         self.kelurahan = kelurahan
-        self.today = today or datetime.date.today()
+        self.today = today or timezone.localdate()
         self.width = max(columns.values()) + 1
         # A missing column reads the empty cell appended after the row's last column.
         self.index = {name: columns.get(name, self.width) for name in HEADER_ALIASES}

@@ -6,6 +6,7 @@ from io import BytesIO
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
 from wagtail.models import ModelLogEntry
@@ -45,7 +46,7 @@ def _png() -> bytes:
 def handed_over(role_world):
     award = role_world["award_dodi"]
     award.approve(role_world["users"]["superuser"])
-    award.hand_over(role_world["users"]["superuser"], on=role_world["now"].date(), number="BA-7",
+    award.hand_over(role_world["users"]["superuser"], on=timezone.localdate(role_world["now"]), number="BA-7",
                     document=SimpleUploadedFile("ba.png", _png()))
     return role_world
 

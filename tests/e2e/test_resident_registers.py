@@ -4,6 +4,8 @@ import datetime
 import random
 import re
 
+from django.utils import timezone
+
 from tests.factories import make_kk, make_nik
 
 from .conftest import axe_violations, query_db
@@ -24,7 +26,7 @@ def _resident(today: datetime.date) -> dict:
 
 
 def test_resident_registers_from_a_program_page_and_checks_the_status(phone, shot, e2e_server):
-    person = _resident(datetime.date.today())
+    person = _resident(timezone.localdate())
     phone.goto(e2e_server("/"))
     shot(phone, "home")
     phone.goto(e2e_server("/pelatihan/"))

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from applicants.delivery import services
@@ -54,8 +55,9 @@ def delivered(world, settings):
                                             value_rupiah=10_000_000, for_groups=True)
     world["group_package"] = package
     world["group_award_kec2"] = CapitalAward.propose(user=editor, package=package, group=world["groups"]["kec2"])
-    batch = WelfareImportBatch.objects.create(as_of=world["now"].date(), file_name="dtsen.csv", file_sha256="0" * 64,
-                                              state=WelfareImportBatch.State.CURRENT, rows_rejected=1)
+    batch = WelfareImportBatch.objects.create(as_of=timezone.localdate(world["now"]), file_name="dtsen.csv",
+                                              file_sha256="0" * 64, state=WelfareImportBatch.State.CURRENT,
+                                              rows_rejected=1)
     WelfareRejection.objects.create(batch=batch, row_number=2, reason="NIK tidak valid",
                                     raw=[["NIK", "3671"], ["Nama", "Dodi Empat Tolak"]])
     world["batch"] = batch
