@@ -2,11 +2,12 @@
 
 python-calamine parses a whole sheet into memory before handing out rows (a 10^6-row extract took
 1.4 GB), and openpyxl's read-only mode streams but is ~16x slower. This reader takes the sheet XML from
-the zip in 1 MB blocks; expat checks each block with no Python callback, then compiled patterns read
-the rows it completes (`_scan_rows`), so the per-cell work stays in C; a sheet the patterns do not read
-goes through expat's events instead (`_rows_by_events`). Numeric cells stay numbers (the import rejects
-a numeric NIK/KK); numeric cells with a date format become dates. Only the shared-string table is held
-in memory, as real extracts store repeated text there.
+the zip in 1 MB blocks and compiled patterns read the rows each block completes (`_scan_rows`), so the
+per-cell work stays in C. expat, with no Python callback, checks the whole sheet is well-formed; it is
+spared only the cells of rows the plain pattern has read whole, which that pattern proves well-formed.
+A sheet the patterns do not read goes through expat's events instead (`_rows_by_events`). Numeric
+cells stay numbers (the import rejects a numeric NIK/KK); numeric cells with a date format become
+dates. Only the shared-string table is held in memory, as real extracts store repeated text there.
 
 Every size an attacker controls is bounded by `Limits` (columns, characters per cell, unpacked bytes
 of each part, shared-string bytes): a file past a limit raises XlsxFormatError with an Indonesian
@@ -90,8 +91,8 @@ def _damaged() -> XlsxFormatError:
     return XlsxFormatError(_("The .xlsx file is damaged or truncated; save it again from Excel and upload it again."))
 
 
-def _feed(archive: zipfile.ZipFile, name: str, parser, limit: int, progress: Progress | None = None):
-    """Feed one part to `parser` block by block; yields after each block (for streaming callers)."""
+def _blocks(archive: zipfile.ZipFile, name: str, limit: int, progress: Progress | None = None) -> Iterator[bytes]:
+    """One part's unpacked bytes, block by block, refused once past `limit`."""
     read = 0
     try:
         with archive.open(name) as handle:
@@ -104,15 +105,24 @@ def _feed(archive: zipfile.ZipFile, name: str, parser, limit: int, progress: Pro
                     )
                 if progress is not None:
                     progress.done = read
-                parser.Parse(block, False)
-                # expat holds an unfinished tag (a megabyte-long attribute) whole in memory: refuse it early.
-                if read - max(parser.CurrentByteIndex, 0) > MAX_PENDING_BYTES:
-                    raise _element_too_large()
                 yield block
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError):
+        raise _damaged() from None
+
+
+def _feed(archive: zipfile.ZipFile, name: str, parser, limit: int, progress: Progress | None = None):
+    """Feed one part to `parser` block by block; yields after each block (for streaming callers)."""
+    read = 0
+    try:
+        for block in _blocks(archive, name, limit, progress):
+            read += len(block)
+            parser.Parse(block, False)
+            # expat holds an unfinished tag (a megabyte-long attribute) whole in memory: refuse it early.
+            if read - max(parser.CurrentByteIndex, 0) > MAX_PENDING_BYTES:
+                raise _element_too_large()
+            yield block
         parser.Parse(b"", True)
     except expat.ExpatError:
-        raise _damaged() from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError):
         raise _damaged() from None
 
 
@@ -389,6 +399,11 @@ _T = re.compile(rf"<{_NS}t(?:\s[^>]*)?>([^<]*)</{_NS}t\s*>")
 _ENTITY = re.compile(r"&(?:#([0-9]+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>")
+# What a row's text may hold that its pattern does not check and expat would refuse or expand: an entity,
+# a control character, U+FFFE/U+FFFF, "]]>". The bytes are a coarser net for whole blocks ("&", "]", the
+# lead byte of U+F000-U+FFFF, the control bytes).
+_UNCLEAN_TEXT = re.compile(r"[&\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|]]>")
+_UNCLEAN_BYTES = bytes(byte for byte in range(32) if byte not in (9, 10, 13)) + b"&]\xef"
 
 
 _TEXT_KINDS = frozenset(("str", "e", "b", "d"))
@@ -421,28 +436,38 @@ def _scan_rows(archive: zipfile.ZipFile, sheet: str, strings: list[str], date_st
                limits: Limits, progress: Progress | None) -> Iterator[tuple[int, list]]:
     """The rows by scanning each block of the sheet with compiled patterns, the work done in C.
 
-    expat still reads every byte first, with no Python callback (well-formedness, DTDs refused, the
-    pending-tag limit); the patterns then take the complete rows of the decoded text, and what follows
-    the last complete row waits for the next block, bounded like expat's pending tag.
+    expat still checks the whole sheet (well-formedness, DTDs refused), but not byte by byte: a row whose
+    cells are all in the plain shape, with no entity, control character or "]]>" in them, is well-formed
+    by the pattern that read it, so expat gets only its `<row ...></row>` shell. Everything else (the
+    sheet's head and tail, the text between rows, any other row) it gets whole. What follows the last
+    complete row of a block waits for the next, bounded like expat's pending tag.
     """
     max_columns, max_chars = limits.max_columns, limits.max_cell_chars
     max_pending = max(MAX_PENDING_BYTES, max_columns * (max_chars * 12 + 300))
     decoder = codecs.getincrementaldecoder("utf-8")()
+    skeleton = _parser()
     columns: dict[str, int] = {}
     long_strings = any(len(string) > max_chars for string in strings)
     pending = ""
+    pending_clean = True
     row_number = 0
     first = True
-    for block in _feed(archive, sheet, _parser(), limits.max_unpacked_bytes, progress):
+    for block in _blocks(archive, sheet, limits.max_unpacked_bytes, progress):
+        # One pass in C over the bytes (with those of a character the last block cut) tells whether the
+        # text may hold anything a plain row would need expat for; most blocks hold nothing of it.
+        partial = decoder.getstate()[0]
+        data = partial + block if partial else block
+        clean = pending_clean and len(data.translate(None, _UNCLEAN_BYTES)) == len(data)
         try:
             text = decoder.decode(block)
         except UnicodeDecodeError:
             raise _NotScannable from None
         buffer = pending + text if pending else text
+        shell: list[str] = []
         if first:  # the XML declaration, once it is whole: the only "<?" the scan accepts
             head = buffer.lstrip()
             if len(head) < 5 or (head.startswith("<?") and "?>" not in head):
-                pending = buffer
+                pending, pending_clean = buffer, clean
                 if len(pending) > max_pending:
                     raise _element_too_large()
                 continue
@@ -451,20 +476,26 @@ def _scan_rows(archive: zipfile.ZipFile, sheet: str, strings: list[str], date_st
             if declaration:
                 if re.search(r"encoding\s*=\s*[\"'](?!utf-?8[\"'])", declaration.group(), re.IGNORECASE):
                     raise _NotScannable
+                shell.append(buffer[:declaration.end()])
                 buffer = buffer[declaration.end():]
         if "<!" in buffer or "<?" in buffer:  # comments and CDATA may hold markup-like text
             raise _NotScannable
         end = 0
         done = []
-        for attrs, content, row_end in _complete_rows(buffer):
-            end = row_end
+        for attrs, content, content_start, row_end in _complete_rows(buffer):
             ref = _R_ATTR.search(attrs)
             row_number = _int(ref.group(1) if ref.group(1) is not None else ref.group(2)) if ref else row_number + 1
             if row_number > EXCEL_MAX_ROWS:
                 raise _damaged()
+            values = _plain_cells(content, strings, date_styles, columns, limits) if content else None
+            if values is not None and content_start >= 0 and (clean or not _UNCLEAN_TEXT.search(content)):
+                shell.append(buffer[end:content_start])
+                shell.append(buffer[row_end - 6:row_end])  # "</row>"
+            else:
+                shell.append(buffer[end:row_end])
+            end = row_end
             if not content:
                 continue
-            values = _plain_cells(content, strings, date_styles, columns, limits)
             if values is None:
                 values = _general_cells(content, strings, date_styles, max_columns)
             if not values:
@@ -475,16 +506,33 @@ def _scan_rows(archive: zipfile.ZipFile, sheet: str, strings: list[str], date_st
                     if type(value) is str and len(value) > max_chars:
                         raise cell_too_long(row_number, max_chars)
             done.append((row_number, values))
-        pending = buffer[end:]
-        start = _ROW_START.search(pending)
-        pending = pending[start.start():] if start else pending[pending.rfind("<"):] if "<" in pending else ""
+        rest = buffer[end:]
+        start = _ROW_START.search(rest)
+        cut = start.start() if start else rest.rfind("<") if "<" in rest else len(rest)
+        shell.append(rest[:cut])
+        pending = rest[cut:]
+        pending_clean = clean or not pending
         if len(pending) > max_pending:
             raise _element_too_large()
+        _check(skeleton, "".join(shell))
         yield from done
+    try:
+        decoder.decode(b"", True)
+    except UnicodeDecodeError:
+        raise _damaged() from None
+    _check(skeleton, pending, final=True)
 
 
-def _complete_rows(buffer: str) -> Iterator[tuple[str, str, int]]:
-    """(attributes, content, end offset) of each complete row in `buffer`.
+def _check(parser: expat.XMLParserType, text: str, final: bool = False) -> None:
+    try:
+        parser.Parse(text, final)
+    except expat.ExpatError:
+        raise _damaged() from None
+
+
+def _complete_rows(buffer: str) -> Iterator[tuple[str, str, int, int]]:
+    """(attributes, content, content offset, end offset) of each complete row in `buffer`; the content
+    offset is -1 where the row's end tag is not a plain "</row>".
 
     Split on "</row>" (in C) when the rows are unprefixed and not self-closing, the common case;
     otherwise the row pattern.
@@ -494,16 +542,16 @@ def _complete_rows(buffer: str) -> Iterator[tuple[str, str, int]]:
     ):
         for row in _ROW.finditer(buffer):
             attrs, content = row.groups()
-            yield attrs, content or "", row.end()
+            yield attrs, content or "", -1, row.end()
         return
     end = 0
     for part in buffer.split("</row>")[:-1]:
-        end += len(part) + 6
         start = part.find("<row")
         close = part.find(">", start)
         if start < 0 or close < 0:
             raise _damaged()
-        yield part[start + 4:close], part[close + 1:], end
+        yield part[start + 4:close], part[close + 1:], end + close + 1, end + len(part) + 6
+        end += len(part) + 6
 
 
 def _plain_cells(content: str, strings: list[str], date_styles: set[int], columns: dict[str, int],

@@ -110,16 +110,51 @@ def test_a_sheet_with_a_comment_or_cdata_is_read_by_expat_from_where_the_scan_st
     '<row r="x"><c r="A1"><v>1</v></c></row>',  # a row number that is none
     '<row r="1"><c r="1"><v>1</v></c></row>',  # a reference without a column
     '<row r="1"><c r="A1"><v>1 &bogus;</v></c></row>',  # an entity XML does not know
+    # Rows in the plain shape whose text XML forbids: the pattern reads them, expat must still see them.
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>NUR\x01ANI</t></is></c></row>',  # a control character
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>a]]>b</t></is></c></row>',  # "]]>" outside CDATA
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>a\ufffeb</t></is></c></row>',  # not an XML character
+    '<row r="1"><c r="A1"><v>1</v></c></row><row r="2" r="3"><c r="A2"><v>2</v></c></row>',  # attribute twice
+    '<row r="1"><c r="A1"><v>1</v></c></row><sheetPr><row r="2"><c r="A2"><v>2</v></c></row>',  # unclosed tag
+    '<row r="1"><c r="A1"><v>1</v></c></row>text & more<row r="2"><c r="A2"><v>2</v></c></row>',  # bare "&"
+    '<row r="1"><c r="A1"><v>1</v></c></row></sheetData><row r="2"><c r="A2"><v>2</v></c></row>',  # end tags
 ])
-def test_a_damaged_sheet_is_refused_by_the_scan_as_by_expat(tmp_path, rows_xml):
+@pytest.mark.parametrize("block", [1 << 20, 7, 1], ids=["one block", "7-byte blocks", "1-byte blocks"])
+def test_a_damaged_sheet_is_refused_by_the_scan_as_by_expat(tmp_path, monkeypatch, rows_xml, block):
     if rows_xml.endswith("<v>2</v>"):
         path = tmp_path / "d.xlsx"
         build_xlsx(path, f'<worksheet xmlns="{MAIN_NS}"><sheetData>{rows_xml}'.encode())
     else:
         path = write(tmp_path / "d.xlsx", rows_xml)
+    monkeypatch.setattr(reader, "BLOCK", block)
     for read in (by_events, by_scan, lambda p: list(iter_first_sheet(p))):
         with pytest.raises(XlsxFormatError, match="rusak atau terpotong"):
             read(path)
+
+
+@pytest.mark.parametrize("tail", ["</sheetData>", "</sheetData></worksheet><worksheet>", ""])
+def test_a_sheet_cut_or_doubled_after_its_last_row_is_refused(tmp_path, monkeypatch, tail):
+    """expat sees the sheet's head and tail whole, also when every row in between is plain."""
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 50))
+    path = tmp_path / "t.xlsx"
+    build_xlsx(path, f'<worksheet xmlns="{MAIN_NS}"><sheetData>{rows}{tail}'.encode())
+    for block in (1 << 20, 5):
+        monkeypatch.setattr(reader, "BLOCK", block)
+        with pytest.raises(XlsxFormatError, match="rusak atau terpotong"):
+            by_scan(path)
+
+
+def test_plain_text_with_a_character_cut_by_a_block_edge_is_read_whole(tmp_path, monkeypatch):
+    """Names beyond ASCII (é, and U+F900 whose lead byte is also in the block check) read the same in
+    blocks of every size, and a sheet that is all plain rows reads as expat reads it."""
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>Andr\u00e9 \uf900{n}</t></is></c>'
+                   f'<c r="B{n}"><v>{n}</v></c></row>' for n in range(1, 30))
+    path = write(tmp_path / "u.xlsx", rows)
+    expected = by_events(path)
+    assert expected[0] == (1, ["Andr\u00e9 \uf9001", 1])
+    for block in (1 << 20, 1, 2, 3, 11):
+        monkeypatch.setattr(reader, "BLOCK", block)
+        assert by_scan(path) == expected
 
 
 def test_the_scan_keeps_the_column_and_cell_limits(tmp_path):
