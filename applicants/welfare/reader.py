@@ -447,6 +447,7 @@ def _scan_rows(archive: zipfile.ZipFile, sheet: str, strings: list[str], date_st
     decoder = codecs.getincrementaldecoder("utf-8")()
     skeleton = _parser()
     columns: dict[str, int] = {}
+    shapes: list[_Shape] = []
     long_strings = any(len(string) > max_chars for string in strings)
     pending = ""
     pending_clean = True
@@ -487,10 +488,10 @@ def _scan_rows(archive: zipfile.ZipFile, sheet: str, strings: list[str], date_st
             row_number = _int(ref.group(1) if ref.group(1) is not None else ref.group(2)) if ref else row_number + 1
             if row_number > EXCEL_MAX_ROWS:
                 raise _damaged()
-            values = _plain_cells(content, strings, date_styles, columns, limits) if content else None
+            values = _plain_cells(content, strings, date_styles, columns, limits, shapes) if content else None
             if values is not None and content_start >= 0 and (clean or not _UNCLEAN_TEXT.search(content)):
                 shell.append(buffer[end:content_start])
-                shell.append(buffer[row_end - 6:row_end])  # "</row>"
+                shell.append("</row>")
             else:
                 shell.append(buffer[end:row_end])
             end = row_end
@@ -555,13 +556,22 @@ def _complete_rows(buffer: str) -> Iterator[tuple[str, str, int, int]]:
 
 
 def _plain_cells(content: str, strings: list[str], date_styles: set[int], columns: dict[str, int],
-                 limits: Limits) -> list | None:
+                 limits: Limits, shapes: list[_Shape]) -> list | None:
     """The values of a row written in the plain shape, or None to read it with the general pattern."""
+    escaped = "&" in content or "\r" in content
+    if not escaped:
+        for index, shape in enumerate(shapes):
+            match = shape.pattern.fullmatch(content)
+            if match:
+                if index:  # the layout of the last row read is tried first
+                    shapes.insert(0, shapes.pop(index))
+                return shape.values(match.groups(), strings, date_styles)
     cells = _PLAIN_CELLS.findall(content)
     # Matches never overlap: when their lengths add up to the row's, the row is plain cells and nothing else.
     if sum(map(len, map(_FIRST, cells))) != len(content):
         return None
-    escaped = "&" in content or "\r" in content
+    if len(shapes) < _MAX_SHAPES and (shape := _Shape.of(cells, limits.max_columns)):
+        shapes.append(shape)
     if not escaped and len(cells) <= min(limits.max_columns, len(_LETTERS)) and (
         list(map(_SECOND, cells)) == _LETTERS[:len(cells)]
     ):
@@ -608,6 +618,74 @@ def _plain_cells(content: str, strings: list[str], date_styles: set[int], column
     except (ValueError, IndexError, OverflowError):
         raise _damaged() from None
     return values
+
+
+_MAX_SHAPES = 16
+
+
+class _Shape:
+    """One layout of plain cells (columns, types, attributes present), matched whole by one pattern.
+
+    A sheet's rows share a few layouts, so most rows are read by one fullmatch and one itemgetter
+    instead of a match per cell. The pattern is the plain pattern with the columns and types fixed:
+    what it matches, the plain pattern reads the same way.
+    """
+
+    def __init__(self, pattern: str, picks: list[int], fixes: list[tuple[int, str, int]]) -> None:
+        self.pattern = re.compile(pattern)
+        # Group -1 of the groups with "" appended: a column the layout leaves out.
+        self.pick = operator.itemgetter(*picks) if len(picks) > 1 else lambda groups: (groups[picks[0]],)
+        self.fixes = fixes
+
+    @classmethod
+    def of(cls, cells: list[tuple], max_columns: int) -> _Shape | None:
+        """The layout of a row's plain cells, or None for one the plain pattern reads cell by cell."""
+        pattern, picks, fixes = [], [], []
+        group = 0
+        for _cell, letters, _style, kind, _number, _inline in cells:
+            column = _column_index(letters)
+            if column < len(picks) or column >= max_columns or kind not in _SHAPE_KINDS:
+                return None
+            picks.extend([-1] * (column - len(picks)))
+            head = f'<c r="{letters}[0-9]+"'
+            if kind in ("", "n"):
+                kind_attr = ' t="n"' if kind else ""
+                pattern.append(f'{head}(?: s="([0-9]+)")?{kind_attr}(?:/>|></c>|><v>([^<]*)</v></c>)')
+                fixes.append((len(picks), "n", group))
+                group += 1
+            elif kind == "inlineStr":
+                pattern.append(f'{head}(?: s="[0-9]+")? t="inlineStr"(?:/>|></c>|><is><t>([^<]*)</t></is></c>)')
+            else:
+                pattern.append(f'{head}(?: s="[0-9]+")? t="{kind}"(?:/>|></c>|><v>([^<]*)</v></c>)')
+                if kind == "s":
+                    fixes.append((len(picks), "s", -1))
+            picks.append(group)
+            group += 1
+        return cls("".join(pattern), picks, fixes) if picks else None
+
+    def values(self, groups: tuple, strings: list[str], date_styles: _DateStyles) -> list:
+        values = list(self.pick(groups + ("",)))
+        if None in values:  # an empty cell (<c r="B5"/>)
+            values = ["" if value is None else value for value in values]
+        try:
+            for index, kind, style_group in self.fixes:
+                text = values[index]
+                if not text:
+                    continue
+                if kind == "s":
+                    values[index] = strings[int(text)]
+                    continue
+                style = groups[style_group] or ""
+                values[index] = (
+                    int(text) if len(text) < 16 and text.isdigit() and style not in date_styles.names
+                    else _number(text, int(style) if style else 0, date_styles)
+                )
+        except (ValueError, IndexError, OverflowError):
+            raise _damaged() from None
+        return values
+
+
+_SHAPE_KINDS = frozenset(("", "n", "s", "inlineStr", "str"))
 
 
 def _general_cells(content: str, strings: list[str], date_styles: set[int], max_columns: int) -> list:

@@ -180,3 +180,38 @@ def test_a_row_that_never_ends_is_refused_before_it_fills_memory(tmp_path, monke
     path = write(tmp_path / "r.xlsx", f'<row r="1">{cells}</row>')
     with pytest.raises(XlsxFormatError, match="terlalu besar"):
         by_scan(path, Limits(max_columns=2, max_cell_chars=5))
+
+
+def test_rows_sharing_a_few_layouts_read_as_expat_reads_them(tmp_path, monkeypatch):
+    """Most rows are read by the pattern of a layout seen before (columns, types, attributes): rows that
+    repeat, alternate or differ from it in one cell (a gap, another type, a style, an empty cell) read
+    exactly as expat's events read them."""
+    layouts = [
+        '<c r="A{n}"><v>{n}</v></c><c r="B{n}" t="s"><v>0</v></c><c r="C{n}" t="inlineStr"><is><t>NUR {n}</t></is></c>',
+        '<c r="A{n}" s="1"><v>32000</v></c><c r="B{n}" t="s"><v>2</v></c><c r="D{n}" t="str"><v>x{n}</v></c>',
+        '<c r="A{n}" t="n"><v>1.5</v></c><c r="B{n}" t="s"/><c r="C{n}" t="inlineStr"></c><c r="E{n}"/>',
+        '<c r="A{n}"><v>{n}</v></c><c r="C{n}" t="s"><v>0</v></c><c r="D{n}" t="inlineStr"><is><t>NUR {n}</t></is></c>',
+        '<c r="B{n}"><v>{n}</v></c><c r="C{n}" t="s"><v>1</v></c><c r="D{n}" t="b"><v>1</v></c>',
+        '<c r="A{n}" s="0"><v>007</v></c><c r="B{n}" t="s"><v>0</v></c>'
+        '<c r="C{n}" t="inlineStr"><is><t>NUR</t></is></c>',
+    ]
+    rows = "".join(f'<row r="{n}">{layouts[n % 4 if n < 40 else n % 6].format(n=n)}</row>' for n in range(1, 80))
+    path = write(tmp_path / "l.xlsx", rows)
+    expected = by_events(path)
+    assert len(expected) == 79
+    rows_read = dict(expected)
+    assert rows_read[4] == [4, "SITI & ANI", "NUR 4"]
+    assert rows_read[5][0].isoformat() == "1987-08-11" and rows_read[5][3] == "x5"
+    assert rows_read[6] == [1.5, "", "", "", ""] and rows_read[7] == [7, "", "SITI & ANI", "NUR 7"]
+    assert rows_read[40] == ["", 40, "BUDI", True] and rows_read[41] == [7, "SITI & ANI", "NUR"]
+    for block in (1 << 20, 97, 5):
+        monkeypatch.setattr(reader, "BLOCK", block)
+        assert by_scan(path) == expected
+
+
+def test_a_shared_string_past_the_table_is_refused_also_in_a_row_of_a_known_layout(tmp_path):
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c><c r="B{n}" t="s"><v>{0 if n < 9 else 7}</v></c></row>'
+                   for n in range(1, 10))
+    path = write(tmp_path / "s.xlsx", rows)
+    with pytest.raises(XlsxFormatError, match="rusak atau terpotong"):
+        by_scan(path)
