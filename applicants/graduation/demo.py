@@ -48,10 +48,12 @@ def _asset_states() -> int:
     recipients = CapitalAward.objects.filter(
         enrolment__isnull=False, state=CapitalAward.State.HANDED_OVER
     ).values("enrolment_id")
-    pending = FollowUp.objects.filter(enrolment_id__in=recipients, asset_state="").order_by("pk")
+    pending = FollowUp.objects.filter(enrolment_id__in=recipients, asset_state="").select_related(
+        "enrolment__cohort", "enrolment__application__applicant").order_by("pk")
     changed = 0
     for followup in pending:
-        rng = random.Random(f"asset-{followup.enrolment_id}-{followup.milestone}")
+        enrolment = followup.enrolment
+        rng = random.Random(f"asset-{enrolment.cohort.name}-{enrolment.application.applicant.nik}-{followup.milestone}")
         followup.asset_state = rng.choices(
             [FollowUp.AssetState.IN_USE, FollowUp.AssetState.SOLD, FollowUp.AssetState.BROKEN],
             weights=[8, 1, 1])[0]

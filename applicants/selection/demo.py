@@ -118,8 +118,9 @@ def _import_register(user, today: datetime.date) -> int:
 def _plan(intake: Intake, targets) -> dict[int, str]:
     """Application id -> where it should end, for the intake's applications that passed the check."""
     names, weights = [t for t, _w in targets], [w for _t, w in targets]
-    eligible = Application.objects.filter(intake=intake, eligibility="verified").values_list("pk", "reference")
-    return {pk: random.Random(f"funnel-{reference}").choices(names, weights=weights)[0] for pk, reference in eligible}
+    # Seeded by NIK, not by the reference: that is made from the row id, which differs between databases.
+    eligible = Application.objects.filter(intake=intake, eligibility="verified").values_list("pk", "applicant__nik")
+    return {pk: random.Random(f"funnel-{intake.name}-{nik}").choices(names, weights=weights)[0] for pk, nik in eligible}
 
 
 def _withdraw(plan: dict[int, str], user) -> int:
@@ -173,12 +174,12 @@ def _record(intake: Intake, plan: dict[int, str], interviewer, closed: bool, tod
     pending = (
         Interview.objects.filter(application_id__in=ids, attendance=Interview.Attendance.SCHEDULED,
                                  application__status=S.INTERVIEW_SCHEDULED)
-        .select_related("application__intake", "application__program").order_by("pk")
+        .select_related("application__intake", "application__program", "application__applicant").order_by("pk")
     )
     recorded = 0
     for interview in pending:
         target = plan[interview.application_id]
-        rng = random.Random(f"outcome-{interview.application.reference}")
+        rng = random.Random(f"outcome-{intake.name}-{interview.application.applicant.nik}")
         # An outcome is refused before the interview's time: the demo's interviews were held in the past,
         # a closed intake's between registration and the classes, an open one's in the last days.
         if closed:

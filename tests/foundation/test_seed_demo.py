@@ -15,27 +15,6 @@ from applicants.workflow import TransitionError
 VOLATILE = {"sessions.session", "wagtailusers.userprofile"}
 
 
-@pytest.fixture(autouse=True)
-def fresh_id_sequences(request):
-    """The ids a freshly migrated database would give, as `make run` starts from.
-
-    PostgreSQL's sequences are not rolled back with a test's transaction, so after the tests before
-    this one every new row has a larger id, and the demo's choices made from its rows then differ
-    from a fresh database's (SQLite rolls its ids back with the rows)."""
-    if "db" not in request.fixturenames and not request.node.get_closest_marker("django_db"):
-        return
-    request.getfixturevalue("db")
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    models = [model for model in apps.get_models() if model._meta.managed and not model._meta.proxy]
-    with connection.cursor() as cursor:
-        for statement in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(statement)
-
-
 def _counts() -> dict[str, int]:
     return {
         model._meta.label_lower: model.objects.count()
