@@ -484,8 +484,12 @@ def _scan_rows(archive: zipfile.ZipFile, sheet: str, strings: list[str], date_st
         end = 0
         done = []
         for attrs, content, content_start, row_end in _complete_rows(buffer):
-            ref = _R_ATTR.search(attrs)
-            row_number = _int(ref.group(1) if ref.group(1) is not None else ref.group(2)) if ref else row_number + 1
+            if attrs[:4] == ' r="' and attrs[-1:] == '"' and attrs[4:-1].isdigit():  # <row r="5">, most rows
+                row_number = _int(attrs[4:-1])
+            else:
+                ref = _R_ATTR.search(attrs)
+                row_number = _int(ref.group(1) if ref.group(1) is not None else ref.group(2)) if ref \
+                    else row_number + 1
             if row_number > EXCEL_MAX_ROWS:
                 raise _damaged()
             values = _plain_cells(content, strings, date_styles, columns, limits, shapes) if content else None
@@ -538,7 +542,8 @@ def _complete_rows(buffer: str) -> Iterator[tuple[str, str, int, int]]:
     Split on "</row>" (in C) when the rows are unprefixed and not self-closing, the common case;
     otherwise the row pattern.
     """
-    if ":row" in buffer or "<row/" in buffer or buffer.count("<row") != buffer.count("</row>") + (
+    parts = buffer.split("</row>")
+    if ":row" in buffer or "<row/" in buffer or buffer.count("<row") != len(parts) - 1 + (
         buffer.rfind("<row") > buffer.rfind("</row>")
     ):
         for row in _ROW.finditer(buffer):
@@ -546,7 +551,7 @@ def _complete_rows(buffer: str) -> Iterator[tuple[str, str, int, int]]:
             yield attrs, content or "", -1, row.end()
         return
     end = 0
-    for part in buffer.split("</row>")[:-1]:
+    for part in parts[:-1]:
         start = part.find("<row")
         close = part.find(">", start)
         if start < 0 or close < 0:

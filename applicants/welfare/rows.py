@@ -133,6 +133,9 @@ def _identity_reason(value, label: str, parse: Callable) -> tuple[str | None, ob
 MEMO_LIMIT = 1 << 15  # distinct values remembered per column: a hostile file cannot grow it further
 
 
+_MISSING = object()
+
+
 def _memo(parse: Callable) -> Callable:
     """`parse` remembering its results for the first MEMO_LIMIT distinct cells.
 
@@ -145,22 +148,23 @@ def _memo(parse: Callable) -> Callable:
     texts: dict = {}
 
     def cached(value):
+        # get() and a sentinel, not [] and KeyError: a number from an xlsx cell misses `texts` on every
+        # row, and a raised KeyError costs more than the parse it saves.
         try:
-            return texts[value]
-        except KeyError:
-            pass
+            result = texts.get(value, _MISSING)
         except TypeError:  # unhashable: not a cell this memo is for, parse it each time
             return parse(value)
+        if result is not _MISSING:
+            return result
         kind = type(value)
         textual = kind is str or (kind is tuple and all(type(item) is str for item in value))
         memo, key = (texts, value) if textual else (cache, (value, tuple(map(type, value)) if kind is tuple else kind))
-        try:
-            return memo[key]
-        except KeyError:
+        result = memo.get(key, _MISSING)
+        if result is _MISSING:
             result = parse(value)
             if len(memo) < MEMO_LIMIT:
                 memo[key] = result
-            return result
+        return result
 
     return cached
 
