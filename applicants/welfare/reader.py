@@ -481,6 +481,8 @@ def _scan_rows(archive: zipfile.ZipFile, sheet: str, strings: list[str], date_st
                 buffer = buffer[declaration.end():]
         if "<!" in buffer or "<?" in buffer:  # comments and CDATA may hold markup-like text
             raise _NotScannable
+        # Nor, most often, any "&" or CR: then no row of the block needs its text unescaped.
+        plain_text = clean and "\r" not in buffer
         end = 0
         done = []
         for attrs, content, content_start, row_end in _complete_rows(buffer):
@@ -492,7 +494,8 @@ def _scan_rows(archive: zipfile.ZipFile, sheet: str, strings: list[str], date_st
                     else row_number + 1
             if row_number > EXCEL_MAX_ROWS:
                 raise _damaged()
-            values = _plain_cells(content, strings, date_styles, columns, limits, shapes) if content else None
+            values = _plain_cells(content, strings, date_styles, columns, limits, shapes, plain_text) \
+                if content else None
             if values is not None and content_start >= 0 and (clean or not _UNCLEAN_TEXT.search(content)):
                 shell.append(buffer[end:content_start])
                 shell.append("</row>")
@@ -561,9 +564,11 @@ def _complete_rows(buffer: str) -> Iterator[tuple[str, str, int, int]]:
 
 
 def _plain_cells(content: str, strings: list[str], date_styles: set[int], columns: dict[str, int],
-                 limits: Limits, shapes: list[_Shape]) -> list | None:
-    """The values of a row written in the plain shape, or None to read it with the general pattern."""
-    escaped = "&" in content or "\r" in content
+                 limits: Limits, shapes: list[_Shape], plain_text: bool = False) -> list | None:
+    """The values of a row written in the plain shape, or None to read it with the general pattern.
+
+    `plain_text`: the caller knows the row holds no "&" and no CR, so no text needs unescaping."""
+    escaped = not plain_text and ("&" in content or "\r" in content)
     if not escaped:
         for index, shape in enumerate(shapes):
             match = shape.pattern.fullmatch(content)

@@ -215,3 +215,17 @@ def test_a_shared_string_past_the_table_is_refused_also_in_a_row_of_a_known_layo
     path = write(tmp_path / "s.xlsx", rows)
     with pytest.raises(XlsxFormatError, match="rusak atau terpotong"):
         by_scan(path)
+
+
+def test_a_line_end_in_plain_text_reads_as_expat_normalises_it(tmp_path, monkeypatch):
+    """A CR in a cell's text (no entity in the row) becomes a line feed, as expat gives it, whether the
+    row's layout is new or known and whether the block holds a CR or not."""
+    two_lines, one_line = "Jl. Mawar\r\nRT 1", "Jl. Melati"
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c><c r="B{n}" t="inlineStr"><is><t>'
+                   f'{two_lines if n % 3 == 0 else one_line}</t></is></c></row>' for n in range(1, 40))
+    path = write(tmp_path / "cr.xlsx", rows)
+    expected = by_events(path)
+    assert dict(expected)[3] == [3, "Jl. Mawar\nRT 1"]
+    for block in (1 << 20, 64, 7):
+        monkeypatch.setattr(reader, "BLOCK", block)
+        assert by_scan(path) == expected
